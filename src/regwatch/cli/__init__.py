@@ -1,0 +1,81 @@
+"""The ``regwatch`` command: a thin layer over the library; no logic of its own.
+
+Each group of commands lives in its own module and adds itself to :data:`app`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import typer
+
+from .. import __version__
+from ..exceptions import ConfigError, InputError, StoreError
+from ._context import AppContext
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="regwatch",
+    help="Watch export-control sources (Federal Register, Entity List, METI) and report what "
+    "changed that touches your business.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"regwatch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", help="database URL (default: $REGWATCH_DB, else sqlite:///regwatch.db)"
+        ),
+    ] = None,
+    config: Annotated[
+        str | None,
+        typer.Option(
+            "--config", help="sources file (default: $REGWATCH_CONFIG, else ./sources.yaml)"
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="log what every poll does (to stderr)")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    ctx.obj = AppContext(db_option=db, config_option=config)
+    ctx.call_on_close(ctx.obj.close)
+
+
+# The command modules register themselves on `app`.
+from . import _events, _sources  # noqa: E402,F401
+
+
+def main() -> None:
+    """Entry point: exit status 0 success, 1 some work failed, 2 bad usage or configuration."""
+    try:
+        app()
+    except (ConfigError, InputError, StoreError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)

@@ -1,0 +1,47 @@
+"""What every command shares: the configuration and the store, opened lazily."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import typer
+
+from ..config import Config, database_url, load_config
+from ..store import Store
+
+__all__ = ["AppContext", "get_context"]
+
+
+@dataclass
+class AppContext:
+    db_option: str | None = None
+    config_option: str | None = None
+    _config: Config | None = field(default=None, repr=False)
+    _store: Store | None = field(default=None, repr=False)
+
+    @property
+    def db_url(self) -> str:
+        return database_url(self.db_option)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_option)
+        return self._config
+
+    def store(self, *, create: bool = False) -> Store:
+        """The store; ``create`` initializes a database that does not exist yet."""
+        if self._store is None:
+            self._store = Store.open(self.db_url, create=create)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def get_context(ctx: typer.Context) -> AppContext:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, AppContext)
+    return obj

@@ -1,0 +1,161 @@
+"""Commands that read the change log: events, show."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated, Any, cast
+
+import typer
+
+from ..events import EventKind
+from ..store import EventQuery
+from ..timeutil import parse_date
+from . import app
+from ._context import get_context
+from ._output import Format, emit, print_json
+
+__all__: list[str] = []
+
+EVENT_COLUMNS = [
+    ("id", "id"),
+    ("published_on", "published"),
+    ("kind", "kind"),
+    ("source", "source"),
+    ("list", "list"),
+    ("country", "country"),
+    ("document_number", "document"),
+    ("title", "title"),
+]
+_TABLE_LIMIT = 50
+
+
+def _date_option(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _kind_option(values: list[str] | None) -> list[str] | None:
+    known = [k.value for k in EventKind]
+    for value in values or []:
+        if value not in known:
+            raise typer.BadParameter(
+                f"{value!r} is not a kind; expected one of: {', '.join(known)}"
+            )
+    return values
+
+
+@app.command()
+def events(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="on or after this date (YYYY-MM-DD; publication date, else detection date)",
+            callback=_date_option,
+        ),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="on or before this date (YYYY-MM-DD)", callback=_date_option)
+    ] = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="only this source (repeatable)")
+    ] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind", help="only this kind, e.g. entity.added (repeatable)", callback=_kind_option
+        ),
+    ] = None,
+    list_: Annotated[
+        list[str] | None,
+        typer.Option("--list", help="only this list code, e.g. EL, MEU, JP-EUL (repeatable)"),
+    ] = None,
+    country: Annotated[
+        list[str] | None,
+        typer.Option("--country", help="only this country code, e.g. CN (repeatable)"),
+    ] = None,
+    q: Annotated[
+        str | None,
+        typer.Option("--q", help="full-text search; every term must occur (English or Japanese)"),
+    ] = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="table, json, jsonl or csv")
+    ] = Format.table,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            help=f"at most N events, newest first (default: {_TABLE_LIMIT} for the table, "
+            "all for json, jsonl and csv; 0 for all)",
+            min=0,
+        ),
+    ] = None,
+) -> None:
+    """List change events, newest first, filtered."""
+    appctx = get_context(ctx)
+    if limit is None:
+        limit = _TABLE_LIMIT if fmt == Format.table else 0
+    query = EventQuery(
+        since=cast(date | None, since),  # the option callbacks made them dates
+        until=cast(date | None, until),
+        sources=tuple(source or ()),
+        kinds=tuple(kind or ()),
+        lists=tuple(list_ or ()),
+        countries=tuple(country or ()),
+        q=q,
+        limit=limit or None,
+    )
+    records = [e.to_json() for e in appctx.store().iter_events(query)]
+    emit(records, fmt, EVENT_COLUMNS)
+
+
+def _provenance(appctx: Any, payload_id: int | None) -> dict[str, Any] | None:
+    if payload_id is None:
+        return None
+    info = appctx.store().payload_info(payload_id)
+    return (
+        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in info.items()}
+        if info
+        else None
+    )
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    event_id: Annotated[int, typer.Argument(help="the event id (from `regwatch events`)")],
+    fmt: Annotated[
+        Format, typer.Option("--format", help="table (readable) or json")
+    ] = Format.table,
+) -> None:
+    """One event in full, with its provenance and its other revisions."""
+    appctx = get_context(ctx)
+    store = appctx.store()
+    stored = store.event(event_id)
+    if stored is None:
+        typer.echo(f"error: no event with id {event_id}", err=True)
+        raise typer.Exit(1)
+    record = stored.to_json()
+    record["provenance"] = _provenance(appctx, stored.payload_id)
+    record["revisions"] = [
+        {
+            "id": r.id,
+            "revision": r.revision,
+            "detected_at": r.to_json()["detected_at"],
+            "kind": str(r.event.kind),
+        }
+        for r in store.revisions(stored.event.key)
+    ]
+    if fmt != Format.table:
+        print_json(record)
+        return
+    for key, value in record.items():
+        if value in (None, [], {}):
+            continue
+        if isinstance(value, (dict, list)):
+            value = json.dumps(value, ensure_ascii=False, indent=2, default=str)
+        typer.echo(f"{key}: {value}")

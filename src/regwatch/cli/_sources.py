@@ -1,0 +1,158 @@
+"""Commands that set up the database and talk to the sources: init, poll, run, import, sources."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..config import Config
+from ..exceptions import ConfigError
+from ..health import source_health
+from ..http import Fetcher
+from ..pipeline import PollResult, build_source, import_files, poll_sources
+from ..sources import SOURCES, get_source_class
+from ..timeutil import utcnow
+from . import app
+from ._context import get_context
+from ._output import Format, emit
+
+__all__: list[str] = []
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the database, or upgrade its schema to this version of regwatch."""
+    from ..store import Store
+
+    appctx = get_context(ctx)
+    with Store(appctx.db_url) as store:
+        before, after = store.init()
+    if before == after:
+        typer.echo(f"database {appctx.db_url} is up to date (schema {after})")
+    elif before is None:
+        typer.echo(f"created database {appctx.db_url} (schema {after})")
+    else:
+        typer.echo(f"upgraded database {appctx.db_url} from schema {before} to {after}")
+
+
+def _summary(result: PollResult) -> str:
+    if not result.ok:
+        return f"{result.source}: FAILED after {result.seconds:.1f}s: {result.error}"
+    if result.not_modified:
+        return f"{result.source}: not modified ({result.requests} requests, {result.seconds:.1f}s)"
+    return (
+        f"{result.source}: {result.new} new, {result.revised} revised, "
+        f"{result.unchanged} unchanged ({result.requests} requests, {result.seconds:.1f}s)"
+    )
+
+
+def _check_names(names: list[str], config: Config) -> list[str]:
+    for name in names:
+        if not get_source_class(name).pollable:
+            raise ConfigError(f"source {name!r} cannot be polled; use `regwatch import {name}`")
+    return names or config.enabled_sources()
+
+
+def run_poll(ctx: typer.Context, names: list[str]) -> list[PollResult]:
+    appctx = get_context(ctx)
+    config = appctx.config
+    names = _check_names(names, config)
+    store = appctx.store(create=True)
+    with Fetcher(config.http) as fetcher:
+        results = poll_sources(store, config, names, fetcher)
+    for result in results:
+        typer.echo(_summary(result), err=not result.ok)
+        for warning in result.warnings:
+            typer.echo(f"{result.source}: warning: {warning}", err=True)
+    return results
+
+
+@app.command()
+def poll(
+    ctx: typer.Context,
+    sources: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[SOURCE]...", help="sources to poll (default: every enabled source)"
+        ),
+    ] = None,
+) -> None:
+    """Poll sources once now and store what changed; prints a summary per source."""
+    results = run_poll(ctx, sources or [])
+    if not all(r.ok for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    once: Annotated[
+        bool, typer.Option("--once", help="one full cycle (poll every enabled source) and exit")
+    ] = False,
+) -> None:
+    """The daemon; with --once, one full cycle and exit (for cron and timers)."""
+    if not once:
+        raise ConfigError("the long-running daemon is not available yet; use `regwatch run --once`")
+    results = run_poll(ctx, [])
+    if not all(r.ok for r in results):
+        raise typer.Exit(1)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="the source whose parser reads the files")],
+    paths: Annotated[list[Path], typer.Argument(help="saved payload files", exists=False)],
+) -> None:
+    """Feed saved payload files through a source's parser (offline backfill).
+
+    For federal_register: saved API responses (documents.json search pages, single documents,
+    public-inspection pages).  All files are parsed before anything is stored.
+    """
+    appctx = get_context(ctx)
+    cls = get_source_class(source)
+    instance = build_source(cls.name, appctx.config)
+    result = import_files(appctx.store(create=True), instance, paths)
+    typer.echo(
+        f"{source}: imported {len(paths)} file(s): {len(result.new_ids)} new, "
+        f"{len(result.revised_ids)} revised, {result.unchanged} unchanged"
+    )
+
+
+@app.command("sources")
+def sources_(
+    ctx: typer.Context,
+    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
+) -> None:
+    """Health of every source: last success, last error, failures, newest item, next run."""
+    appctx = get_context(ctx)
+    config = appctx.config
+    rows = appctx.store().source_state_rows()
+    now = utcnow()
+    health = [
+        source_health(name, config.sources[name], cls.default_every, rows.get(name), now)
+        for name, cls in SOURCES.items()
+        if cls.pollable
+    ]
+    records = [h.to_json() for h in health]
+    if fmt in (Format.json, Format.jsonl):
+        emit(records, fmt, [])
+        return
+    emit(
+        records,
+        fmt,
+        [
+            ("name", "source"),
+            ("status", "status"),
+            ("schedule", "schedule"),
+            ("last_success_at", "last success"),
+            ("consecutive_failures", "failures"),
+            ("last_error", "last error"),
+            ("newest_item_on", "newest item"),
+            ("next_run_at", "next run"),
+        ],
+    )
+    sys.stdout.flush()

@@ -1,0 +1,228 @@
+"""Change events: the one currency of regwatch.
+
+Every source turns what it fetched into :class:`ChangeEvent` values; the store keeps them, the
+differ matches them, digests render them.  An event has an *identity* (:attr:`ChangeEvent.key`) and
+a *content hash* (:func:`content_hash`) over the fields that matter.  Together they decide, when an
+event is stored, whether it is new, a revision of an earlier event with the same key, or nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "ChangeEvent",
+    "Entity",
+    "EventKind",
+    "StoredEvent",
+    "canonical_json",
+    "content_hash",
+    "diff_fields",
+]
+
+
+class EventKind(StrEnum):
+    """What happened.  The string values are the ``kind`` field of the event JSON."""
+
+    #: A Federal Register document (rule, proposed rule, notice) or a public-inspection filing.
+    DOCUMENT_PUBLISHED = "document.published"
+    #: An editorial correction (``C1-…`` number or ``correction_of``) of an earlier document.
+    DOCUMENT_CORRECTED = "document.corrected"
+    #: A later document withdrew an earlier one.
+    DOCUMENT_WITHDRAWN = "document.withdrawn"
+    #: A party was added to a restricted-party list.
+    ENTITY_ADDED = "entity.added"
+    #: A listed party's entry changed; ``changes`` maps each field to ``[old, new]``.
+    ENTITY_REVISED = "entity.revised"
+    #: A party was removed from a list.
+    ENTITY_REMOVED = "entity.removed"
+    #: A news release (METI and other ministries).
+    RELEASE_PUBLISHED = "release.published"
+    #: A whole-list revision, such as a new edition of METI's End User List.
+    LIST_REVISED = "list.revised"
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A party on a restricted-party list, as one source states it.
+
+    ``details`` carries the list-specific fields (``license_requirement``,
+    ``license_review_policy``, ``federal_register_citations``, ``type_of_concern``, …); they are
+    flattened into the ``entity`` object of the event JSON.
+    """
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "aliases": list(self.aliases),
+            "addresses": list(self.addresses),
+        }
+        for k, v in self.details.items():
+            out.setdefault(k, _jsonable(v))
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Entity:
+        details = {k: v for k, v in data.items() if k not in ("name", "aliases", "addresses")}
+        return cls(
+            name=data["name"],
+            aliases=tuple(data.get("aliases") or ()),
+            addresses=tuple(data.get("addresses") or ()),
+            details=details,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEvent:
+    """One change, as a parser states it: pure data, no storage identity yet.
+
+    :param key: stable identity across polls, e.g. ``fr:2023-02130`` or
+        ``el:cn:huawei technologies co ltd``.  Two events with the same key are versions of one
+        thing; the store keeps every version as a revision.
+    :param related_key: the key of the event this one belongs to or refers to: the Federal
+        Register document an entity event came from, or the original of a correction.
+    :param data: source-specific fields worth keeping and hashing (agencies, document type, CFR
+        references, …).  Volatile values such as page views must never be put here.
+    :param provisional: the store keeps a provisional event only while no final version of the
+        same key exists; a final version replaces it as a revision, never as a second new event.
+    """
+
+    source: str
+    kind: EventKind
+    key: str
+    title: str
+    summary: str | None = None
+    url: str | None = None
+    published_on: date | None = None
+    effective_on: date | None = None
+    document_number: str | None = None
+    citation: str | None = None
+    list_code: str | None = None
+    country: str | None = None
+    entity: Entity | None = None
+    changes: Mapping[str, Sequence[Any]] | None = None
+    related_key: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
+    #: a preliminary version (a filing on public inspection) that never replaces a final one
+    provisional: bool = False
+
+    def hashed_fields(self) -> dict[str, Any]:
+        """The fields that make up the content hash: everything a reader would call "the content".
+
+        ``source`` and ``key`` are identity, not content; ``changes`` is derived by the store.
+        """
+        return {
+            "kind": str(self.kind),
+            "title": self.title,
+            "summary": self.summary,
+            "url": self.url,
+            "published_on": self.published_on,
+            "effective_on": self.effective_on,
+            "document_number": self.document_number,
+            "citation": self.citation,
+            "list": self.list_code,
+            "country": self.country,
+            "entity": self.entity.to_json() if self.entity else None,
+            "related_key": self.related_key,
+            "data": self.data,
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Entity):
+        return value.to_json()
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_jsonable(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items
+    if isinstance(value, StrEnum):
+        return str(value)
+    return value
+
+
+def canonical_json(value: Any) -> str:
+    """Deterministic JSON (sorted keys, no whitespace, dates as ISO strings)."""
+    return json.dumps(_jsonable(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def content_hash(event: ChangeEvent) -> str:
+    """SHA-256 (hex) over the event's :meth:`~ChangeEvent.hashed_fields`."""
+    return hashlib.sha256(canonical_json(event.hashed_fields()).encode()).hexdigest()
+
+
+def diff_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Field-level changes between two JSON-like mappings, as ``{field: [old, new]}``.
+
+    Nested mappings (``entity``, ``data``) are compared one level down and reported with dotted
+    names (``entity.addresses``), which is what a reader of a digest wants to see.
+    """
+    changes: dict[str, list[Any]] = {}
+    for name in sorted(set(old) | set(new)):
+        a, b = _jsonable(old.get(name)), _jsonable(new.get(name))
+        if a == b:
+            continue
+        if isinstance(a, dict) and isinstance(b, dict):
+            for sub, pair in diff_fields(a, b).items():
+                changes[f"{name}.{sub}"] = pair
+        else:
+            changes[name] = [a, b]
+    return changes
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """A :class:`ChangeEvent` as the store keeps it: with its id, revision and provenance."""
+
+    id: int
+    event: ChangeEvent
+    content_hash: str
+    revision: int
+    previous_id: int | None
+    detected_at: datetime
+    payload_id: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The event JSON of DESIGN.md (plus ``revision``, ``previous_id``, ``related_key``, …)."""
+        e = self.event
+        return {
+            "id": self.id,
+            "source": e.source,
+            "kind": str(e.kind),
+            "key": e.key,
+            "title": e.title,
+            "summary": e.summary,
+            "url": e.url,
+            "published_on": _jsonable(e.published_on),
+            "effective_on": _jsonable(e.effective_on),
+            "document_number": e.document_number,
+            "citation": e.citation,
+            "list": e.list_code,
+            "country": e.country,
+            "entity": e.entity.to_json() if e.entity else None,
+            "changes": _jsonable(e.changes) if e.changes else None,
+            "detected_at": _utc_z(self.detected_at),
+            "revision": self.revision,
+            "previous_id": self.previous_id,
+            "related_key": e.related_key,
+            "payload_id": self.payload_id,
+            "content_hash": self.content_hash,
+            "data": _jsonable(e.data),
+        }
+
+
+def _utc_z(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

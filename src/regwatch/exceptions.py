@@ -1,0 +1,121 @@
+"""Every error regwatch raises on purpose.
+
+The hierarchy::
+
+    RegwatchError
+    ├── ConfigError             bad sources.yaml, environment or command-line input (exit status 2)
+    │   └── UnknownSourceError  a source name that is not registered
+    ├── InputError              a bad input file (watch lists, payloads): file, line, field
+    ├── FetchError              a collector could not get trustworthy bytes
+    │   ├── TransportError      connection refused, DNS, timeouts (after retries)
+    │   ├── HTTPStatusError     a status that is not success (after retries): 400, 404, 503
+    │   ├── BlockedError        the server refused an automated client: 403, empty 202, bot wall
+    │   ├── UnexpectedContent   HTML where JSON or XML was expected, wrong content type
+    │   ├── ResponseTooLarge    the body exceeded the configured size cap
+    │   └── PaginationError     a pagination cycle, or more pages than any sane walk needs
+    ├── ParseError              a payload that does not have the expected shape (truncated JSON, …)
+    ├── SnapshotRefused         a list snapshot that would delete too much, or is truncated
+    ├── StoreError              the database is missing, too old or too new
+    │   └── SchemaOutOfDate     the database needs ``regwatch init`` to upgrade
+    └── DeliveryError           an e-mail could not be handed to the SMTP server
+
+A collector failure (:class:`FetchError`, :class:`ParseError`, :class:`SnapshotRefused`) is
+recorded in the source's health and never looks like "no change".
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BlockedError",
+    "ConfigError",
+    "DeliveryError",
+    "FetchError",
+    "HTTPStatusError",
+    "InputError",
+    "PaginationError",
+    "ParseError",
+    "RegwatchError",
+    "ResponseTooLarge",
+    "SchemaOutOfDate",
+    "SnapshotRefused",
+    "StoreError",
+    "TransportError",
+    "UnexpectedContent",
+    "UnknownSourceError",
+]
+
+
+class RegwatchError(Exception):
+    """Base class of every error regwatch raises on purpose."""
+
+
+class ConfigError(RegwatchError):
+    """Configuration or usage is wrong; the message names the file, line and key."""
+
+
+class UnknownSourceError(ConfigError):
+    """A source name that no module registered."""
+
+
+class InputError(RegwatchError):
+    """An input file is wrong; the message names the file, line and field."""
+
+
+class FetchError(RegwatchError):
+    """A collector could not get trustworthy bytes from ``url``."""
+
+    def __init__(self, message: str, *, url: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class TransportError(FetchError):
+    """The request never got an HTTP answer (connection, DNS, timeout), even after retries."""
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with a status that is not success, even after retries."""
+
+    def __init__(self, message: str, *, url: str | None = None, status: int) -> None:
+        super().__init__(message, url=url)
+        self.status = status
+
+
+class BlockedError(FetchError):
+    """The server refused an automated client (403, an empty 202, a challenge page)."""
+
+
+class UnexpectedContent(FetchError):
+    """The body is not what was asked for, e.g. an HTML "unblock" page instead of JSON."""
+
+
+class ResponseTooLarge(FetchError):
+    """The body exceeded the configured size cap."""
+
+
+class PaginationError(FetchError):
+    """A pagination walk revisited a page it had seen, or did not end."""
+
+
+class ParseError(RegwatchError):
+    """A payload does not have the expected shape."""
+
+    def __init__(self, message: str, *, url: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+
+
+class SnapshotRefused(RegwatchError):
+    """A list snapshot was refused: truncated, unparsable, or shrinking a list too much."""
+
+
+class StoreError(RegwatchError):
+    """The database cannot be used as it is."""
+
+
+class SchemaOutOfDate(StoreError):
+    """The database schema is older than this regwatch; run ``regwatch init``."""
+
+
+class DeliveryError(RegwatchError):
+    """An e-mail could not be handed to the SMTP server."""

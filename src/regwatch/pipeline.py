@@ -1,0 +1,149 @@
+"""Poll one source end to end: collect, parse, store, in one transaction per batch.
+
+A failure anywhere (a fetch error, a bad payload, a bug) is recorded in the source's health and
+leaves the database exactly as it was: the cursor does not move, nothing half-stored.  One
+source's failure never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .events import ChangeEvent
+from .exceptions import BlockedError, InputError, RegwatchError
+from .http import Fetcher
+from .sources import Payload, Source, get_source_class
+from .store import ApplyResult, Batch, Store
+from .timeutil import utcnow
+
+__all__ = ["PollResult", "build_source", "import_files", "poll_source", "poll_sources"]
+
+log = logging.getLogger("regwatch.poll")
+
+
+@dataclass
+class PollResult:
+    """How one poll of one source ended."""
+
+    source: str
+    ok: bool
+    new_ids: list[int] = field(default_factory=list)
+    revised_ids: list[int] = field(default_factory=list)
+    unchanged: int = 0
+    not_modified: bool = False
+    requests: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def new(self) -> int:
+        return len(self.new_ids)
+
+    @property
+    def revised(self) -> int:
+        return len(self.revised_ids)
+
+
+def build_source(name: str, config: Config, fetcher: Fetcher | None = None) -> Source[Any]:
+    cls = get_source_class(name)
+    return cls(config.sources[name], fetcher)
+
+
+def poll_source(store: Store, source: Source[Any]) -> PollResult:
+    """One collection pass of ``source``, stored in one transaction; never raises for the
+    source's own failures (they are recorded and returned)."""
+    started, clock = utcnow(), time.monotonic()
+    fetcher_requests = source.fetcher.requests
+    try:
+        collection = source.collect(store.source_state(source.name))
+        events = source.events(collection, store)
+        batch = Batch(
+            source=source.name,
+            payloads=collection.payloads,
+            events=events,
+            started_at=started,
+            cursor=collection.cursor,
+            validators=collection.validators,
+            requests=source.fetcher.requests - fetcher_requests,
+            warnings=collection.warnings,
+            not_modified=collection.not_modified,
+            newest_item_on=source.newest_item_on([e for _, e in events]),
+            keep_all_bodies=source.keep_bodies,
+        )
+        stored = store.save_batch(batch)
+    except Exception as exc:
+        requests = source.fetcher.requests - fetcher_requests
+        kind = "blocked" if isinstance(exc, BlockedError) else "error"
+        if not isinstance(exc, RegwatchError):
+            log.exception("poll %s: unexpected error", source.name)
+        store.record_failure(source.name, started, exc, kind=kind, requests=requests)
+        result = PollResult(
+            source.name,
+            ok=False,
+            error=f"{type(exc).__name__}: {exc}",
+            requests=requests,
+            seconds=time.monotonic() - clock,
+        )
+        log.warning("poll %s failed after %.2fs: %s", source.name, result.seconds, result.error)
+        return result
+    result = PollResult(
+        source.name,
+        ok=True,
+        new_ids=stored.new_ids,
+        revised_ids=stored.revised_ids,
+        unchanged=stored.unchanged,
+        not_modified=collection.not_modified,
+        requests=batch.requests,
+        seconds=time.monotonic() - clock,
+        warnings=collection.warnings,
+    )
+    log.info(
+        "poll %s: %d new, %d revised, %d unchanged, %d requests, %.2fs",
+        source.name,
+        result.new,
+        result.revised,
+        result.unchanged,
+        result.requests,
+        result.seconds,
+    )
+    return result
+
+
+def poll_sources(
+    store: Store, config: Config, names: Sequence[str], fetcher: Fetcher
+) -> list[PollResult]:
+    """Poll each of ``names`` in turn; one failing source never stops the next."""
+    return [poll_source(store, build_source(name, config, fetcher)) for name in names]
+
+
+def import_files(store: Store, source: Source[Any], paths: Iterable[Path]) -> ApplyResult:
+    """Feed saved payload files through ``source``'s parser and store the events.
+
+    All or nothing: every file is read and parsed before anything is stored.
+    :raises InputError: naming the file that could not be read or parsed.
+    """
+    payloads: list[Payload] = []
+    events: list[tuple[int | None, ChangeEvent]] = []
+    for path in paths:
+        try:
+            body = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        payload = source.read_file(str(path), body)
+        try:
+            parsed = source.parse(payload)
+        except RegwatchError as exc:
+            raise InputError(f"{path}: {exc}") from None
+        events += [(len(payloads), e) for e in parsed]
+        payloads.append(payload)
+    batch = Batch(
+        source=source.name, payloads=payloads, events=events, started_at=utcnow(), imported=True
+    )
+    return store.save_batch(batch)

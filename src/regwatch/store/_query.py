@@ -1,0 +1,102 @@
+"""Filtering the change log: what ``regwatch events`` and the Python API ask the store for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Date, Select, String, and_, cast, func, select, text
+
+from ._schema import EventRow
+from ._search import fts_query, query_terms
+
+__all__ = ["EventQuery", "build_select"]
+
+
+@dataclass(frozen=True)
+class EventQuery:
+    """A filter over stored events; every field left at its default does not filter.
+
+    :param since: events on or after this date (the publication date, or for events without
+        one, the date regwatch detected them)
+    :param until: events on or before this date (same date as ``since``)
+    :param q: full-text terms, all of which must occur (English words or Japanese of any length)
+    :param limit: at most this many events, newest first; ``None`` for all
+    """
+
+    since: date | None = None
+    until: date | None = None
+    sources: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    lists: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    q: str | None = None
+    key: str | None = None
+    limit: int | None = None
+
+
+def _event_date(dialect: str) -> Any:
+    table = EventRow.__table__  # type: ignore[attr-defined]
+    detected = (
+        func.date(table.c.detected_at) if dialect == "sqlite" else cast(table.c.detected_at, Date)
+    )
+    return func.coalesce(table.c.published_on, detected)
+
+
+def build_select(query: EventQuery, dialect: str) -> Select[Any]:
+    """The SELECT for ``query`` on ``dialect`` (``sqlite`` or ``postgresql``), newest first."""
+    table = EventRow.__table__  # type: ignore[attr-defined]
+    when = _event_date(dialect)
+    conditions: list[Any] = []
+    if query.since:
+        conditions.append(when >= (query.since.isoformat() if dialect == "sqlite" else query.since))
+    if query.until:
+        conditions.append(when <= (query.until.isoformat() if dialect == "sqlite" else query.until))
+    if query.sources:
+        conditions.append(table.c.source.in_(query.sources))
+    if query.kinds:
+        conditions.append(table.c.kind.in_(query.kinds))
+    if query.lists:
+        conditions.append(func.upper(table.c.list_code).in_([v.upper() for v in query.lists]))
+    if query.countries:
+        conditions.append(func.upper(table.c.country).in_([v.upper() for v in query.countries]))
+    if query.key:
+        conditions.append(table.c.key == query.key)
+    if query.q:
+        conditions.append(_search_condition(query.q, dialect))
+    stmt = select(table).where(and_(*conditions)).order_by(when.desc(), table.c.id.desc())
+    if query.limit:
+        stmt = stmt.limit(query.limit)
+    return stmt
+
+
+def _search_condition(q: str, dialect: str) -> Any:
+    table = EventRow.__table__  # type: ignore[attr-defined]
+    if dialect == "sqlite":
+        match = fts_query(q)
+        if match is None:
+            return text("0")
+        return table.c.id.in_(
+            select(text("rowid"))
+            .select_from(text("event_fts"))
+            .where(text("event_fts MATCH :fts_q").bindparams(fts_q=match))
+        )
+    # PostgreSQL: every term as a case-insensitive substring of the searchable text.
+    haystack = func.concat_ws(
+        " ",
+        table.c.title,
+        table.c.summary,
+        table.c.document_number,
+        table.c.citation,
+        cast(table.c.entity, String),
+    )
+    return (
+        and_(*[haystack.ilike(f"%{_escape_like(t)}%", escape="\\") for t in query_terms(q)])
+        if query_terms(q)
+        else text("false")
+    )
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

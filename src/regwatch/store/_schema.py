@@ -1,0 +1,153 @@
+"""The tables.  Their history lives in ``migrations/versions``; change both together."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, UniqueConstraint
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+__all__ = ["EventHead", "EventRow", "FetchRun", "PayloadRow", "SourceStateRow", "UTCDateTime"]
+
+#: JSON on SQLite, JSONB on PostgreSQL
+JSONType = JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite hands back naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _utc(**kw: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kw)
+
+
+def _json(**kw: Any) -> Any:
+    return Field(sa_type=JSONType, **kw)
+
+
+class PayloadRow(SQLModel, table=True):
+    """Provenance: one fetched (or imported) payload.  The body is kept, zlib-compressed, when
+    the payload changed something (or its source asks to keep every body, as snapshots do)."""
+
+    __tablename__ = "payload"
+    __table_args__ = (Index("ix_payload_source_sha", "source", "sha256"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str
+    url: str
+    role: str = ""
+    sha256: str
+    size: int
+    status: int = 200
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    fetched_at: datetime = _utc()
+    fetch_run_id: int | None = Field(default=None, foreign_key="fetch_run.id", index=True)
+    body: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+
+
+class EventRow(SQLModel, table=True):
+    """One version (revision) of one change event.  Rows are never updated or deleted."""
+
+    __tablename__ = "event"
+    __table_args__ = (
+        UniqueConstraint("key", "revision", name="uq_event_key_revision"),
+        Index("ix_event_published", "published_on"),
+        Index("ix_event_detected", "detected_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True)
+    revision: int
+    source: str = Field(index=True)
+    kind: str = Field(index=True)
+    content_hash: str
+    provisional: bool = False
+    title: str
+    summary: str | None = None
+    url: str | None = None
+    published_on: date | None = None
+    effective_on: date | None = None
+    document_number: str | None = Field(default=None, index=True)
+    citation: str | None = None
+    list_code: str | None = Field(default=None, index=True)
+    country: str | None = Field(default=None, index=True)
+    entity: dict[str, Any] | None = _json(default=None)
+    changes: dict[str, Any] | None = _json(default=None)
+    related_key: str | None = Field(default=None, index=True)
+    data: dict[str, Any] = _json(default_factory=dict)
+    previous_id: int | None = Field(default=None, foreign_key="event.id")
+    payload_id: int | None = Field(default=None, foreign_key="payload.id", index=True)
+    detected_at: datetime = _utc()
+
+
+class EventHead(SQLModel, table=True):
+    """The latest revision of each event key: what "is this new?" is decided against."""
+
+    __tablename__ = "event_head"
+
+    key: str = Field(primary_key=True)
+    event_id: int = Field(foreign_key="event.id")
+    revision: int
+    content_hash: str
+    provisional: bool = False
+
+
+class SourceStateRow(SQLModel, table=True):
+    """Each source's memory and health: cursor, validators, last success and failure."""
+
+    __tablename__ = "source_state"
+
+    name: str = Field(primary_key=True)
+    cursor: dict[str, Any] = _json(default_factory=dict)
+    validators: dict[str, Any] = _json(default_factory=dict)
+    last_attempt_at: datetime | None = _utc(default=None)
+    last_success_at: datetime | None = _utc(default=None)
+    last_error: str | None = None
+    last_error_at: datetime | None = _utc(default=None)
+    #: the kind of the last failure: ``error``, ``blocked`` (403, empty 202, bot wall), …
+    last_error_kind: str | None = None
+    consecutive_failures: int = 0
+    newest_item_on: date | None = None
+    next_run_at: datetime | None = _utc(default=None)
+
+
+class FetchRun(SQLModel, table=True):
+    """One poll of one source: when, how it ended, what it stored."""
+
+    __tablename__ = "fetch_run"
+    __table_args__ = (Index("ix_fetch_run_source_started", "source", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str
+    started_at: datetime = _utc()
+    finished_at: datetime | None = _utc(default=None)
+    #: ``ok``, ``not_modified`` or ``error``
+    outcome: str
+    requests: int = 0
+    payloads: int = 0
+    new_events: int = 0
+    revised_events: int = 0
+    unchanged_events: int = 0
+    error: str | None = None
+    warnings: list[str] = _json(default_factory=list)

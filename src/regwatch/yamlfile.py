@@ -1,0 +1,111 @@
+"""YAML files whose errors say where: every value keeps the line it came from.
+
+``yaml.safe_load`` forgets positions, so :func:`load_yaml` composes the node tree first, records
+the line of every mapping key and sequence item by its path, then constructs plain Python data
+with the safe constructor.  :func:`validation_message` turns a pydantic ``ValidationError`` into
+lines such as ``sources.yaml:12: federal_register.every: expected a duration …``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .exceptions import ConfigError
+
+__all__ = ["Located", "load_yaml", "validation_message"]
+
+Loc = tuple[str | int, ...]
+
+
+class Located:
+    """Parsed YAML data plus the 1-based line of every path in it."""
+
+    def __init__(self, path: Path, data: Any, lines: dict[Loc, int]) -> None:
+        self.path = path
+        self.data = data
+        self.lines = lines
+
+    def line_of(self, loc: Iterable[str | int]) -> int | None:
+        """The line of ``loc``, or of its nearest ancestor that has one."""
+        parts = tuple(loc)
+        while parts:
+            if parts in self.lines:
+                return self.lines[parts]
+            parts = parts[:-1]
+        return self.lines.get(())
+
+    def where(self, loc: Iterable[str | int]) -> str:
+        line = self.line_of(loc)
+        return f"{self.path}:{line}" if line else str(self.path)
+
+
+def _record(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
+    lines.setdefault(loc, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            lines[(*loc, key)] = key_node.start_mark.line + 1
+            _record(value_node, (*loc, key), lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[(*loc, index)] = item.start_mark.line + 1
+            _record(item, (*loc, index), lines)
+
+
+def load_yaml(path: Path) -> Located:
+    """Read ``path`` as YAML (safe types only); :raises ConfigError: with file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    return loads_yaml(text, path)
+
+
+def loads_yaml(text: str, path: Path) -> Located:
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        lines: dict[Loc, int] = {}
+        if node is None:
+            return Located(path, None, lines)
+        _record(node, (), lines)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark else ""
+        problem = " ".join(filter(None, [exc.context, exc.problem]))
+        raise ConfigError(f"{path}{line}: invalid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    return Located(path, data, lines)
+
+
+def validation_message(error: ValidationError, located: Located, prefix: Loc = ()) -> str:
+    """One line per problem: ``file:line: dotted.path: what was expected``."""
+    out = []
+    for problem in error.errors():
+        loc = (*prefix, *problem["loc"])
+        dotted = ".".join(str(p) for p in loc) or "(top level)"
+        message = problem["msg"]
+        if problem["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        given = problem.get("input")
+        if problem["type"] not in ("missing", "extra_forbidden") and _short(given):
+            message += f" (got {given!r})"
+        out.append(f"{located.where(loc)}: {dotted}: {message}")
+    return "\n".join(out)
+
+
+def _short(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool)) and len(repr(value)) <= 60
