@@ -72,10 +72,10 @@ def _global(
 from . import _events, _sources  # noqa: E402,F401
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Entry point: exit status 0 success, 1 some work failed, 2 bad usage or configuration."""
     try:
-        app()
+        app(args=argv, prog_name="regwatch")
     except (ConfigError, InputError, StoreError) as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
