@@ -10,7 +10,19 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
-__all__ = ["EventHead", "EventRow", "FetchRun", "PayloadRow", "SourceStateRow", "UTCDateTime"]
+__all__ = [
+    "Company",
+    "EventHead",
+    "EventRow",
+    "FetchRun",
+    "ListedEntity",
+    "Match",
+    "PayloadRow",
+    "Recipient",
+    "SourceStateRow",
+    "UTCDateTime",
+    "WatchItem",
+]
 
 #: JSON on SQLite, JSONB on PostgreSQL
 JSONType = JSON().with_variant(postgresql.JSONB(), "postgresql")
@@ -151,3 +163,112 @@ class FetchRun(SQLModel, table=True):
     unchanged_events: int = 0
     error: str | None = None
     warnings: list[str] = _json(default_factory=list)
+
+
+class ListedEntity(SQLModel, table=True):
+    """A party currently on a restricted-party list, as the latest snapshot or rule states it.
+
+    This is what screening and re-screening compare watch items against.  Removed parties are
+    deleted from here; their history stays in the events.
+    """
+
+    __tablename__ = "listed_entity"
+    __table_args__ = (Index("ix_listed_entity_list_country", "list_code", "country"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: the stable identity, the same as the key of the entity's events
+    key: str = Field(unique=True)
+    source: str = Field(index=True)
+    list_code: str
+    name: str
+    aliases: list[str] = _json(default_factory=list)
+    addresses: list[str] = _json(default_factory=list)
+    country: str | None = None
+    details: dict[str, Any] = _json(default_factory=dict)
+    #: the latest event about this entry (its listing, or its last revision)
+    event_id: int | None = Field(default=None, foreign_key="event.id")
+    listed_on: date | None = None
+    updated_at: datetime = _utc()
+
+
+class Company(SQLModel, table=True):
+    """A company whose watch list regwatch screens."""
+
+    __tablename__ = "company"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class Recipient(SQLModel, table=True):
+    """Who gets a company's digests, how often, and how much."""
+
+    __tablename__ = "recipient"
+    __table_args__ = (UniqueConstraint("company_id", "email", name="uq_recipient_company_email"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    email: str
+    #: ``immediate``, ``daily`` or ``weekly``
+    cadence: str = "daily"
+    #: local time of day, ``HH:MM``
+    at: str = "08:00"
+    timezone: str = "UTC"
+    #: for weekly digests: ``mon`` … ``sun``
+    weekday: str = "mon"
+    #: ``alert`` (alerts only) or ``review`` (alerts and review-tier matches)
+    min_tier: str = "review"
+    #: only matches from these sources; ``None`` for all
+    sources: list[str] | None = _json(default=None)
+    active: bool = True
+
+
+class WatchItem(SQLModel, table=True):
+    """One thing a company watches: an entity, keyword, ECCN, CFR part, country or topic."""
+
+    __tablename__ = "watch_item"
+    __table_args__ = (
+        UniqueConstraint("company_id", "kind", "value", name="uq_watch_item_company_kind_value"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    company_id: int = Field(foreign_key="company.id", index=True)
+    #: ``entity``, ``keyword``, ``eccn``, ``cfr``, ``country`` or ``topic``
+    kind: str
+    #: the item as the user wrote it (an entity's name, a keyword, ``4A003.*``, …)
+    value: str
+    #: the rest of its definition (aliases, country, identifiers, …)
+    spec: dict[str, Any] = _json(default_factory=dict)
+    active: bool = True
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class Match(SQLModel, table=True):
+    """An event that touched a watch item, with why, how strongly, and its review status."""
+
+    __tablename__ = "match"
+    __table_args__ = (
+        UniqueConstraint("event_id", "watch_item_id", name="uq_match_event_item"),
+        Index("ix_match_company_status", "company_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    company_id: int = Field(foreign_key="company.id")
+    watch_item_id: int = Field(foreign_key="watch_item.id", index=True)
+    score: float
+    #: ``alert`` or ``review``
+    tier: str
+    #: the event field that matched (``entity.name``, ``title``, ``data.cfr_references``, …)
+    field: str
+    #: aligned tokens, their scores, qualifiers: everything a reader needs to see why
+    explanation: dict[str, Any] = _json(default_factory=dict)
+    matcher_version: str
+    #: ``new``, ``acknowledged`` or ``dismissed``
+    status: str = "new"
+    note: str | None = None
+    status_changed_at: datetime | None = _utc(default=None)
+    created_at: datetime = _utc()

@@ -1,4 +1,5 @@
-"""The foundation: payload provenance, fetch runs, events and their heads, source state, search.
+"""The foundation: provenance, fetch runs, events, source state, search, and the shared model
+of listed entities, companies, recipients, watch items and matches.
 
 Revision ID: 0001_initial
 Revises:
@@ -114,6 +115,7 @@ def upgrade() -> None:
         sa.Column("newest_item_on", sa.Date),
         sa.Column("next_run_at", UTCDateTime),
     )
+    _create_watch_tables()
     if op.get_bind().dialect.name == "sqlite":
         # Full-text search: words for alphabetic scripts, and CJK text as character bigrams and
         # unigrams, so that one- and two-character Japanese terms are found (see store/_search.py).
@@ -123,8 +125,85 @@ def upgrade() -> None:
         )
 
 
+def _create_watch_tables() -> None:
+    op.create_table(
+        "listed_entity",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("key", sa.String, nullable=False, unique=True),
+        sa.Column("source", sa.String, nullable=False),
+        sa.Column("list_code", sa.String, nullable=False),
+        sa.Column("name", sa.String, nullable=False),
+        sa.Column("aliases", JSONType, nullable=False),
+        sa.Column("addresses", JSONType, nullable=False),
+        sa.Column("country", sa.String),
+        sa.Column("details", JSONType, nullable=False),
+        sa.Column("event_id", sa.Integer, sa.ForeignKey("event.id")),
+        sa.Column("listed_on", sa.Date),
+        sa.Column("updated_at", UTCDateTime, nullable=False),
+    )
+    op.create_index("ix_listed_entity_source", "listed_entity", ["source"])
+    op.create_index("ix_listed_entity_list_country", "listed_entity", ["list_code", "country"])
+    op.create_table(
+        "company",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String, nullable=False, unique=True),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("updated_at", UTCDateTime, nullable=False),
+    )
+    op.create_table(
+        "recipient",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("company_id", sa.Integer, sa.ForeignKey("company.id"), nullable=False),
+        sa.Column("email", sa.String, nullable=False),
+        sa.Column("cadence", sa.String, nullable=False, server_default="daily"),
+        sa.Column("at", sa.String, nullable=False, server_default="08:00"),
+        sa.Column("timezone", sa.String, nullable=False, server_default="UTC"),
+        sa.Column("weekday", sa.String, nullable=False, server_default="mon"),
+        sa.Column("min_tier", sa.String, nullable=False, server_default="review"),
+        sa.Column("sources", JSONType),
+        sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+        sa.UniqueConstraint("company_id", "email", name="uq_recipient_company_email"),
+    )
+    op.create_index("ix_recipient_company_id", "recipient", ["company_id"])
+    op.create_table(
+        "watch_item",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("company_id", sa.Integer, sa.ForeignKey("company.id"), nullable=False),
+        sa.Column("kind", sa.String, nullable=False),
+        sa.Column("value", sa.String, nullable=False),
+        sa.Column("spec", JSONType, nullable=False),
+        sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("updated_at", UTCDateTime, nullable=False),
+        sa.UniqueConstraint("company_id", "kind", "value", name="uq_watch_item_company_kind_value"),
+    )
+    op.create_index("ix_watch_item_company_id", "watch_item", ["company_id"])
+    op.create_table(
+        "match",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("event_id", sa.Integer, sa.ForeignKey("event.id"), nullable=False),
+        sa.Column("company_id", sa.Integer, sa.ForeignKey("company.id"), nullable=False),
+        sa.Column("watch_item_id", sa.Integer, sa.ForeignKey("watch_item.id"), nullable=False),
+        sa.Column("score", sa.Float, nullable=False),
+        sa.Column("tier", sa.String, nullable=False),
+        sa.Column("field", sa.String, nullable=False),
+        sa.Column("explanation", JSONType, nullable=False),
+        sa.Column("matcher_version", sa.String, nullable=False),
+        sa.Column("status", sa.String, nullable=False, server_default="new"),
+        sa.Column("note", sa.String),
+        sa.Column("status_changed_at", UTCDateTime),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.UniqueConstraint("event_id", "watch_item_id", name="uq_match_event_item"),
+    )
+    op.create_index("ix_match_event_id", "match", ["event_id"])
+    op.create_index("ix_match_watch_item_id", "match", ["watch_item_id"])
+    op.create_index("ix_match_company_status", "match", ["company_id", "status"])
+
+
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TABLE event_fts")
+    for table in ("match", "watch_item", "recipient", "company", "listed_entity"):
+        op.drop_table(table)
     for table in ("source_state", "event_head", "event", "payload", "fetch_run"):
         op.drop_table(table)
