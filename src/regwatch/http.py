@@ -120,7 +120,7 @@ class Fetcher:
             transport=transport,
         )
         self._lock = threading.Lock()
-        self._next_slot: dict[str, float] = {}
+        self._last_request: dict[str, float] = {}
         #: how many requests went out (retries included), for fetch-run statistics
         self.requests = 0
 
@@ -270,10 +270,11 @@ class Fetcher:
         return base + random.uniform(0, base / 2)
 
     def _wait_for_host(self, host: str, interval: float) -> None:
+        """Wait until ``interval`` seconds have passed since the last request to ``host``."""
         with self._lock:
             now = time.monotonic()
-            slot = max(now, self._next_slot.get(host, now))
-            self._next_slot[host] = slot + interval
+            slot = max(now, self._last_request.get(host, now - interval) + interval)
+            self._last_request[host] = slot
         if slot > now:
             self._sleep(slot - now)
 
