@@ -33,30 +33,39 @@ class Sleeps(list):
 
 def fetcher(sleeps=None, **settings):
     base = {"min_interval": 0, "backoff": 0.01, "timeout": 2, "connect_timeout": 1}
-    return Fetcher(HttpSettings(**{**base, **settings}), sleep=sleeps if sleeps is not None else Sleeps())
+    return Fetcher(
+        HttpSettings(**{**base, **settings}), sleep=sleeps if sleeps is not None else Sleeps()
+    )
 
 
 def test_conditional_get_sends_validators_and_reports_304(http_server):
     def answer(request):
         if request.headers.get("if-none-match") == '"v1"':
             return Reply(b"", 304)
-        return Reply('{"a": 1}', headers={"ETag": '"v1"', "Last-Modified": "Wed, 01 Jan 2025 00:00:00 GMT"})
+        return Reply(
+            '{"a": 1}', headers={"ETag": '"v1"', "Last-Modified": "Wed, 01 Jan 2025 00:00:00 GMT"}
+        )
 
     http_server.route("/list.json", answer)
     with fetcher() as f:
         first = f.get(http_server.url("/list.json"))
         assert first.status == 200 and first.etag == '"v1"'
         assert first.last_modified == "Wed, 01 Jan 2025 00:00:00 GMT"
-        second = f.get(http_server.url("/list.json"),
-                       validators={"etag": first.etag, "last_modified": first.last_modified})
+        second = f.get(
+            http_server.url("/list.json"),
+            validators={"etag": first.etag, "last_modified": first.last_modified},
+        )
     assert second.status == 304 and second.body == b""
     assert http_server.requests[1].headers["if-modified-since"] == first.last_modified
 
 
 def test_retry_after_seconds_and_dates_are_honoured(http_server):
-    http_server.route("/x.json", Reply("", 503, headers={"Retry-After": "7"}),
-                      Reply("", 429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}),
-                      Reply("{}"))
+    http_server.route(
+        "/x.json",
+        Reply("", 503, headers={"Retry-After": "7"}),
+        Reply("", 429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}),
+        Reply("{}"),
+    )
     sleeps = Sleeps()
     with fetcher(sleeps) as f:
         assert f.get(http_server.url("/x.json")).json() == {}
@@ -94,13 +103,20 @@ def test_size_cap(http_server):
         f.get(http_server.url("/big.json"))
 
 
-@pytest.mark.parametrize(("reply", "expect", "error"), [
-    (Reply("<!DOCTYPE html><html></html>", content_type="text/html"), "json", UnexpectedContent),
-    (Reply("<html><body>hi</body></html>", content_type=None), "xml", UnexpectedContent),
-    (Reply("%PDF-1.4", content_type="application/pdf"), "json", UnexpectedContent),
-    (Reply("", 202), "json", BlockedError),
-    (Reply("Forbidden", 403, content_type="text/plain"), "html", BlockedError),
-])
+@pytest.mark.parametrize(
+    ("reply", "expect", "error"),
+    [
+        (
+            Reply("<!DOCTYPE html><html></html>", content_type="text/html"),
+            "json",
+            UnexpectedContent,
+        ),
+        (Reply("<html><body>hi</body></html>", content_type=None), "xml", UnexpectedContent),
+        (Reply("%PDF-1.4", content_type="application/pdf"), "json", UnexpectedContent),
+        (Reply("", 202), "json", BlockedError),
+        (Reply("Forbidden", 403, content_type="text/plain"), "html", BlockedError),
+    ],
+)
 def test_bodies_that_are_not_data_are_errors(http_server, reply, expect, error):
     http_server.route("/x", reply)
     with fetcher() as f, pytest.raises(error):
@@ -142,4 +158,6 @@ def test_user_agent_is_descriptive(http_server):
     http_server.route("/x.json", Reply("{}"))
     with fetcher(user_agent="regwatch-test (+mailto:ops@example.com)") as f:
         f.get(http_server.url("/x.json"))
-    assert http_server.requests[0].headers["user-agent"] == "regwatch-test (+mailto:ops@example.com)"
+    assert (
+        http_server.requests[0].headers["user-agent"] == "regwatch-test (+mailto:ops@example.com)"
+    )

@@ -21,8 +21,9 @@ HTTP = "http:\n  min_interval: 0\n  backoff: 0.01\n  timeout: 0.5\n  connect_tim
 def setup(cli, tmp_path, http_server, shared_fixtures, monkeypatch):
     monkeypatch.setitem(SOURCES, "json_feed", JsonFeed)
     start = utcnow().date() - timedelta(days=20)
-    fake = FakeFederalRegister(http_server, bis_documents(load_template_records(shared_fixtures),
-                                                          12, start))
+    fake = FakeFederalRegister(
+        http_server, bis_documents(load_template_records(shared_fixtures), 12, start)
+    )
     fake.mount()
     http_server.route("/feed.json", Reply('[{"id": "a", "title": "Release A"}]'))
     (tmp_path / "sources.yaml").write_text(
@@ -63,9 +64,11 @@ def test_500_then_success_is_retried(cli, setup, http_server):
 
 
 def test_429_with_retry_after_is_honoured(cli, setup, http_server):
-    http_server.route("/api/v1/documents.json",
-                      Reply("slow down", 429, headers={"Retry-After": "1"}),
-                      setup.documents_handler)
+    http_server.route(
+        "/api/v1/documents.json",
+        Reply("slow down", 429, headers={"Retry-After": "1"}),
+        setup.documents_handler,
+    )
     result = cli("poll")
     assert result.code == 0, result
     hits = http_server.hits("/api/v1/documents.json")

@@ -38,8 +38,9 @@ def load_template_records(fixtures: Path) -> list[dict[str, Any]]:
     return json.loads(path.read_text())["results"]
 
 
-def bis_documents(templates: list[dict[str, Any]], count: int, start: date,
-                  per_day: int = 3) -> list[dict[str, Any]]:
+def bis_documents(
+    templates: list[dict[str, Any]], count: int, start: date, per_day: int = 3
+) -> list[dict[str, Any]]:
     """``count`` real records re-numbered and re-dated as BIS documents, ``per_day`` a day."""
     out = []
     for i in range(count):
@@ -62,8 +63,9 @@ def bis_documents(templates: list[dict[str, Any]], count: int, start: date,
 
 
 def _cursor(record: dict[str, Any]) -> str:
-    epoch_ms = int((date.fromisoformat(record["publication_date"]) - date(1970, 1, 1))
-                   .total_seconds() * 1000)
+    epoch_ms = int(
+        (date.fromisoformat(record["publication_date"]) - date(1970, 1, 1)).total_seconds() * 1000
+    )
     raw = json.dumps([epoch_ms, record["document_number"]], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
@@ -71,8 +73,12 @@ def _cursor(record: dict[str, Any]) -> str:
 class FakeFederalRegister:
     """Mount on a :class:`LocalServer` with :meth:`mount`; point ``base_url`` at :attr:`base_url`."""
 
-    def __init__(self, server: LocalServer, documents: Iterable[dict[str, Any]] = (),
-                 public_inspection: Iterable[dict[str, Any]] = ()) -> None:
+    def __init__(
+        self,
+        server: LocalServer,
+        documents: Iterable[dict[str, Any]] = (),
+        public_inspection: Iterable[dict[str, Any]] = (),
+    ) -> None:
         self.server = server
         self.documents = list(documents)
         self.public_inspection = list(public_inspection)
@@ -95,7 +101,8 @@ class FakeFederalRegister:
         agencies = set(request.param("conditions[agencies][]"))
         per_page = int((request.param("per_page") or ["20"])[0])
         hits = [
-            d for d in self.documents
+            d
+            for d in self.documents
             if (not gte or d["publication_date"] >= gte[0])
             and (not lte or d["publication_date"] <= lte[0])
             and (not agencies or agencies & {a.get("slug") for a in d.get("agencies", [])})
@@ -122,10 +129,15 @@ class FakeFederalRegister:
 
     def _pi(self, request: Request) -> Reply:
         agencies = set(request.param("conditions[agencies][]"))
-        hits = [d for d in self.public_inspection
-                if not agencies or agencies & {a.get("slug") for a in d.get("agencies", [])}]
-        body: dict[str, Any] = {"description": "Public Inspection Documents (fake)",
-                                "count": len(hits)}
+        hits = [
+            d
+            for d in self.public_inspection
+            if not agencies or agencies & {a.get("slug") for a in d.get("agencies", [])}
+        ]
+        body: dict[str, Any] = {
+            "description": "Public Inspection Documents (fake)",
+            "count": len(hits),
+        }
         if hits:
             body["results"] = hits
         return Reply(json.dumps(body))

@@ -25,6 +25,12 @@ class JsonFeed(Source[JsonFeedSettings]):
         return Collection(payloads=[self.fetcher.get(self.settings.url, expect="json")])
 
     def parse(self, payload: Payload) -> list[ChangeEvent]:
-        return [ChangeEvent(source=self.name, kind=EventKind.RELEASE_PUBLISHED,
-                            key=f"feed:{item['id']}", title=item["title"])
-                for item in payload.json()]
+        return [
+            ChangeEvent(
+                source=self.name,
+                kind=EventKind.RELEASE_PUBLISHED,
+                key=f"feed:{item['id']}",
+                title=item["title"],
+            )
+            for item in payload.json()
+        ]

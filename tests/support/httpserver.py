@@ -69,8 +69,9 @@ class LocalServer:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
 
     @property
     def base(self) -> str:
@@ -99,9 +100,14 @@ class LocalServer:
 
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(handler.path)
-        request = Request("GET", parts.path, parse_qsl(parts.query, keep_blank_values=True),
-                          {k.lower(): v for k, v in handler.headers.items()}, parts.query,
-                          time.monotonic())
+        request = Request(
+            "GET",
+            parts.path,
+            parse_qsl(parts.query, keep_blank_values=True),
+            {k.lower(): v for k, v in handler.headers.items()},
+            parts.query,
+            time.monotonic(),
+        )
         reply = self._next_reply(request)
         if reply.delay:
             time.sleep(reply.delay)
