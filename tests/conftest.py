@@ -46,7 +46,8 @@ class CliResult:
         return json.loads(self.stdout)
 
     def __repr__(self) -> str:
-        return f"CliResult(code={self.code}, stdout={self.stdout[-2000:]!r}, stderr={self.stderr[-2000:]!r})"
+        out, err = self.stdout[-2000:], self.stderr[-2000:]
+        return f"CliResult(code={self.code}, stdout={out!r}, stderr={err!r})"
 
 
 @pytest.fixture

@@ -24,18 +24,18 @@ def _import_all_models():
 
 def test_migrated_schema_matches_the_models(tmp_path):
     _import_all_models()
-    with Store.open(f"sqlite:///{tmp_path / 'm.db'}", create=True) as store:
-        with store.engine.connect() as conn:
-            context = MigrationContext.configure(
-                conn,
-                opts={
-                    "include_name": lambda name, type_, parent: (
-                        not (
-                            type_ == "table"
-                            and (name.startswith("event_fts") or name == "alembic_version")
-                        )
-                    ),
-                },
-            )
-            diff = compare_metadata(context, SQLModel.metadata)
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    with Store.open(url, create=True) as store, store.engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn,
+            opts={
+                "include_name": lambda name, type_, parent: (
+                    not (
+                        type_ == "table"
+                        and (name.startswith("event_fts") or name == "alembic_version")
+                    )
+                ),
+            },
+        )
+        diff = compare_metadata(context, SQLModel.metadata)
     assert diff == []

@@ -71,7 +71,7 @@ def _cursor(record: dict[str, Any]) -> str:
 
 
 class FakeFederalRegister:
-    """Mount on a :class:`LocalServer` with :meth:`mount`; point ``base_url`` at :attr:`base_url`."""
+    """Mount on a :class:`LocalServer` with :meth:`mount`; point ``base_url`` here."""
 
     def __init__(
         self,
