@@ -25,9 +25,11 @@ from ._events import (
     ApplyResult,
     apply_intents,
     insert_payloads,
+    latest_versions,
     load_events,
     load_heads,
     plan_events,
+    revised_heads,
     row_to_stored,
 )
 from ._query import EventQuery, build_select
@@ -167,10 +169,10 @@ class Store:
     def _save_batch(self, conn: Connection, batch: Batch) -> ApplyResult:
         now = utcnow()
         run_id = _insert_run(conn, batch.source, batch.started_at)
-        keys = [event.key for _, event in batch.events]
-        heads = load_heads(conn, keys)
-        previous = load_events(conn, {h.event_id for h in heads.values()})
-        intents, unchanged = plan_events(batch.events, heads, previous)
+        latest, seen = latest_versions(batch.events)
+        heads = load_heads(conn, list(latest))
+        previous = load_events(conn, revised_heads(latest, heads))
+        intents, unchanged = plan_events(latest, seen, heads, previous)
         useful = {i.payload_index for i in intents}
         keep = [batch.keep_all_bodies or n in useful for n in range(len(batch.payloads))]
         payload_ids = insert_payloads(conn, batch.source, batch.payloads, keep, run_id, now)

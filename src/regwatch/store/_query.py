@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Select, String, and_, cast, func, select, text
+from sqlalchemy import Select, String, and_, cast, func, select, text
 
 from ._schema import EventRow
 from ._search import fts_query, query_terms
@@ -36,23 +36,15 @@ class EventQuery:
     limit: int | None = None
 
 
-def _event_date(dialect: str) -> Any:
-    table = EventRow.__table__  # type: ignore[attr-defined]
-    detected = (
-        func.date(table.c.detected_at) if dialect == "sqlite" else cast(table.c.detected_at, Date)
-    )
-    return func.coalesce(table.c.published_on, detected)
-
-
 def build_select(query: EventQuery, dialect: str) -> Select[Any]:
     """The SELECT for ``query`` on ``dialect`` (``sqlite`` or ``postgresql``), newest first."""
     table = EventRow.__table__  # type: ignore[attr-defined]
-    when = _event_date(dialect)
+    when = table.c.event_on
     conditions: list[Any] = []
     if query.since:
-        conditions.append(when >= (query.since.isoformat() if dialect == "sqlite" else query.since))
+        conditions.append(when >= query.since)
     if query.until:
-        conditions.append(when <= (query.until.isoformat() if dialect == "sqlite" else query.until))
+        conditions.append(when <= query.until)
     if query.sources:
         conditions.append(table.c.source.in_(query.sources))
     if query.kinds:
