@@ -18,28 +18,39 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from _common import best_of, shared_fixtures
+from tests.support.fake_fr import bis_documents, load_template_records
 
+from _common import best_of, shared_fixtures
 from regwatch.sources import Payload
 from regwatch.sources.federal_register import FederalRegister, FederalRegisterSettings
 from regwatch.store import Batch, Store
 from regwatch.timeutil import utcnow
-from tests.support.fake_fr import bis_documents, load_template_records
 
 
 def pages(count: int) -> list[bytes]:
-    records = bis_documents(load_template_records(shared_fixtures()), count, date(2020, 1, 1),
-                            per_day=7)
-    return [json.dumps({"count": count, "results": records[i : i + 1000]}).encode()
-            for i in range(0, count, 1000)]
+    records = bis_documents(
+        load_template_records(shared_fixtures()), count, date(2020, 1, 1), per_day=7
+    )
+    return [
+        json.dumps({"count": count, "results": records[i : i + 1000]}).encode()
+        for i in range(0, count, 1000)
+    ]
 
 
 def ingest(store: Store, source: FederalRegister, bodies: list[bytes]) -> tuple[int, int]:
-    payloads = [Payload(url=f"https://example/documents.json?page={i}", body=body,
-                        fetched_at=utcnow(), role="documents") for i, body in enumerate(bodies)]
+    payloads = [
+        Payload(
+            url=f"https://example/documents.json?page={i}",
+            body=body,
+            fetched_at=utcnow(),
+            role="documents",
+        )
+        for i, body in enumerate(bodies)
+    ]
     events = [(i, e) for i, p in enumerate(payloads) for e in source.parse(p)]
-    result = store.save_batch(Batch(source=source.name, payloads=payloads, events=events,
-                                    started_at=utcnow()))
+    result = store.save_batch(
+        Batch(source=source.name, payloads=payloads, events=events, started_at=utcnow())
+    )
     return len(result.new_ids), result.unchanged
 
 
@@ -66,10 +77,14 @@ def main() -> None:
 
     print(f"documents: {count} ({megabytes:.1f} MB of API JSON in {len(bodies)} pages)")
     print(f"json.loads floor : {count / floor:9,.0f} documents/s  ({floor:.3f} s)")
-    print(f"ingest (new)     : {count / first:9,.0f} documents/s  ({first:.3f} s)  "
-          f"{first / floor:.1f}x the floor  [target >= 2,000/s, <= 6x]")
-    print(f"re-ingest (no-op): {count / again:9,.0f} documents/s  ({again:.3f} s)  "
-          f"{again / floor:.1f}x the floor  [target >= 5,000/s]")
+    print(
+        f"ingest (new)     : {count / first:9,.0f} documents/s  ({first:.3f} s)  "
+        f"{first / floor:.1f}x the floor  [target >= 2,000/s, <= 6x]"
+    )
+    print(
+        f"re-ingest (no-op): {count / again:9,.0f} documents/s  ({again:.3f} s)  "
+        f"{again / floor:.1f}x the floor  [target >= 5,000/s]"
+    )
 
 
 if __name__ == "__main__":

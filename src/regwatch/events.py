@@ -168,8 +168,9 @@ def _json_default(value: Any) -> Any:
 
 def canonical_json(value: Any) -> str:
     """Deterministic JSON (sorted keys, no whitespace, dates as ISO strings)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=_json_default)
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default
+    )
 
 
 def content_hash(event: ChangeEvent) -> str:

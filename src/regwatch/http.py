@@ -71,7 +71,7 @@ class HttpSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     user_agent: str = Field(
-        f"regwatch/{__version__} (export-control change monitor; +https://github.com/regwatch)",
+        f"regwatch/{__version__} (export-control change monitor)",
         description="User-Agent sent with every request; put a contact address in it",
     )
     timeout: float = Field(30.0, gt=0, description="seconds to wait for a response")

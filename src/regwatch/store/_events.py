@@ -31,13 +31,13 @@ from ._search import fts_columns
 
 __all__ = [
     "ApplyResult",
-    "latest_versions",
-    "revised_heads",
     "EventIntent",
     "Head",
     "apply_intents",
+    "latest_versions",
     "load_heads",
     "plan_events",
+    "revised_heads",
     "row_to_event",
     "row_to_stored",
 ]
@@ -134,9 +134,7 @@ def plan_events(
         changes = event.changes
         if changes is None and head.event_id in previous:
             changes = diff_fields(previous[head.event_id].hashed_fields(), event.hashed_fields())
-        intents.append(
-            EventIntent(event, digest, head.revision + 1, head.event_id, index, changes)
-        )
+        intents.append(EventIntent(event, digest, head.revision + 1, head.event_id, index, changes))
     return intents, seen - len(intents)
 
 
