@@ -15,16 +15,16 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
-
-from tests.support.fake_fr import bis_documents, load_template_records
 
 from _common import best_of, shared_fixtures
 from regwatch.sources import Payload
 from regwatch.sources.federal_register import FederalRegister, FederalRegisterSettings
 from regwatch.store import Batch, Store
 from regwatch.timeutil import utcnow
+from tests.support.fake_fr import bis_documents, load_template_records
 
 
 def pages(count: int) -> list[bytes]:
@@ -63,16 +63,16 @@ def main() -> None:
 
     floor = best_of(3, lambda: [json.loads(b) for b in bodies])
     source = FederalRegister(FederalRegisterSettings())
-    with tempfile.TemporaryDirectory() as tmp:
-        with Store.open(f"sqlite:///{Path(tmp) / 'bench.db'}", create=True) as store:
-            import time
-
-            start = time.perf_counter()
-            new, _ = ingest(store, source, bodies)
-            first = time.perf_counter() - start
-            start = time.perf_counter()
-            _, unchanged = ingest(store, source, bodies)
-            again = time.perf_counter() - start
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Store.open(f"sqlite:///{Path(tmp) / 'bench.db'}", create=True) as store,
+    ):
+        start = time.perf_counter()
+        new, _ = ingest(store, source, bodies)
+        first = time.perf_counter() - start
+        start = time.perf_counter()
+        _, unchanged = ingest(store, source, bodies)
+        again = time.perf_counter() - start
     assert new == count and unchanged == count, (new, unchanged)
 
     print(f"documents: {count} ({megabytes:.1f} MB of API JSON in {len(bodies)} pages)")

@@ -26,7 +26,46 @@ from regwatch.sources import Payload
 from regwatch.store import Batch, EventQuery, Store
 from regwatch.timeutil import utcnow
 
-ENGLISH = ["export", "controls", "semiconductor", "manufacturing", "equipment", "advanced", "computing", "entity", "list", "additions", "revisions", "removal", "license", "requirement", "military", "end", "user", "artificial", "intelligence", "quantum", "biotechnology", "supercomputer", "items", "subject", "to", "the", "EAR", "foreign", "direct", "product", "rule", "Russia", "China", "Iran", "Belarus", "aircraft", "parts", "encryption"]
+ENGLISH = [
+    "export",
+    "controls",
+    "semiconductor",
+    "manufacturing",
+    "equipment",
+    "advanced",
+    "computing",
+    "entity",
+    "list",
+    "additions",
+    "revisions",
+    "removal",
+    "license",
+    "requirement",
+    "military",
+    "end",
+    "user",
+    "artificial",
+    "intelligence",
+    "quantum",
+    "biotechnology",
+    "supercomputer",
+    "items",
+    "subject",
+    "to",
+    "the",
+    "EAR",
+    "foreign",
+    "direct",
+    "product",
+    "rule",
+    "Russia",
+    "China",
+    "Iran",
+    "Belarus",
+    "aircraft",
+    "parts",
+    "encryption",
+]
 JAPANESE = [
     "外国為替及び外国貿易法",
     "輸出貿易管理令",
@@ -143,7 +182,8 @@ def main() -> None:
             for _ in range(3)
         )
         print(
-            f"whole command `regwatch events --q 改正 --format json --limit 50`: {best * 1000:.0f} ms "
+            "whole command `regwatch events --q 改正 --format json --limit 50`: "
+            f"{best * 1000:.0f} ms "
             f"(of which interpreter and import start-up {startup * 1000:.0f} ms)"
         )
 
