@@ -20,7 +20,7 @@ from ..exceptions import StoreError
 from ..sources._base import Payload, SourceState
 from ..timeutil import utcnow
 from . import _migrate
-from ._engine import make_engine, sqlite_path
+from ._engine import make_engine, sqlite_path, upsert_insert
 from ._events import (
     ApplyResult,
     apply_intents,
@@ -238,10 +238,12 @@ class Store:
 
     def _ensure_state(self, conn: Connection, name: str) -> None:
         table = SourceStateRow.__table__  # type: ignore[attr-defined]
-        if conn.execute(select(table.c.name).where(table.c.name == name)).first() is None:
-            conn.execute(
-                insert(table).values(name=name, cursor={}, validators={}, consecutive_failures=0)
-            )
+        # ON CONFLICT DO NOTHING: two writers on PostgreSQL may create the same row at once
+        conn.execute(
+            upsert_insert(conn, table)
+            .values(name=name, cursor={}, validators={}, consecutive_failures=0)
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
 
     def _record_success(self, conn: Connection, batch: Batch, now: datetime) -> None:
         table = SourceStateRow.__table__  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, String, and_, cast, func, select, text
 
 from ._schema import EventRow
-from ._search import fts_query, query_terms
+from ._search import fts_query, normalize_text, query_terms
 
 __all__ = ["EventQuery", "build_select"]
 
@@ -83,11 +83,10 @@ def _search_condition(q: str, dialect: str) -> Any:
         table.c.citation,
         cast(table.c.entity, String),
     )
-    return (
-        and_(*[haystack.ilike(f"%{_escape_like(t)}%", escape="\\") for t in query_terms(q)])
-        if query_terms(q)
-        else text("false")
-    )
+    terms = [t for t in (normalize_text(t).rstrip("*") for t in query_terms(q)) if t]
+    if not terms:
+        return text("false")
+    return and_(*[haystack.ilike(f"%{_escape_like(t)}%", escape="\\") for t in terms])
 
 
 def _escape_like(term: str) -> str:
