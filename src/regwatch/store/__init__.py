@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from ..events import ChangeEvent, StoredEvent
 from ..exceptions import StoreError
@@ -300,6 +300,40 @@ class Store:
                     last_error_kind=kind,
                     consecutive_failures=table.c.consecutive_failures + 1,
                 )
+            )
+
+    def claim_source(self, source: str, owner: str, now: datetime, lease_until: datetime) -> bool:
+        """Take the lease to poll ``source`` now, if it is due and nobody else holds it.
+
+        One atomic UPDATE, so that of several daemons sharing the database exactly one wins;
+        a daemon that died mid-poll loses its lease when ``lease_until`` passes.
+        """
+        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        with self.write() as conn:
+            self._ensure_state(conn, source)
+            claimed = conn.execute(
+                update(table)
+                .where(
+                    table.c.name == source,
+                    or_(table.c.next_run_at.is_(None), table.c.next_run_at <= now),
+                    or_(table.c.lease_until.is_(None), table.c.lease_until <= now),
+                )
+                .values(lease_owner=owner, lease_until=lease_until)
+            )
+            return claimed.rowcount == 1
+
+    def release_source(self, source: str, owner: str, next_run_at: datetime) -> None:
+        """Give the lease back and record when the source is due next."""
+        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        with self.write() as conn:
+            self._ensure_state(conn, source)
+            conn.execute(
+                update(table)
+                .where(
+                    table.c.name == source,
+                    or_(table.c.lease_owner == owner, table.c.lease_owner.is_(None)),
+                )
+                .values(lease_owner=None, lease_until=None, next_run_at=next_run_at)
             )
 
     def set_next_run(self, source: str, when: datetime | None) -> None:

@@ -146,6 +146,11 @@ class SourceStateRow(SQLModel, table=True):
     consecutive_failures: int = 0
     newest_item_on: date | None = None
     next_run_at: datetime | None = _utc(default=None)
+    #: the daemon polling the source right now, until when (several daemons share one database)
+    lease_owner: str | None = None
+    lease_until: datetime | None = _utc(default=None)
+    #: the ops notice in force (``failing``, ``blocked`` or ``stale``), so it is sent once
+    ops_notice: str | None = None
 
 
 class FetchRun(SQLModel, table=True):

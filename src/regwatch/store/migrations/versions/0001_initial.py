@@ -116,6 +116,9 @@ def upgrade() -> None:
         sa.Column("consecutive_failures", sa.Integer, nullable=False, server_default="0"),
         sa.Column("newest_item_on", sa.Date),
         sa.Column("next_run_at", UTCDateTime),
+        sa.Column("lease_owner", sa.String),
+        sa.Column("lease_until", UTCDateTime),
+        sa.Column("ops_notice", sa.String),
     )
     _create_watch_tables()
     if op.get_bind().dialect.name == "sqlite":
