@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -95,7 +96,7 @@ def test_polls_on_schedule_and_exits_cleanly_on_sigterm(tmp_path, fake):
         assert store.count_events() == 6
         runs = list(reversed(store.last_runs("federal_register", limit=100)))
     # schedule: each poll starts about a second after the previous one ended
-    for earlier, later in zip(runs, runs[1:], strict=False):
+    for earlier, later in itertools.pairwise(runs):
         assert later.started_at >= earlier.finished_at + timedelta(seconds=0.9)
 
 
@@ -202,6 +203,6 @@ def test_two_daemons_on_one_database_never_poll_a_source_twice(tmp_path, fake, d
         runs = sorted(store.last_runs("federal_register", limit=100), key=lambda r: r.started_at)
         assert store.count_events() == 6
     assert len(runs) >= 5
-    for earlier, later in zip(runs, runs[1:], strict=False):
+    for earlier, later in itertools.pairwise(runs):
         assert later.started_at >= earlier.finished_at  # never two polls at once
         assert later.started_at >= earlier.finished_at + timedelta(seconds=0.9)  # nor early
