@@ -4,6 +4,7 @@ sent, exactly once, retried on failure, never blocked by another recipient."""
 from __future__ import annotations
 
 from datetime import timedelta
+
 import pytest
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -120,7 +121,9 @@ def test_nothing_twice_in_the_same_period_even_after_a_restart(
     assert [o.matches for o in tomorrow.outcomes] == [1, 1]
     assert len(server.received) == 4
     late = [r for r in server.received[2:]]
-    assert all("Example LATE0 Co., Ltd." in r.message.get_body(("plain",)).get_content() for r in late)
+    assert all(
+        "Example LATE0 Co., Ltd." in r.message.get_body(("plain",)).get_content() for r in late
+    )
 
 
 def test_empty_periods_send_and_write_nothing(store, config, mail_server, tmp_path):
@@ -194,7 +197,10 @@ def test_a_refused_recipient_never_blocks_the_others_and_is_retried(
     assert retried.next_attempt_at == NOW + timedelta(seconds=61 + 120)  # the delay doubled
     audit = {d["recipient"]: d for d in list_deliveries(store, "Acme Corp")}
     assert audit["gone@acme.example"]["status"] == "failed"
-    assert "recipient refused: <gone@acme.example> 550 5.1.1" in audit["gone@acme.example"]["last_error"]
+    assert (
+        "recipient refused: <gone@acme.example> 550 5.1.1"
+        in audit["gone@acme.example"]["last_error"]
+    )
     server.refuse.clear()  # the mailbox is back
     third = send_due(store, config, NOW + timedelta(seconds=61 + 121), mail=mail)
     assert [(o.email, o.status, o.attempts) for o in third.outcomes] == [
@@ -297,7 +303,8 @@ def test_one_recipient_is_never_delivered_the_same_period_or_match_twice(store, 
         conn.execute(insert(Delivery.__table__).values(**{**values, "message_id": "<c@d>"}))
     with store.write() as conn:
         first = conn.execute(
-            insert(Delivery.__table__).values(**{**values, "period": "daily:2026-11-29"})
+            insert(Delivery.__table__)
+            .values(**{**values, "period": "daily:2026-11-29"})
             .returning(Delivery.__table__.c.id)
         ).scalar_one()
         conn.execute(
@@ -306,7 +313,8 @@ def test_one_recipient_is_never_delivered_the_same_period_or_match_twice(store, 
             )
         )
         second = conn.execute(
-            insert(Delivery.__table__).values(**{**values, "period": "daily:2026-11-30"})
+            insert(Delivery.__table__)
+            .values(**{**values, "period": "daily:2026-11-30"})
             .returning(Delivery.__table__.c.id)
         ).scalar_one()
     with pytest.raises(IntegrityError), store.write() as conn:
@@ -331,8 +339,7 @@ def test_a_second_run_skips_a_delivery_another_run_is_sending(
     with store.write() as conn:
         planned, _ = _outbox._plan(conn, config.general.digest, NOW, None)
         for plan in planned:
-            _outbox._insert(conn, plan, NOW, "example.org")
-        conn.execute(update(Delivery.__table__).values(next_attempt_at=NOW + timedelta(minutes=5)))
+            _outbox._insert(conn, plan, NOW, "example.org", NOW + timedelta(minutes=5))
     second = send_due(store, config, NOW, mail=mail)
     assert second.outcomes == [] and server.received == []
 
@@ -403,8 +410,15 @@ def test_weekly_recipients(store, config, mail_server, tmp_path):
     mail = smtp_mail(server.port, tmp_path)
     company = add_company(store, "Weekly Co")
     item = add_watch_item(store, company, "entity", "Example")
-    add_recipient(store, company, "w@weekly.example", cadence="weekly", weekday="mon",
-                  at="09:00", timezone="Europe/Berlin")
+    add_recipient(
+        store,
+        company,
+        "w@weekly.example",
+        cadence="weekly",
+        weekday="mon",
+        at="09:00",
+        timezone="Europe/Berlin",
+    )
     (event,) = add_events(store, events(1, "w"))
     add_match(store, event, company, item)
     # NOW is Saturday: the period due last Monday (23 Nov) predates the match
@@ -467,28 +481,6 @@ def test_the_file_outbox_when_no_smtp_is_configured(store, config, acme, tmp_pat
     assert sorted(r.transport for r in deliveries(store)) == sorted(str(f) for f in files)
 
 
-def test_large_batches_are_prepared_in_worker_processes(store, config, tmp_path, monkeypatch):
-    import regwatch.digest._prepare as prepare
-
-    monkeypatch.setattr(prepare, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(prepare, "workers", lambda: 2)
-    monkeypatch.setenv("REGWATCH_OUTBOX", str(tmp_path / "out"))
-    monkeypatch.delenv("REGWATCH_SMTP_URL", raising=False)
-    company = add_company(store, "Batch Co")
-    item = add_watch_item(store, company, "entity", "Example")
-    ids = add_events(store, events(3, "p"))
-    for e in ids:
-        add_match(store, e, company, item)
-    for n in range(5):
-        add_recipient(store, company, f"r{n}@batch.example")
-    add_recipient(store, company, "bad address")
-    report = send_due(store, config, NOW)
-    assert sorted((o.email, o.status) for o in report.outcomes) == sorted(
-        [(f"r{n}@batch.example", "sent") for n in range(5)] + [("bad address", "failed")]
-    )
-    assert len(list((tmp_path / "out").glob("*.eml"))) == 5
-
-
 def test_hostile_titles_arrive_safely_through_smtp(store, config, mail_server, tmp_path):
     server = mail_server()
     company = add_company(store, "Safe Co")
@@ -524,9 +516,57 @@ def test_hostile_titles_arrive_safely_through_smtp(store, config, mail_server, t
     message = received.message
     assert message["Bcc"] is None and message["X-Injected"] is None
     assert len(message.get_all("Subject")) == 1
-    assert message["Subject"].startswith("[regwatch] Safe Co: 3 items (3 alerts) — Added to a list: Evil X-Injected: yes")
+    assert message["Subject"].startswith(
+        "[regwatch] Safe Co: 3 items (3 alerts) — Added to a list: Evil X-Injected: yes"
+    )
     html = message.get_body(("html",)).get_content()
     assert "<script>" not in html and "&lt;script&gt;alert('export')&lt;/script&gt; rule" in html
     text = message.get_body(("plain",)).get_content()
     assert "  export " + "x" * 992 + "…\n" in text  # 1,000 characters, then an ellipsis
     assert max(len(line) for line in received.raw.split(b"\n")) <= 998
+
+
+def test_a_long_batch_renews_its_leases_and_skips_what_another_run_took(
+    store, config, mail_server, tmp_path, monkeypatch
+):
+    """A batch that outlasts half a lease renews each lease before sending; a delivery whose
+    lease another run has taken in the meantime is left to that run."""
+    import regwatch.digest._outbox as outbox
+
+    server = mail_server()
+    company = add_company(store, "Slow Co")
+    item = add_watch_item(store, company, "entity", "Example")
+    (event,) = add_events(store, events(1, "s"))
+    add_match(store, event, company, item)
+    for name in ("a", "b", "c"):
+        add_recipient(store, company, f"{name}@slow.example")
+    clock = iter(range(0, 10_000, 1000))  # every look at the clock: 1,000 s later
+    monkeypatch.setattr(outbox, "monotonic", lambda: next(clock))
+
+    class Stealing(SmtpTransport):
+        def send(self, message, message_id, sender, recipients, progress=None):
+            if recipients == ["a@slow.example"]:  # meanwhile, another run claims c's delivery
+                with store.write() as conn:
+                    table = Delivery.__table__
+                    conn.execute(
+                        update(table)
+                        .where(table.c.email == "c@slow.example")
+                        .values(next_attempt_at=NOW + timedelta(days=1))
+                    )
+            return super().send(message, message_id, sender, recipients, progress)
+
+    import regwatch.digest._settings as settings_module
+
+    monkeypatch.setattr(settings_module, "SmtpTransport", Stealing)
+    report = send_due(store, config, NOW, mail=smtp_mail(server.port, tmp_path))
+    assert [(o.email, o.status) for o in report.outcomes] == [
+        ("a@slow.example", "sent"),
+        ("b@slow.example", "sent"),
+    ]
+    assert sorted(r.rcpt_tos[0] for r in server.received) == ["a@slow.example", "b@slow.example"]
+    status = {d["recipient"]: d["status"] for d in list_deliveries(store)}
+    assert status == {
+        "a@slow.example": "sent",
+        "b@slow.example": "sent",
+        "c@slow.example": "pending",
+    }

@@ -18,7 +18,9 @@ from regwatch.digest._render import _HTML, _TEXT, one_line
 from regwatch.events import ChangeEvent, Entity, EventKind, StoredEvent
 
 NOW = datetime(2026, 11, 28, 0, 30, tzinfo=UTC)
-PERSON = RecipientInfo(7, 1, 'Acme "Corp" & Sons', "compliance@acme.example", "daily", "08:00", "Asia/Tokyo")
+PERSON = RecipientInfo(
+    7, 1, 'Acme "Corp" & Sons', "compliance@acme.example", "daily", "08:00", "Asia/Tokyo"
+)
 PERIOD = Period("daily", date(2026, 11, 28), NOW, "Asia/Tokyo", "08:00")
 
 
@@ -91,8 +93,18 @@ def test_an_event_with_several_matches_is_one_item_with_every_reason():
     event = stored(1)
     pairs = [
         (reason(1, "review", 0.8, watch_kind="keyword", watch_value="semiconductor"), event),
-        (reason(2, "alert", 1.0, watch_kind="eccn", watch_value="3B090", field="summary",
-                explanation={"summary": "ECCN 3B090 cited"}), event),
+        (
+            reason(
+                2,
+                "alert",
+                1.0,
+                watch_kind="eccn",
+                watch_value="3B090",
+                field="summary",
+                explanation={"summary": "ECCN 3B090 cited"},
+            ),
+            event,
+        ),
     ]
     digest = digest_of(pairs)
     assert len(digest.items) == 1 and digest.items[0].tier == "alert"
@@ -120,9 +132,24 @@ def test_each_item_says_what_changed_why_dates_citation_and_links():
         data={"pdf_url": "https://www.govinfo.gov/content/pkg/FR-2023-02-01/pdf/2023-02130.pdf"},
     )
     explanation = {"country": "RU", "qualifier": "watched country", "weights": [0.5, 1]}
-    rendered = render(digest_of([(reason(9, "review", 1.0, watch_kind="country",
-                                          watch_value="RU", field="country",
-                                          explanation=explanation), event)]))
+    rendered = render(
+        digest_of(
+            [
+                (
+                    reason(
+                        9,
+                        "review",
+                        1.0,
+                        watch_kind="country",
+                        watch_value="RU",
+                        field="country",
+                        explanation=explanation,
+                    ),
+                    event,
+                )
+            ]
+        )
+    )
     text = rendered.text
     for expected in [
         "[REVIEW] Entry revised on the Entity List (EL) · RU",
@@ -163,14 +190,19 @@ def test_css_is_inlined_and_nothing_remote_is_loaded():
 
 
 def test_size_cap_lists_the_most_important_and_counts_the_rest():
-    pairs = [(reason(i, "alert" if i % 5 == 0 else "review", 0.5 + i / 100), stored(i))
-             for i in range(1, 13)]
+    pairs = [
+        (reason(i, "alert" if i % 5 == 0 else "review", 0.5 + i / 100), stored(i))
+        for i in range(1, 13)
+    ]
     digest = digest_of(pairs, max_items=4)
     assert digest.shown == 4 and digest.more == 8
     assert all(i.tier == "alert" for i in digest.listed[:2])
     rendered = render(digest)
     command = "regwatch matches --company 'Acme \"Corp\" & Sons'"
-    assert f"+8 more items not listed here (this digest lists the 4 most important). See them all:\n  {command}" in rendered.text
+    assert (
+        "+8 more items not listed here (this digest lists the 4 most important). "
+        f"See them all:\n  {command}" in rendered.text
+    )
     assert "+8 more items</b>" in rendered.html
     assert "regwatch matches --company 'Acme \"Corp\" &amp; Sons'" in rendered.html
     assert rendered.text.count("  Why: ") == 4
@@ -179,8 +211,13 @@ def test_size_cap_lists_the_most_important_and_counts_the_rest():
 
 def test_script_in_a_title_is_escaped_in_html():
     title = 'Rule <script>alert("x")</script> & <img src=x onerror=alert(1)>'
-    event = stored(1, title=title, summary="<b>bold</b> claim",
-                   entity=None, url="https://example.org/?a=1&b=<2>")
+    event = stored(
+        1,
+        title=title,
+        summary="<b>bold</b> claim",
+        entity=None,
+        url="https://example.org/?a=1&b=<2>",
+    )
     rendered = render(digest_of([(reason(1, watch_value="<i>kw</i>"), event)]))
     html = rendered.html
     assert "<script>" not in html and "<img" not in html and "<b>bold" not in html
@@ -206,8 +243,12 @@ def test_only_http_links_become_links():
 
 def test_header_injection_in_a_title_never_reaches_a_header():
     title = "Entity List rule\r\nBcc: victim@example.org\r\nX-Evil: 1\n\nbody"
-    event = stored(1, kind=EventKind.ENTITY_ADDED, title=title,
-                   entity=Entity("Evil Corp\r\nCc: other@example.org"))
+    event = stored(
+        1,
+        kind=EventKind.ENTITY_ADDED,
+        title=title,
+        entity=Entity("Evil Corp\r\nCc: other@example.org"),
+    )
     rendered = render(digest_of([(reason(1, "alert"), event)]))
     assert "\r" not in rendered.subject and "\n" not in rendered.subject
     parsed = parts(rendered)
@@ -260,3 +301,15 @@ def test_templates_are_strict_and_the_html_environment_escapes_every_template():
     # autoescape does not depend on the file name (select_autoescape would skip "*.j2")
     assert _HTML.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
     assert _TEXT.from_string("{{ x }}").render(x="<b>") == "<b>"
+
+
+def test_the_templates_folder_is_the_packaged_one():
+    """DESIGN.md's layout has ``templates/`` at the top; the package ships the same files."""
+    from pathlib import Path
+
+    import regwatch
+
+    repo_templates = Path(__file__).resolve().parents[2] / "templates"
+    packaged = Path(regwatch.__file__).parent / "templates"
+    assert repo_templates.resolve() == packaged.resolve()
+    assert {p.name for p in packaged.iterdir()} >= {"digest.html", "digest.txt"}

@@ -33,17 +33,25 @@ def test_daily_local_date_differs_from_the_utc_date():
 def test_weekly_on_monday():
     # Monday 30 November 2026, 09:00 in New York (EST, UTC-5)
     due = at("2026-11-30T14:00:00+00:00")
-    just_before = current_period("weekly", "09:00", "America/New_York", "mon", due.replace(minute=0, hour=13))
+    just_before = current_period(
+        "weekly", "09:00", "America/New_York", "mon", due.replace(minute=0, hour=13)
+    )
     on_time = current_period("weekly", "09:00", "America/New_York", "mon", due)
-    later_in_week = current_period("weekly", "09:00", "America/New_York", "mon", at("2026-12-05T12:00:00+00:00"))
+    later_in_week = current_period(
+        "weekly", "09:00", "America/New_York", "mon", at("2026-12-05T12:00:00+00:00")
+    )
     assert just_before.key == "weekly:2026-11-23"
     assert on_time.key == "weekly:2026-11-30" and on_time.due_at == due
     assert later_in_week.key == "weekly:2026-11-30"
 
 
 def test_daylight_saving_time_moves_the_utc_due_time():
-    winter = current_period("daily", "08:00", "Europe/Berlin", "mon", at("2026-01-15T12:00:00+00:00"))
-    summer = current_period("daily", "08:00", "Europe/Berlin", "mon", at("2026-07-15T12:00:00+00:00"))
+    winter = current_period(
+        "daily", "08:00", "Europe/Berlin", "mon", at("2026-01-15T12:00:00+00:00")
+    )
+    summer = current_period(
+        "daily", "08:00", "Europe/Berlin", "mon", at("2026-07-15T12:00:00+00:00")
+    )
     assert winter.due_at.hour == 7 and summer.due_at.hour == 6
 
 

@@ -129,7 +129,9 @@ def test_starttls_with_authentication(mail_server, certificate, trust):
     url = parse_smtp_url(f"smtp+starttls://bob:{SECRET_Q}@localhost:{server.port}")
     steps: list[str] = []
     data, msgid = _message()
-    SmtpTransport(url, timeout=5).send(data, msgid, "regwatch@example.org", ["a@x.org"], steps.append)
+    SmtpTransport(url, timeout=5).send(
+        data, msgid, "regwatch@example.org", ["a@x.org"], steps.append
+    )
     assert any(s.startswith("STARTTLS: encrypted (TLSv1.") for s in steps), steps
     assert "authenticated as 'bob'" in steps
     assert server.auth_attempts == ["bob"]
@@ -141,7 +143,9 @@ def test_implicit_tls_with_authentication(mail_server, certificate, trust):
     url = parse_smtp_url(f"smtps://bob:{SECRET_Q}@127.0.0.1:{server.port}")
     steps: list[str] = []
     data, msgid = _message()
-    SmtpTransport(url, timeout=5).send(data, msgid, "regwatch@example.org", ["a@x.org"], steps.append)
+    SmtpTransport(url, timeout=5).send(
+        data, msgid, "regwatch@example.org", ["a@x.org"], steps.append
+    )
     assert steps[0].startswith(f"connected to 127.0.0.1:{server.port} over TLS (TLSv1.")
     assert len(server.received) == 1
 
@@ -165,7 +169,7 @@ def test_an_untrusted_certificate_is_refused(mail_server, certificate, monkeypat
     server = mail_server(tls="implicit", certificate=certificate)
     url = parse_smtp_url(f"smtps://127.0.0.1:{server.port}")
     data, msgid = _message()
-    with pytest.raises(DeliveryError, match="TLS handshake failed: .*CERTIFICATE_VERIFY_FAILED"):
+    with pytest.raises(DeliveryError, match=r"TLS handshake failed: .*CERTIFICATE_VERIFY_FAILED"):
         SmtpTransport(url, timeout=5).send(data, msgid, "regwatch@example.org", ["a@x.org"])
     assert server.received == []
 
@@ -192,7 +196,9 @@ def test_a_refused_recipient_names_the_server_answer(mail_server):
     url = parse_smtp_url(f"smtp://127.0.0.1:{server.port}")
     data, msgid = _message("gone@example.org")
     with pytest.raises(DeliveryError) as info:
-        SmtpTransport(url, timeout=5).send(data, msgid, "regwatch@example.org", ["gone@example.org"])
+        SmtpTransport(url, timeout=5).send(
+            data, msgid, "regwatch@example.org", ["gone@example.org"]
+        )
     assert "recipient refused: <gone@example.org> 550 5.1.1" in str(info.value)
 
 
@@ -260,7 +266,9 @@ def test_test_email_reports_the_conversation(cli, mail_server, certificate, trus
     assert SECRET not in result.stdout + result.stderr
 
 
-def test_test_email_failure_exits_1_and_hides_the_password(cli, mail_server, certificate, trust, monkeypatch):
+def test_test_email_failure_exits_1_and_hides_the_password(
+    cli, mail_server, certificate, trust, monkeypatch
+):
     server = mail_server(tls="starttls", certificate=certificate, users={"bob": "other"})
     monkeypatch.setenv(
         "REGWATCH_SMTP_URL", f"smtp+starttls://bob:{SECRET_Q}@localhost:{server.port}"

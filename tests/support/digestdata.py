@@ -117,10 +117,12 @@ def add_match(
     )
 
 
-def _fr(number: str, year: int = 2023) -> dict[str, str]:
+def _fr(number: str, published: str = "2023-02-01") -> dict[str, str]:
+    """The html_url and pdf_url shapes of a Federal Register document (API v1)."""
+    day = published.replace("-", "/")
     return {
-        "url": f"https://www.federalregister.gov/documents/{year}/02/01/{number}/example",
-        "pdf_url": f"https://www.govinfo.gov/content/pkg/FR-{year}-02-01/pdf/{number}.pdf",
+        "url": f"https://www.federalregister.gov/documents/{day}/{number}/example",
+        "pdf_url": f"https://www.govinfo.gov/content/pkg/FR-{published}/pdf/{number}.pdf",
     }
 
 
@@ -181,8 +183,8 @@ def sample_events() -> list[ChangeEvent]:
             list_code="EL",
             country="AE",
             entity=Entity(name="Example Trading FZE"),
-            data=_fr("2023-04500"),
-            url=_fr("2023-04500")["url"],
+            data=_fr("2023-04500", "2023-03-06"),
+            url=_fr("2023-04500", "2023-03-06")["url"],
         ),
         ChangeEvent(
             source="federal_register",
@@ -191,24 +193,24 @@ def sample_events() -> list[ChangeEvent]:
             title="Export Controls on Semiconductor Manufacturing Items",
             summary="BIS amends the EAR to revise controls on advanced computing and "
             "semiconductor manufacturing items, including ECCN 3B090.",
-            url=_fr("2023-05555")["url"],
+            url=_fr("2023-05555", "2023-10-25")["url"],
             published_on=date(2023, 10, 25),
             effective_on=date(2023, 11, 17),
             document_number="2023-05555",
             citation="88 FR 73458",
-            data={"pdf_url": _fr("2023-05555")["pdf_url"], "type": "Rule"},
+            data={"pdf_url": _fr("2023-05555", "2023-10-25")["pdf_url"], "type": "Rule"},
         ),
         ChangeEvent(
             source="federal_register",
             kind=EventKind.DOCUMENT_CORRECTED,
             key="fr:2023-06666",
             title="Export Controls on Semiconductor Manufacturing Items; Correction",
-            url=_fr("2023-06666")["url"],
+            url=_fr("2023-06666", "2023-11-06")["url"],
             published_on=date(2023, 11, 6),
             document_number="2023-06666",
             citation="88 FR 76001",
             related_key="fr:2023-05555",
-            data={"pdf_url": _fr("2023-06666")["pdf_url"], "type": "Rule"},
+            data={"pdf_url": _fr("2023-06666", "2023-11-06")["pdf_url"], "type": "Rule"},
         ),
         ChangeEvent(
             source="meti",
@@ -232,7 +234,9 @@ def sample_events() -> list[ChangeEvent]:
     ]
 
 
-def seed_sample(store: Store, company: str = "Acme Corp") -> dict[str, Any]:
+def seed_sample(
+    store: Store, company: str = "Acme Corp", created_at: datetime = EPOCH
+) -> dict[str, Any]:
     """The golden data set: one company, its watch items, the seven events, eight matches."""
     company_id = add_company(store, company)
     items = {
@@ -261,6 +265,7 @@ def seed_sample(store: Store, company: str = "Acme Corp") -> dict[str, Any]:
                 "'technologies' and 'ltd' are legal-form noise",
                 "tokens": ["example", "cloud", "computing"],
             },
+            created_at=created_at,
         ),
         add_match(
             store,
@@ -271,6 +276,7 @@ def seed_sample(store: Store, company: str = "Acme Corp") -> dict[str, Any]:
             tier="review",
             field="country",
             explanation={"country": "RU", "qualifier": "watched country"},
+            created_at=created_at,
         ),
         add_match(
             store,
@@ -280,6 +286,7 @@ def seed_sample(store: Store, company: str = "Acme Corp") -> dict[str, Any]:
             score=1.0,
             tier="alert",
             explanation={"summary": "exact name match"},
+            created_at=created_at,
         ),
         add_match(
             store,
@@ -290,6 +297,7 @@ def seed_sample(store: Store, company: str = "Acme Corp") -> dict[str, Any]:
             tier="alert",
             field="summary",
             explanation={"summary": "ECCN 3B090 cited in the summary"},
+            created_at=created_at,
         ),
         add_match(
             store,
@@ -300,6 +308,7 @@ def seed_sample(store: Store, company: str = "Acme Corp") -> dict[str, Any]:
             tier="review",
             field="title",
             explanation={"term": "semiconductor"},
+            created_at=created_at,
         ),
         add_match(
             store,
@@ -310,6 +319,7 @@ def seed_sample(store: Store, company: str = "Acme Corp") -> dict[str, Any]:
             tier="review",
             field="title",
             explanation={},
+            created_at=created_at,
         ),
         add_match(
             store,
@@ -320,6 +330,7 @@ def seed_sample(store: Store, company: str = "Acme Corp") -> dict[str, Any]:
             tier="review",
             field="title",
             explanation={"summary": "キーワード「外国ユーザーリスト」"},
+            created_at=created_at,
         ),
         add_match(
             store,
@@ -330,6 +341,7 @@ def seed_sample(store: Store, company: str = "Acme Corp") -> dict[str, Any]:
             tier="review",
             field="data.cfr_references",
             explanation={"cfr": "15 CFR 744"},
+            created_at=created_at,
         ),
     ]
     return {

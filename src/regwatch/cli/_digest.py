@@ -133,23 +133,23 @@ def deliveries(
 ) -> None:
     """The audit trail: what was sent to whom, when, with which matches (newest first)."""
     records = list_deliveries(get_context(ctx).store(), company, limit)
-    emit(
-        records,
-        fmt,
-        [
+    if fmt == Format.table:
+        columns = [
             ("id", "id"),
-            ("created_at", "created"),
             ("company", "company"),
             ("recipient", "recipient"),
             ("period", "period"),
             ("status", "status"),
-            ("attempts", "attempts"),
+            ("attempts", "tries"),
             ("sent_at", "sent"),
-            ("match_ids", "matches"),
+            ("match_count", "matches"),
             ("last_error", "last error"),
-            ("message_id", "message id"),
-        ],
-    )
+        ]
+    else:
+        keys = ["id", "created_at", "company", "recipient", "period", "status", "attempts"]
+        keys += ["sent_at", "match_ids", "last_error", "message_id", "subject"]
+        columns = [(key, key) for key in keys]
+    emit(records, fmt, columns)
 
 
 @app.command("test-email")

@@ -48,11 +48,11 @@ class RecipientInfo:
         return self.sources is None or source in self.sources
 
     def schedule(self) -> str:
-        """``daily at 08:00 (Asia/Tokyo)``."""
+        """``daily at 08:00 Asia/Tokyo``."""
         if self.cadence == "immediate":
             return "immediately"
         day = f" on {self.weekday.capitalize()}" if self.cadence == "weekly" else ""
-        return f"{self.cadence}{day} at {self.at} ({self.timezone})"
+        return f"{self.cadence}{day} at {self.at} {self.timezone}"
 
     def scope(self) -> str:
         """``alerts and reviews, all sources``."""

@@ -22,10 +22,10 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.headerregistry import Address
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -44,8 +44,8 @@ from ._build import (
     recipients,
 )
 from ._model import Digest, RecipientInfo, compose
-from ._prepare import Done, Job, deliver_all, window
-from ._render import one_line, render
+from ._prepare import Done, Job, deliver
+from ._render import flatten, one_line, render
 from ._schedule import Period, current_period, valid_zone
 from ._settings import DigestSettings, MailSettings, parse_address
 from ._smtp import Progress
@@ -193,12 +193,24 @@ def _message_id(recipient_id: int, key: str, domain: str) -> str:
     return f"<regwatch.{recipient_id}.{slug}.{secrets.token_hex(6)}@{domain}>"
 
 
-def _insert(conn: Connection, plan: _Planned, now: datetime, domain: str) -> int | None:
-    """Write the delivery and its matches; ``None`` when another run already wrote this
-    ``(recipient, period)`` or took one of these matches (the constraints said so)."""
+@dataclass(frozen=True)
+class _Written:
+    delivery_id: int
+    message_id: str
+    #: the lease this run holds on it (``next_attempt_at``)
+    leased_until: datetime
+
+
+def _insert(
+    conn: Connection, plan: _Planned, now: datetime, domain: str, leased_until: datetime
+) -> _Written | None:
+    """Write the delivery and its matches, already claimed by this run until ``leased_until``;
+    ``None`` when another run already wrote this ``(recipient, period)`` or took one of these
+    matches (the constraints said so)."""
     person, digest = plan.person, plan.digest
     assert person.id is not None
     shown = digest.shown_match_ids
+    message_id = _message_id(person.id, plan.key, domain)
     try:
         with conn.begin_nested():
             delivery_id = conn.execute(
@@ -211,10 +223,10 @@ def _insert(conn: Connection, plan: _Planned, now: datetime, domain: str) -> int
                     scheduled_for=plan.period.due_at,
                     status=DeliveryStatus.PENDING,
                     attempts=0,
-                    message_id=_message_id(person.id, plan.key, domain),
+                    message_id=message_id,
                     match_count=len(digest.match_ids),
                     created_at=now,
-                    next_attempt_at=now,
+                    next_attempt_at=leased_until,
                 )
                 .returning(delivery_t.c.id)
             ).scalar_one()
@@ -233,7 +245,7 @@ def _insert(conn: Connection, plan: _Planned, now: datetime, domain: str) -> int
     except IntegrityError:
         log.info("delivery of %s for %s was written by another run", plan.key, person.email)
         return None
-    return int(delivery_id)
+    return _Written(int(delivery_id), message_id, leased_until)
 
 
 def _period_of(row: Any, person: RecipientInfo) -> Period:
@@ -305,16 +317,21 @@ def _company_names(conn: Connection) -> dict[int, str]:
     return {r.id: r.name for r in conn.execute(select(table.c.id, table.c.name))}
 
 
-def _claim(store: Store, delivery_id: int, now: datetime, lease: timedelta) -> bool:
+def _claim(
+    store: Store, delivery_id: int, now: datetime, until: datetime, held: datetime | None = None
+) -> bool:
+    """Lease a delivery until ``until``: one that is due at ``now``, or, with ``held``, one
+    this run holds until ``held`` (a renewal).  False when another run has it."""
+    due = (
+        delivery_t.c.next_attempt_at <= now
+        if held is None
+        else delivery_t.c.next_attempt_at == held
+    )
     with store.write() as conn:
         claimed = conn.execute(
             update(delivery_t)
-            .where(
-                delivery_t.c.id == delivery_id,
-                delivery_t.c.status != DeliveryStatus.SENT,
-                delivery_t.c.next_attempt_at <= now,
-            )
-            .values(next_attempt_at=now + lease, last_attempt_at=now)
+            .where(delivery_t.c.id == delivery_id, delivery_t.c.status != DeliveryStatus.SENT, due)
+            .values(next_attempt_at=until)
         ).rowcount
     return bool(claimed)
 
@@ -396,37 +413,50 @@ def send_due(
     report = SendReport()
     if dry_run:
         return _dry_run(store, settings, now, company)
-    fresh: dict[int, Digest] = {}
-    with store.write() as conn:
+    lease = timedelta(seconds=settings.smtp_timeout * _LEASE_TIMEOUTS)
+    sender = str(mail.sender)
+    # deliveries from earlier runs: pending ones of a run that stopped, failed ones due again
+    with store.read() as conn:
         company_id = _company_id(conn, company)
+        rows = _due_rows(conn, now, company_id)
+        people = {p.id: p for p in recipients(conn, company_id=company_id)}
+    for row in rows:
+        person = people.get(row.recipient_id)
+        if person is None:  # deactivated since: its delivery waits, visible in `deliveries`
+            continue
+        if not _claim(store, row.id, now, now + lease):
+            continue  # another run is on it, or has just sent it
+        with store.read() as conn:
+            digest = _load_digest(conn, row, person, settings)
+        job = Job(row.id, row.period, row.message_id, sender, row.email, now, digest)
+        report.outcomes.append(_record(store, deliver(job, transport), row.attempts, settings, now))
+    # new deliveries, written (already leased to this run) before anything is sent
+    fresh: list[tuple[_Written, _Planned]] = []
+    with store.write() as conn:
         planned, errors = _plan(conn, settings, now, company_id)
         report.outcomes.extend(errors)
         for plan in planned:
-            delivery_id = _insert(conn, plan, now, mail.sender.domain)
-            if delivery_id is not None:
-                fresh[delivery_id] = plan.digest
-    with store.read() as conn:
-        rows = _due_rows(conn, now, company_id)
-        people = {p.id: p for p in recipients(conn, company_id=company_id)}
-    # a recipient deactivated since its delivery was written: the delivery waits, visible
-    # in `regwatch deliveries`
-    rows = [r for r in rows if r.recipient_id in people]
-    attempts = {r.id: r.attempts for r in rows}
-    # Claimed jobs may wait for a worker: the lease covers the attempts queued before them.
-    lease = timedelta(seconds=settings.smtp_timeout * _LEASE_TIMEOUTS * window(len(rows)))
-
-    def claimed() -> Iterator[Job]:
-        for row in rows:
-            if not _claim(store, row.id, now, lease):
-                continue  # another run is on it, or has just sent it
-            digest = fresh.get(row.id)
-            if digest is None:
-                with store.read() as conn:
-                    digest = _load_digest(conn, row, people[row.recipient_id], settings)
-            yield Job(row.id, row.period, row.message_id, str(mail.sender), row.email, now, digest)
-
-    for done in deliver_all(claimed(), len(rows), transport):
-        report.outcomes.append(_record(store, done, attempts[done.job.delivery_id], settings, now))
+            written = _insert(conn, plan, now, mail.sender.domain, now + lease)
+            if written is not None:
+                fresh.append((written, plan))
+    started = monotonic()
+    for written, plan in fresh:
+        # a long batch renews each lease before it runs out, instead of claiming every row
+        elapsed = timedelta(seconds=monotonic() - started)
+        if elapsed > lease / 2:
+            renewed = now + elapsed + lease
+            if not _claim(store, written.delivery_id, now, renewed, held=written.leased_until):
+                continue
+        job = Job(
+            written.delivery_id,
+            plan.key,
+            written.message_id,
+            sender,
+            plan.person.email,
+            now,
+            plan.digest,
+        )
+        report.outcomes.append(_record(store, deliver(job, transport), 0, settings, now))
     report.waiting = _waiting(store, now, company_id)
     return report
 
@@ -578,7 +608,6 @@ def send_test_email(
     :raises DeliveryError: the server did not take it, saying at which step and why.
     """
     from email.message import EmailMessage
-    from email.policy import SMTP
     from email.utils import format_datetime, make_msgid
 
     to: Address = parse_address(address, "ADDRESS")
@@ -598,7 +627,7 @@ def send_test_email(
         "If you can read it, digests to this address will arrive the same way.\n"
     )
     return transport.send(
-        message.as_bytes(policy=SMTP),
+        flatten(message),
         str(message["Message-ID"]),
         mail.sender.addr_spec,
         [to.addr_spec],
