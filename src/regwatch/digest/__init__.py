@@ -8,8 +8,9 @@ The daemon calls :func:`send_due` once per cycle; the CLI's ``digest preview``, 
 
 from __future__ import annotations
 
+from ._deliver import send_test_email
 from ._model import Digest, Item, Reason, RecipientInfo
-from ._outbox import Outcome, SendReport, list_deliveries, preview, send_due, send_test_email
+from ._outbox import Outcome, SendReport, list_deliveries, preview, send_due
 from ._render import Rendered, build_message, render
 from ._schedule import Period, current_period
 from ._settings import DigestSettings, MailSettings, parse_address

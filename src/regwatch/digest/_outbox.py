@@ -6,8 +6,10 @@ The order is what makes digests trustworthy (the failures of other monitors are 
 1. **plan**: for each active recipient, the current cadence period; if it has no delivery yet and
    there are undelivered matches created before it was due, a ``delivery`` row and its
    ``delivery_match`` rows are inserted in one transaction.  Empty periods write nothing.
-2. **claim**: before each attempt the row's ``next_attempt_at`` is pushed past the attempt (a
-   lease), so a second ``regwatch`` process running at the same time skips it.
+2. **lease**: a row is only ever sent by the run that holds it: its ``next_attempt_at`` is pushed
+   past the attempt, when the row is written, or, for a row of an earlier run that is due
+   again, by a conditional update that only one run can win.  A second ``regwatch`` process on
+   the same database skips it.  A long batch renews a lease before it runs out.
 3. **send**: render, hand to the SMTP server (or the ``.eml`` outbox); only when the server
    accepted is the row marked ``sent``.  A failure is recorded on the row (attempts, last error)
    and retried after a delay that doubles each time, up to ``max_retry_delay``, without end.
@@ -24,7 +26,6 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from email.headerregistry import Address
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -43,12 +44,11 @@ from ._build import (
     load_matches,
     recipients,
 )
+from ._deliver import Done, Job, deliver
 from ._model import Digest, RecipientInfo, compose
-from ._prepare import Done, Job, deliver
-from ._render import flatten, one_line, render
+from ._render import one_line, render
 from ._schedule import Period, current_period, valid_zone
-from ._settings import DigestSettings, MailSettings, parse_address
-from ._smtp import Progress
+from ._settings import DigestSettings, MailSettings
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -59,7 +59,6 @@ __all__ = [
     "list_deliveries",
     "preview",
     "send_due",
-    "send_test_email",
 ]
 
 log = logging.getLogger("regwatch.digest")
@@ -593,43 +592,3 @@ def list_deliveries(
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
-
-
-def send_test_email(
-    address: str,
-    mail: MailSettings,
-    settings: DigestSettings,
-    progress: Progress | None = None,
-    now: datetime | None = None,
-) -> str:
-    """Send a short test message to ``address``, reporting each step through ``progress``.
-
-    :raises ValueError: ``address`` is not one e-mail address.
-    :raises DeliveryError: the server did not take it, saying at which step and why.
-    """
-    from email.message import EmailMessage
-    from email.utils import format_datetime, make_msgid
-
-    to: Address = parse_address(address, "ADDRESS")
-    now = now or utcnow()
-    transport = mail.transport(settings.smtp_timeout)
-    message = EmailMessage()
-    message["Subject"] = "[regwatch] test message"
-    message["From"] = mail.sender
-    message["To"] = to
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid("regwatch-test", domain=mail.sender.domain)
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(
-        "This is a test message from regwatch.\n\n"
-        f"It was sent through {transport.describe()} from {mail.sender.addr_spec} "
-        f"at {now:%Y-%m-%d %H:%M:%S} UTC.\n"
-        "If you can read it, digests to this address will arrive the same way.\n"
-    )
-    return transport.send(
-        flatten(message),
-        str(message["Message-ID"]),
-        mail.sender.addr_spec,
-        [to.addr_spec],
-        progress,
-    )

@@ -1,4 +1,5 @@
-"""One claimed delivery's work: render, build, flatten, and hand over to the transport.
+"""Handing a message over: one claimed delivery (render, build, flatten, send), and the test
+message of ``regwatch test-email``.
 
 It touches no database and never raises: whatever goes wrong is returned as the error of that
 delivery alone, so that one recipient's failure never stops the others.
@@ -9,14 +10,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
 
 from ..exceptions import DeliveryError
+from ..timeutil import utcnow
 from ._model import Digest
 from ._render import build_message, flatten, render
-from ._settings import parse_address
-from ._smtp import Transport
+from ._settings import DigestSettings, MailSettings, parse_address
+from ._smtp import Progress, Transport
 
-__all__ = ["Done", "Job", "deliver"]
+__all__ = ["Done", "Job", "deliver", "send_test_email"]
 
 log = logging.getLogger("regwatch.digest")
 
@@ -71,3 +76,40 @@ def deliver(job: Job, transport: Transport) -> Done:
         log.exception("delivery %s failed", job.delivery_id)
         return Done(job, subject, error=f"{type(exc).__name__}: {exc}", internal=True)
     return Done(job, subject, where=where)
+
+
+def send_test_email(
+    address: str,
+    mail: MailSettings,
+    settings: DigestSettings,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Send a short test message to ``address``, reporting each step through ``progress``.
+
+    :raises ValueError: ``address`` is not one e-mail address.
+    :raises DeliveryError: the server did not take it, saying at which step and why.
+    """
+    to: Address = parse_address(address, "ADDRESS")
+    now = now or utcnow()
+    transport = mail.transport(settings.smtp_timeout)
+    message = EmailMessage()
+    message["Subject"] = "[regwatch] test message"
+    message["From"] = mail.sender
+    message["To"] = to
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid("regwatch-test", domain=mail.sender.domain)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(
+        "This is a test message from regwatch.\n\n"
+        f"It was sent through {transport.describe()} from {mail.sender.addr_spec} "
+        f"at {now:%Y-%m-%d %H:%M:%S} UTC.\n"
+        "If you can read it, digests to this address will arrive the same way.\n"
+    )
+    return transport.send(
+        flatten(message),
+        str(message["Message-ID"]),
+        mail.sender.addr_spec,
+        [to.addr_spec],
+        progress,
+    )
