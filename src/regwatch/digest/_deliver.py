@@ -17,7 +17,7 @@ from email.utils import format_datetime, make_msgid
 from ..exceptions import DeliveryError
 from ..timeutil import utcnow
 from ._model import Digest
-from ._render import build_message, flatten, render
+from ._render import View, build_message, flatten, render
 from ._settings import DigestSettings, MailSettings, parse_address
 from ._smtp import Progress, Transport
 
@@ -33,7 +33,7 @@ class Job:
     delivery_id: int
     period: str
     message_id: str
-    sender: str
+    sender: Address
     to: str
     date: datetime
     digest: Digest
@@ -51,14 +51,14 @@ class Done:
     internal: bool = False
 
 
-def deliver(job: Job, transport: Transport) -> Done:
+def deliver(job: Job, transport: Transport, views: dict[int, View] | None = None) -> Done:
     """Render, flatten and send one digest; never raises (the error is returned, for that
-    delivery alone)."""
+    delivery alone).  ``views``: see :func:`~regwatch.digest._render.digest_context`."""
     subject = None
     try:
         to = parse_address(job.to, "recipient")
-        sender = parse_address(job.sender, "REGWATCH_MAIL_FROM")
-        rendered = render(job.digest, {"id": job.delivery_id, "period": job.period})
+        sender = job.sender
+        rendered = render(job.digest, {"id": job.delivery_id, "period": job.period}, views)
         subject = rendered.subject
         message = build_message(
             rendered,

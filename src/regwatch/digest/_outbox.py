@@ -46,7 +46,7 @@ from ._build import (
 )
 from ._deliver import Done, Job, deliver
 from ._model import Digest, RecipientInfo, compose
-from ._render import one_line, render
+from ._render import View, one_line, render
 from ._schedule import Period, current_period, valid_zone
 from ._settings import DigestSettings, MailSettings
 
@@ -413,7 +413,8 @@ def send_due(
     if dry_run:
         return _dry_run(store, settings, now, company)
     lease = timedelta(seconds=settings.smtp_timeout * _LEASE_TIMEOUTS)
-    sender = str(mail.sender)
+    sender = mail.sender
+    views: dict[int, View] = {}
     # deliveries from earlier runs: pending ones of a run that stopped, failed ones due again
     with store.read() as conn:
         company_id = _company_id(conn, company)
@@ -428,7 +429,9 @@ def send_due(
         with store.read() as conn:
             digest = _load_digest(conn, row, person, settings)
         job = Job(row.id, row.period, row.message_id, sender, row.email, now, digest)
-        report.outcomes.append(_record(store, deliver(job, transport), row.attempts, settings, now))
+        report.outcomes.append(
+            _record(store, deliver(job, transport, views), row.attempts, settings, now)
+        )
     # new deliveries, written (already leased to this run) before anything is sent
     fresh: list[tuple[_Written, _Planned]] = []
     with store.write() as conn:
@@ -455,7 +458,7 @@ def send_due(
             now,
             plan.digest,
         )
-        report.outcomes.append(_record(store, deliver(job, transport), 0, settings, now))
+        report.outcomes.append(_record(store, deliver(job, transport, views), 0, settings, now))
     report.waiting = _waiting(store, now, company_id)
     return report
 

@@ -5,6 +5,7 @@ settings from the environment (``REGWATCH_SMTP_URL``, ``REGWATCH_MAIL_FROM``, ``
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.headerregistry import Address
@@ -42,6 +43,13 @@ class DigestSettings(BaseModel):
     smtp_timeout: float = Field(30.0, gt=0, description="seconds to wait for the SMTP server")
 
 
+#: ``user@example.org`` with an RFC 5322 dot-atom on both sides: nothing to parse
+_PLAIN_ADDRESS = re.compile(
+    r"(?P<user>[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)"
+    r"@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)\Z"
+)
+
+
 def parse_address(value: str, what: str) -> Address:
     """Exactly one e-mail address, ``user@host`` or ``Name <user@host>``, parsed as a header
     would be, refusing anything that could smuggle a header (CR, LF, several addresses).
@@ -50,6 +58,9 @@ def parse_address(value: str, what: str) -> Address:
     """
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
         raise ValueError(f"{what}: control characters are not allowed in an address")
+    plain = _PLAIN_ADDRESS.match(value)
+    if plain:  # the common case, without the header parser (a third of a millisecond)
+        return Address(username=plain["user"], domain=plain["domain"])
     try:
         header = default_policy.header_factory("To", value)
         addresses = header.addresses
