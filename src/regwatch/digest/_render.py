@@ -15,6 +15,7 @@ import base64
 import io
 import json
 import re
+import secrets
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -414,7 +415,10 @@ def build_message(
     for name, value in (headers or {}).items():
         message[name] = one_line(value, 200)
     message["MIME-Version"] = "1.0"
-    message.make_alternative()
+    # Base64 never contains "_" or ".", so this boundary cannot occur in a part; the email
+    # package would otherwise search the whole message for a boundary it picked at random.
+    boundary = f"=_regwatch.{secrets.token_hex(12)}"
+    message["Content-Type"] = f'multipart/alternative; boundary="{boundary}"'
     for subtype, body in (("plain", rendered.text), ("html", rendered.html)):
         message.attach(_base64_part(subtype, body))
     return message
