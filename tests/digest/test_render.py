@@ -234,6 +234,27 @@ def test_script_in_a_title_is_escaped_in_html():
     assert title in rendered.text
 
 
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("https://www.govinfo.gov/content/pkg/FR-2023-02-01/pdf/2023-02130.pdf", "www.govinfo.gov"),
+        ("HTTP://Example.ORG", "example.org"),
+        ("https://example.org:8443/a?b=c#d", "example.org"),
+        ("https://www.govinfo.gov@evil.example/x.pdf", None),
+        ("https://evil.example:80@www.govinfo.gov/", None),
+        ("https://example.org/a b", None),
+        ('https://example.org/"onmouseover="x', None),
+        ("ftp://example.org/x", None),
+        ("//example.org/x", None),
+    ],
+)
+def test_link_hosts_are_shown_truthfully(url, host):
+    from regwatch.digest._render import _link
+
+    link = _link(url)
+    assert (link.host if link else None) == host
+
+
 def test_only_http_links_become_links():
     event = stored(1, url="javascript:alert(1)", data={"pdf_url": "data:text/html,<b>x"})
     rendered = render(digest_of([(reason(1), event)]))

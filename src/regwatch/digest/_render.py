@@ -114,8 +114,11 @@ def _value(value: Any) -> str:
 
 
 #: an absolute http(s) URL; quotes, angle brackets, backticks and spaces are percent-encoded in
-#: real URLs, so a URL that has them is shown as text, never made a link
-_HTTP_URL = re.compile(r"https?://([^\s/?#@:<>\"'`]+)[^\s<>\"'`]*\Z", re.IGNORECASE)
+#: real URLs, so a URL that has them is shown as text, never made a link.  No user info either:
+#: ``https://www.govinfo.gov@evil.example/`` would be labelled with the wrong host.
+_HTTP_URL = re.compile(
+    r"https?://([^\s/?#@:<>\"'`]+)(?=[/?#:]|\Z)(?::\d+)?(?:[/?#][^\s<>\"'`]*)?\Z", re.IGNORECASE
+)
 
 
 def _link(url: Any) -> View | None:
@@ -200,7 +203,9 @@ def _changes(changes: Mapping[str, Any] | None) -> tuple[list[View], int]:
     rows = []
     for name, pair in list(changes.items())[:MAX_CHANGES]:
         old, new = (
-            (pair[0], pair[1]) if isinstance(pair, Sequence) and len(pair) == 2 else (None, pair)
+            (pair[0], pair[1])
+            if isinstance(pair, Sequence) and not isinstance(pair, str) and len(pair) == 2
+            else (None, pair)
         )
         rows.append(View(field=one_line(name, 80), old=_value(old), new=_value(new)))
     return rows, max(0, len(changes) - MAX_CHANGES)
@@ -313,9 +318,9 @@ def digest_context(
         "company": company,
         "recipient": one_line(person.email, 200),
         "preview_all": person.id is None,
-        "title": digest.title,
-        "schedule": person.schedule(),
-        "scope": person.scope(),
+        "title": one_line(digest.title, 200),
+        "schedule": one_line(person.schedule(), 200),
+        "scope": one_line(person.scope(), 300),
         "counts": View(
             **{
                 "total": len(digest.items),
