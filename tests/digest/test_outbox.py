@@ -570,3 +570,29 @@ def test_a_long_batch_renews_its_leases_and_skips_what_another_run_took(
         "b@slow.example": "sent",
         "c@slow.example": "pending",
     }
+
+
+def test_no_password_in_logs_errors_or_the_audit_trail(
+    store, config, acme, mail_server, certificate, trust, tmp_path, caplog
+):
+    import logging
+
+    from regwatch.digest import MailSettings, parse_smtp_url
+
+    secret = "pa55-w0rd!"
+    server = mail_server(tls="starttls", certificate=certificate, users={"bot": secret})
+    url = f"smtp+starttls://bot:{secret}@localhost:{server.port}"
+    good = MailSettings(parse_smtp_url(url), smtp_mail(1, tmp_path).sender, tmp_path)
+    wrong = MailSettings(
+        parse_smtp_url(url.replace(secret, "not-" + secret)), good.sender, tmp_path
+    )
+    caplog.set_level(logging.DEBUG)
+    failed = send_due(store, config, NOW, mail=wrong)
+    assert all("authentication as 'bot' failed: 535" in o.detail for o in failed.outcomes)
+    sent = send_due(store, config, NOW + timedelta(minutes=2), mail=good)
+    assert [o.status for o in sent.outcomes] == ["sent", "sent"]
+    records = list_deliveries(store)
+    assert {r["transport"] for r in records} == {f"smtp+starttls://bot:***@localhost:{server.port}"}
+    everything = caplog.text + repr(records) + repr(failed) + repr(sent)
+    assert "authentication as 'bot' failed" in caplog.text  # the failure was logged...
+    assert secret not in everything  # ...without the password
