@@ -87,7 +87,7 @@ def _header_map(cells: Sequence[str | None]) -> dict[int, str] | None:
         for column, words in _HEADERS.items():
             if column in mapping.values():
                 continue
-            if any(w == text or (len(w) > 3 and w in text) for w in words):
+            if any(w == text or (w in text and (len(w) > 3 or has_cjk(w))) for w in words):
                 mapping[index] = column
                 break
     return mapping if {"no", "company"} <= set(mapping.values()) else None
@@ -198,32 +198,34 @@ def _checked_rows(raws: Iterable[_Raw], source: str) -> list[EulRow]:
     lost: list[str] = []
     seen: dict[int, str] = {}
     previous = 0
+    unnumbered = 0  # rows without a readable No. since the last numbered row
     count = 0
     for raw in raws:
         count += 1
         number = _number(raw.cells.get("no", ""))
-        label = f"No. {number}" if number is not None else f"the row after No. {previous}"
         if number is None:
             name = join_wrapped(_lines(raw.cells.get("company", ""))) or "?"
-            lost.append(f"{label} ({raw.where}): no readable No. (company {name!r})")
-            previous += 1
+            lost.append(
+                f"the row after No. {previous} ({raw.where}): no readable No. (company {name!r})"
+            )
+            unnumbered += 1
             continue
         if number in seen:
             lost.append(f"No. {number} ({raw.where}): appears twice (also {seen[number]})")
             continue
-        if number != previous + 1:
-            gap = (
-                f"No. {previous + 1}"
-                if number == previous + 2
-                else f"No. {previous + 1} to {number - 1}"
-            )
+        expected = previous + 1 + unnumbered
+        if number < previous:
+            lost.append(f"No. {number} ({raw.where}): out of order (after No. {previous})")
+        elif number > expected:
+            first, last = expected, number - 1
+            gap = f"No. {first}" if first == last else f"No. {first} to {last}"
             lost.append(f"{gap}: missing (the numbers jump from {previous} to {number})")
         seen[number] = raw.where
-        previous = number
+        previous, unnumbered = max(previous, number), 0
         try:
             rows.append(_row(raw, number))
         except ValueError as exc:
-            lost.append(f"{label} ({raw.where}): {exc}")
+            lost.append(f"No. {number} ({raw.where}): {exc}")
     if not count:
         raise IncompleteTable(f"{source}: no End User List rows found", lost=[], url=source)
     if lost:
@@ -239,15 +241,16 @@ def _checked_rows(raws: Iterable[_Raw], source: str) -> list[EulRow]:
 # -- formats --------------------------------------------------------------------------------
 
 
-def _records(table: Iterable[Sequence[object]], source: str, first_line: int = 1) -> list[_Raw]:
-    """Header row (anywhere in the first 20 rows) then data rows, as raw cells."""
+def _records(table: Iterable[tuple[int, Sequence[object]]], source: str) -> list[_Raw]:
+    """The header row (anywhere in the first 20 rows), then data rows as raw cells;
+    ``table`` yields ``(line number, cells)``."""
     mapping: dict[int, str] | None = None
     raws: list[_Raw] = []
-    for line, cells in enumerate(table, first_line):
+    for index, (line, cells) in enumerate(table):
         texts = ["" if c is None else str(c) for c in cells]
         if mapping is None:
             mapping = _header_map(texts)
-            if mapping is None and line - first_line >= 20:
+            if mapping is None and index >= 20:
                 break
             if mapping is not None:
                 _check_header(mapping, f"{source} line {line}")
@@ -266,12 +269,20 @@ def _records(table: Iterable[Sequence[object]], source: str, first_line: int = 1
 
 def read_csv(body: bytes, source: str) -> list[EulRow]:
     text = decode(body, where=source).text
-    sample = text[:4096]
+    first = text.split("\n", 1)[0]
+    # never `;`: it separates aliases inside a cell
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # the line a record starts on, so that an error points where an editor shows the row
+    numbered = ((reader.line_num - row_lines(row) + 1, row) for row in reader)
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    return _checked_rows(_records(csv.reader(io.StringIO(text), dialect), source), source)
+        return _checked_rows(_records(numbered, source), source)
+    except csv.Error as exc:
+        raise InputError(f"{source} line {reader.line_num}: not a readable CSV ({exc})") from None
+
+
+def row_lines(row: Sequence[str]) -> int:
+    return 1 + sum(cell.count("\n") for cell in row)
 
 
 def read_xlsx(body: bytes, source: str) -> list[EulRow]:
@@ -289,7 +300,7 @@ def read_xlsx(body: bytes, source: str) -> list[EulRow]:
                 for row in sheet.iter_rows(values_only=True)
             ]
             try:
-                raws = _records(rows, f"{source} sheet {sheet.title!r}")
+                raws = _records(enumerate(rows, 1), f"{source} sheet {sheet.title!r}")
             except InputError as exc:
                 problems.append(str(exc))
                 continue
@@ -308,6 +319,7 @@ def _cell_text(value: object) -> str:
 def read_pdf(body: bytes, source: str) -> list[EulRow]:
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
+    from pdfplumber.utils.exceptions import PdfminerException
 
     if not body.startswith(b"%PDF-"):
         raise InputError(f"{source}: not a PDF (no %PDF- header)")
@@ -316,7 +328,7 @@ def read_pdf(body: bytes, source: str) -> list[EulRow]:
     mapping: dict[int, str] | None = None
     try:
         pdf = pdfplumber.open(io.BytesIO(body))
-    except (PDFSyntaxError, ValueError, TypeError) as exc:
+    except (PdfminerException, PDFSyntaxError, ValueError, TypeError) as exc:
         raise InputError(f"{source}: cannot read the PDF ({exc})") from None
     with pdf:
         for number, page in enumerate(pdf.pages, 1):
