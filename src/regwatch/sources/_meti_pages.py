@@ -45,7 +45,9 @@ __all__ = [
 JST = timezone(timedelta(hours=9))
 #: links on METI pages may point anywhere under these hosts
 HOSTS = ("meti.go.jp",)
-_RELEASE_URL = re.compile(r"/press/(?P<fy>\d{4})/(?P<mm>\d{2})/(?P<id>\d{11})/(?P=id)[^/]*$")
+_RELEASE_URL = re.compile(
+    r"/press/(?P<fy>\d{4})/(?P<mm>\d{2})/(?P<id>\d{11})/(?P=id)(?:_\d+)?\.html?$"
+)
 _EDITION_PDF = re.compile(r"(?<!\d)(?P<date>20\d{6})(?:\d{3})?[_\-]?\d*\.pdf$", re.I)
 _ANNOUNCED = re.compile(
     r"合計\s*(?P<countries>\d+)\s*[かヵカケヶ]国・地域の\s*(?P<total>\d+)\s*[(（]\s*"

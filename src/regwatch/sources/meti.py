@@ -63,6 +63,8 @@ _IMPORT_BASES = {
     "eul_page": "https://www.meti.go.jp/policy/anpo/law09.html",
 }
 _KEEP_RELEASE_PAGES = 50
+#: only a recent release announces a new edition; older ones are history
+_RELEASE_PAGE_DAYS = 90
 
 
 class MetiSettings(SourceSettings):
@@ -150,6 +152,9 @@ class Meti(Source[MetiSettings]):
         self._cross_check(collection)
         if self.settings.release_pages:
             self._fetch_release_pages(state, collection)
+        collection.not_modified = bool(collection.payloads) and all(
+            p.status == 304 for p in collection.payloads
+        )
         return collection
 
     def _fetch(self, url: str, role: str, state: SourceState, collection: Collection) -> Payload:
@@ -216,11 +221,12 @@ class Meti(Source[MetiSettings]):
 
     def _fetch_release_pages(self, state: SourceState, collection: Collection) -> None:
         done = list(state.cursor.get("release_pages", []))
+        recent = utcnow().astimezone(JST).date() - timedelta(days=_RELEASE_PAGE_DAYS)
         for payload in list(collection.payloads):
             if payload.role not in _RELEASE_ROLES or not payload.body:
                 continue
             for release in self._releases(payload):
-                if not release.id or release.id in done:
+                if not release.id or release.id in done or release.published_on < recent:
                     continue
                 if "end_user_list" not in classify(release.title, release.summary).topics:
                     continue
