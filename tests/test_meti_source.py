@@ -191,8 +191,11 @@ def test_the_real_eul_release_text_gives_the_announced_count_and_application_dat
     assert info.announced == {"announced_total": 835, "announced_countries": 15,
                               "announced_change": 87}  # fmt: skip
     older = (shared_fixtures / "meti" / "meti_press_20180502001_eul_text_excerpt.txt").read_text()
-    old_page = Payload(f"{METI}/press/2018/05/20180502001/20180502001_01.html",
-                       f"<html><body><p>{older}</p></body></html>".encode(), role="release")  # fmt: skip
+    old_page = Payload(
+        f"{METI}/press/2018/05/20180502001/20180502001_01.html",
+        f"<html><body><p>{older}</p></body></html>".encode(),
+        role="release",
+    )
     assert parse_release_page(old_page).announced["announced_total"] == 529
 
 
@@ -290,7 +293,7 @@ def test_the_listing_urls_follow_the_month_in_japan(monkeypatch):
         f"{METI}/press/category_02.html",
     ]
     monkeypatch.setattr(module, "utcnow", lambda: datetime(2025, 12, 15, tzinfo=UTC))
-    assert [u for _, u in Meti(settings)._targets()][0] == f"{METI}/press/archive_202512.html"
+    assert next(u for _, u in Meti(settings)._targets()) == f"{METI}/press/archive_202512.html"
     assert len(list(Meti(settings)._targets())) == 2
 
 
@@ -310,17 +313,18 @@ def meti_site(http_server, tmp_path, monkeypatch):
     """METI's pages on the local server, and a sources.yaml pointing at them."""
     base = http_server.base
     feed = sample("ml_index_release_atom.xml").replace(METI.encode(), base.encode())
-    http_server.route("/ml_index_release_atom.xml",
-                      Reply(feed, content_type="application/atom+xml"))  # fmt: skip
+    http_server.route(
+        "/ml_index_release_atom.xml", Reply(feed, content_type="application/atom+xml")
+    )
     # Shift_JIS, declared only in the page's <meta>, as older government pages do
-    http_server.route("/press/category_02.html",
-                      Reply(shift_jis(sample("press_archive.html")), content_type="text/html"))  # fmt: skip
-    http_server.route("/policy/anpo/index.html",
-                      Reply(sample("anpo_index.html"), content_type="text/html"))  # fmt: skip
-    http_server.route("/policy/anpo/law09.html",
-                      Reply(sample("anpo_law09.html"), content_type="text/html"))  # fmt: skip
-    http_server.route("/press/2025/09/20250929006/20250929006.html",
-                      Reply(sample("press_20250929006.html"), content_type="text/html"))  # fmt: skip
+    listing = shift_jis(sample("press_archive.html"))
+    http_server.route("/press/category_02.html", Reply(listing, content_type="text/html"))
+    for path, name in (
+        ("/policy/anpo/index.html", "anpo_index.html"),
+        ("/policy/anpo/law09.html", "anpo_law09.html"),
+        ("/press/2025/09/20250929006/20250929006.html", "press_20250929006.html"),
+    ):
+        http_server.route(path, Reply(sample(name), content_type="text/html"))
     (tmp_path / "sources.yaml").write_text(
         "http:\n  min_interval: 0\n  retries: 0\n  timeout: 2\n"
         "meti:\n  enabled: true\n  min_interval: 0\n"
