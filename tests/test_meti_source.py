@@ -503,3 +503,28 @@ def test_an_announced_edition_checks_the_imported_file(cli, meti_site, tmp_path,
     result = cli("import", "meti_eul", tmp_path / "20250929_3.csv")
     assert result.code == 2
     assert "METI's release announced 835 entities" in result.stderr
+
+
+def test_with_only_the_anpo_page_configured_its_403_is_blocked(cli, meti_site, tmp_path):
+    (tmp_path / "sources.yaml").write_text(
+        "http:\n  min_interval: 0\n  retries: 0\n"
+        "meti:\n  enabled: true\n  min_interval: 0\n  feed_url: ''\n  listing_urls: []\n"
+        f"  anpo_url: {meti_site.base}/policy/anpo/index.html\n  eul_page_url: ''\n"
+    )
+    assert cli("poll", "meti").code == 0
+    assert [e["title"] for e in stored(cli)][:1] == [
+        "METI security export control page (安全保障貿易管理) updated on 2025-11-11"
+    ]
+    meti_site.route("/policy/anpo/index.html", Reply(b"Forbidden", 403, "text/plain"))
+    assert cli("poll", "meti").code == 1
+    assert health(cli)["status"] == "blocked"
+
+
+def test_saved_pages_import_through_the_same_parser(cli, tmp_path):
+    feed = DATA / "ml_index_release_atom.xml"
+    anpo = DATA / "anpo_index.html"
+    result = cli("import", "meti", feed, anpo)
+    assert result.code == 0, result
+    assert "12 new" in result.stdout  # 8 releases, 3 news rows, 1 page update
+    row = next(e for e in stored(cli) if e["key"].startswith("meti:anpo:2025-09-29"))
+    assert row["url"] == f"{METI}/policy/anpo/law09.html"  # resolved against METI's site

@@ -135,20 +135,24 @@ class Meti(Source[MetiSettings]):
 
     def collect(self, state: SourceState) -> Collection:
         collection = Collection()
-        failures: dict[str, list[Exception]] = {}
-        for role, url in self._targets():
+        failures: list[tuple[str, Exception]] = []
+        targets = list(self._targets())
+        for role, url in targets:
             try:
                 self._fetch(url, role, state, collection)
             except (FetchError, ParseError) as exc:
-                failures.setdefault(role, []).append(exc)
+                failures.append((role, exc))
                 collection.warnings.append(f"{role}: {exc}")
-        release_failures = [e for r in _RELEASE_ROLES for e in failures.get(r, [])]
-        tried = any(role in _RELEASE_ROLES for role, _ in self._targets())
-        if tried and not any(p.role in _RELEASE_ROLES for p in collection.payloads):
-            blocked = [e for e in release_failures if isinstance(e, BlockedError)]
+        # The poll stands if a release channel (or, without any, some page) was read; the
+        # other failures are warnings.  Otherwise it fails, as `blocked` when METI refused us.
+        roles = {r for r, _ in targets}
+        essential = roles & set(_RELEASE_ROLES) or roles
+        if essential and not any(p.role in essential for p in collection.payloads):
+            lost = [e for r, e in failures if r in essential]
+            blocked = [e for e in lost if isinstance(e, BlockedError)]
             if blocked:
                 raise BlockedError("; ".join(str(e) for e in blocked), url=blocked[0].url)
-            raise release_failures[0]
+            raise lost[0]
         self._cross_check(collection)
         if self.settings.release_pages:
             self._fetch_release_pages(state, collection)
@@ -297,7 +301,8 @@ class Meti(Source[MetiSettings]):
                 merged[event.key] = (current[0], _merge_announcements(current[1], event))
         out = []
         for key, (index, event) in merged.items():
-            head = store.revisions(key)[-1].event if store.revisions(key) else None
+            versions = store.revisions(key)
+            head = versions[-1].event if versions else None
             if head is not None and key.startswith("meti:release:"):
                 event = _merge_release(head, event)
             elif head is not None and head.provisional and event.provisional:
