@@ -18,7 +18,7 @@ def _import_all_models():
     import regwatch
 
     for module in pkgutil.walk_packages(regwatch.__path__, "regwatch."):
-        if ".cli" not in module.name:
+        if ".cli" not in module.name and not module.name.endswith("__main__"):
             importlib.import_module(module.name)
 
 

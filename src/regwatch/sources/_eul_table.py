@@ -332,13 +332,14 @@ def read_pdf(body: bytes, source: str) -> list[EulRow]:
         raise InputError(f"{source}: cannot read the PDF ({exc})") from None
     with pdf:
         for number, page in enumerate(pdf.pages, 1):
-            text = page.extract_text() or ""
-            if len(text.strip()) < _PAGE_TEXT_MIN:
+            # the characters are parsed once and shared with the table extraction below
+            chars = len(page.chars)
+            if chars < _PAGE_TEXT_MIN:
                 lost.append(f"page {number}: no text layer (a scanned image?)")
                 continue
             tables = page.extract_tables()
             if not tables:
-                lost.append(f"page {number}: no table found in {len(text)} characters of text")
+                lost.append(f"page {number}: no table found in {chars} characters of text")
                 continue
             first = True
             for table in tables:
