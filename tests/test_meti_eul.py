@@ -402,3 +402,33 @@ def test_two_rows_naming_one_entity_are_refused(tmp_path, rows):
     table = read_table(rows_to_csv(doubled), "d.csv")
     with pytest.raises(InputError, match=r"No\. 4 and No\. 31 both list 'Candid General"):
         target_state(table, "d.csv")
+
+
+def test_editions_and_listed_entities_on_every_backend(db_url, tmp_path, rows):
+    """The same diff and the same listed_entity rows on SQLite and on PostgreSQL."""
+    from regwatch.pipeline import import_files
+    from regwatch.sources.meti_eul import MetiEndUserList, MetiEndUserListSettings
+
+    (tmp_path / "eul-20250929.csv").write_bytes(rows_to_csv(rows))
+    (tmp_path / "eul-20260331.pdf").write_bytes(draw_eul_pdf(_derived(rows)))
+    source = MetiEndUserList(MetiEndUserListSettings())
+    with Store.open(db_url, create=True) as store:
+        first = import_files(store, source, [tmp_path / "eul-20250929.csv"])
+        second = import_files(store, source, [tmp_path / "eul-20260331.pdf"])
+        again = import_files(store, source, [tmp_path / "eul-20260331.pdf"])
+        kinds = sorted(
+            e.event.kind.value
+            for e in store.events(EventQuery(sources=("meti_eul",), since=date(2026, 3, 31)))
+        )
+        with store.read() as conn:
+            table = ListedEntity.__table__
+            names = {r.name for r in conn.execute(select(table.c.name))}
+    assert (len(first.new_ids), len(second.stored_ids), again.unchanged) == (31, 7, 7)
+    assert kinds == ["entity.added"] * 2 + ["entity.removed"] * 2 + ["entity.revised"] * 2 + [
+        "list.revised"
+    ]
+    assert (
+        len(names) == 30
+        and "Houthi" in names
+        and "Al-Bairaq for international land transport" not in names
+    )

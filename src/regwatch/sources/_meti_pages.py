@@ -158,8 +158,9 @@ def parse_feed(payload: Payload) -> list[Release]:
         if not link or not title:
             continue
         summary = entry.get("summary")
-        if summary:
-            summary = _text(BeautifulSoup(summary, "lxml")) or None
+        if summary and "<" in summary:  # feedparser hands back sanitized HTML
+            summary = _text(BeautifulSoup(summary, "lxml"))
+        summary = " ".join(summary.split()) if summary else None
         ident = release_id(link)
         if ident:
             rid, published = ident

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -252,7 +253,7 @@ class Meti(Source[MetiSettings]):
             role = "anpo"
         else:
             role = "listing"
-        return Payload(url=_IMPORT_BASES.get(role, f"file://{path}"), body=body, role=role)
+        return Payload(url=f"file://{path}", body=body, role=role)
 
     def _releases(self, payload: Payload) -> list[Release]:
         return parse_feed(payload) if payload.role == "feed" else parse_listing(payload)
@@ -267,6 +268,9 @@ class Meti(Source[MetiSettings]):
         return self._releases(payload)
 
     def parse(self, payload: Payload) -> list[ChangeEvent]:
+        if payload.url.startswith("file://") and payload.role in _IMPORT_BASES:
+            # a saved page's relative links point into METI's site, not the local disk
+            payload = replace(payload, url=_IMPORT_BASES[payload.role])
         parsed = self._parse_page(payload)
         if isinstance(parsed, AnpoPage):
             return anpo_events(parsed, payload.url)
