@@ -248,3 +248,11 @@ def test_links_to_listed_sister_hosts():
         "https://www.meti.go.jp/a.html"
     )
     assert resolve_link(base, "https://notmeti.go.jp/a.html", hosts=("meti.go.jp",)) is None
+
+
+def test_dates_in_the_real_russia_page_text(shared_fixtures):
+    text = (shared_fixtures / "meti" / "meti_russia_export_page_text_opensanctions.txt").read_text()
+    found = find_dates(text)
+    assert found[0] == (date(2022, 3, 18), "2022年3月18日")  # written ２０２２年３月１８日
+    updated = text[text.index("最終更新日") :].split("：", 1)[1].split()[0]
+    assert parse_date(updated) == date(2026, 10, 9)

@@ -491,6 +491,12 @@ def test_a_stale_feed_is_stale_even_while_it_answers(cli, meti_site, tmp_path, s
     assert status["status"] == "stale"
     assert status["newest_item_on"] == "2026-06-19"
     assert status["consecutive_failures"] == 0
+    # the same old entries answered with 200 (no conditional GET): still stale, not "no change"
+    meti_site.route("/ml_index_release_atom.xml", Reply(feed, content_type="application/atom+xml"))
+    third = cli("poll", "meti")
+    assert "0 new, 0 revised, 25 unchanged" in third.stdout, third
+    assert health(cli)["status"] == "stale"
+    assert cli("healthcheck").code == 1
     # a week after the last entry it was still fine
     clock(monkeypatch, datetime(2026, 6, 25, tzinfo=UTC))
     assert health(cli)["status"] == "ok"

@@ -275,13 +275,13 @@ class Meti(Source[MetiSettings]):
         if isinstance(parsed, AnpoPage):
             return anpo_events(parsed, payload.url)
         if isinstance(parsed, EditionLink):
-            return [announced_edition(parsed.edition, parsed.effective_on, payload.url,
-                                      {"pdf_urls": list(parsed.pdf_urls)})]  # fmt: skip
+            facts = {"pdf_urls": list(parsed.pdf_urls)}
+            return [announced_edition(parsed.edition, parsed.effective_on, payload.url, facts)]
         if isinstance(parsed, ReleasePage):
-            facts: dict[str, Any] = {"release_url": payload.url, **parsed.announced}
+            told: dict[str, Any] = {"release_url": payload.url, **parsed.announced}
             if parsed.pdf_urls:
-                facts["pdf_urls"] = list(parsed.pdf_urls)
-            return [announced_edition(parsed.published_on, parsed.effective_on, payload.url, facts)]
+                told["pdf_urls"] = list(parsed.pdf_urls)
+            return [announced_edition(parsed.published_on, parsed.effective_on, payload.url, told)]
         events = [release_event(r) for r in parsed]
         if self.settings.classified_only:
             events = [e for e in events if e.data.get("topics")]
