@@ -19,7 +19,7 @@ from ..timeutil import parse_duration
 
 if TYPE_CHECKING:
     from ..http import Fetcher
-    from ..store import Store
+    from ..store import ApplyResult, Store
 
 __all__ = [
     "Collection",
@@ -198,6 +198,11 @@ class Source(ABC, Generic[S]):
             if payload.status != 304
             for event in self.parse(payload)
         ]
+
+    def after_store(self, store: Store, result: ApplyResult) -> None:
+        """Called once a poll's or an import's events are stored, for sources that keep a
+        derived table (``listed_entity``) current.  It must be idempotent: after a crash it
+        runs again on the next poll or import."""
 
     def read_file(self, path: str, body: bytes) -> Payload:
         """A payload for ``regwatch import`` from a saved file; override to sniff the format."""
