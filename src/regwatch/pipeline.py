@@ -76,6 +76,7 @@ def poll_source(store: Store, source: Source[Any]) -> PollResult:
             not_modified=collection.not_modified,
             newest_item_on=source.newest_item_on([e for _, e in events]),
             keep_all_bodies=source.keep_bodies,
+            after_store=source.after_store,
         )
         stored = store.save_batch(batch)
     except Exception as exc:
@@ -144,6 +145,11 @@ def import_files(store: Store, source: Source[Any], paths: Iterable[Path]) -> Ap
         events += [(len(payloads), e) for e in parsed]
         payloads.append(payload)
     batch = Batch(
-        source=source.name, payloads=payloads, events=events, started_at=utcnow(), imported=True
+        source=source.name,
+        payloads=payloads,
+        events=events,
+        started_at=utcnow(),
+        imported=True,
+        after_store=source.after_store,
     )
     return store.save_batch(batch)

@@ -18,6 +18,10 @@ from ..exceptions import ParseError
 from ..timeutil import parse_duration
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sqlalchemy import Connection
+
     from ..http import Fetcher
     from ..store import Store
 
@@ -183,6 +187,15 @@ class Source(ABC, Generic[S]):
             if payload.status != 304
             for event in self.parse(payload)
         ]
+
+    def after_store(self, conn: Connection, events: Sequence[ChangeEvent]) -> None:
+        """Write the source's own tables inside the batch's transaction, once its events are
+        stored (so both commit or roll back together).  ``events`` are the batch's events; the
+        id of each key's stored version is in ``event_head``.  The default does nothing.
+
+        Sources that list parties bring ``listed_entity`` up to date here
+        (:func:`regwatch.entities.apply_entity_events`).
+        """
 
     def read_file(self, path: str, body: bytes) -> Payload:
         """A payload for ``regwatch import`` from a saved file; override to sniff the format."""
