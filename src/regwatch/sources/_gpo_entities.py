@@ -65,7 +65,7 @@ _ADDRESS_START = re.compile(
 )
 #: legal forms after which a comma ends the name (``Huawei Technologies Co., Ltd., Bantian …``)
 _LEGAL_END = re.compile(
-    r"(?:Co\.,?\s*Ltd\.?|Co\.?\s+Limited|Ltd\.?|Limited|Inc\.?|Incorporated|LLC|L\.L\.C\.|"
+    r"(?:\([A-Z][A-Z0-9 &.-]{1,24}\)|Co\.,?\s*Ltd\.?|Co\.?\s+Limited|Ltd\.?|Limited|Inc\.?|Incorporated|LLC|L\.L\.C\.|"
     r"Corp\.?|Corporation|Company|GmbH|AG|S\.A\.|SA|B\.V\.|BV|N\.V\.|NV|K\.K\.|PLC|Pte\.?|"
     r"Sdn\.?\s+Bhd\.?|JSC|OJSC|CJSC|PJSC|OOO|LLP|LP|S\.r\.l\.|SRL|Group|Academy|Institute|"
     r"University|Center|Centre|Bureau|Ministry|Agency)\s*,\s*"
@@ -131,6 +131,15 @@ class _Instruction:
 
 
 @dataclass
+class _Context:
+    """What the instructions said so far: it carries over from one AMDPAR to the next."""
+
+    action: Action | None = None
+    heading: str | None = None
+    country: str | None = None
+
+
+@dataclass
 class _Row:
     list_code: str
     heading: str | None
@@ -157,9 +166,31 @@ def _parser() -> etree.XMLParser:
 
 
 def _text(element: etree._Element | None) -> str:
+    """An element's text with whitespace collapsed; footnote marks (``SU``) stay glued to the
+    word before them, as printed (``§§ 734.9(g),3 746.8``)."""
     if element is None:
         return ""
-    return repair_text(" ".join(t for t in element.itertext() if isinstance(t, str)))
+    parts: list[str] = []
+    _collect(element, parts)
+    return repair_text("".join(parts))
+
+
+def _collect(element: etree._Element, parts: list[str]) -> None:
+    if element.text:
+        parts.append(element.text)
+    for child in element:
+        if not isinstance(child.tag, str):
+            pass
+        elif child.tag == "SU":
+            if parts:
+                parts[-1] = parts[-1].rstrip()
+            parts.append("".join(child.itertext()).strip())
+        else:
+            parts.append(" ")
+            _collect(child, parts)
+            parts.append(" ")
+        if child.tail:
+            parts.append(child.tail)
 
 
 def parse_entity_rule(body: bytes, *, document_number: str | None = None) -> RuleEntries:
@@ -184,6 +215,7 @@ def parse_entity_rule(body: bytes, *, document_number: str | None = None) -> Rul
     rows: list[_Row] = []
     regtexts = [r for r in root.iter("REGTEXT") if (r.get("PART") or "").strip() == "744"]
     current: str | None = None
+    context = _Context()
     for regtext in regtexts or [root]:
         for element in regtext.iter("AMDPAR", "HD", "GPOTABLE"):
             if element.tag in ("AMDPAR", "HD"):
@@ -193,10 +225,12 @@ def parse_entity_rule(body: bytes, *, document_number: str | None = None) -> Rul
                 if found and not lists:
                     current = None  # another supplement: its tables are not entity lists
                 elif lists:
+                    if lists[0] != current:
+                        context = _Context()
                     current = lists[0]
                     result.lists.update(lists)
                 if element.tag == "AMDPAR" and current is not None:
-                    instructions += _instructions(text, current, result.problems, label)
+                    instructions += _instructions(text, current, context, result.problems, label)
             elif current is not None:
                 rows += _table_rows(element, current, result.problems, label)
     result.has_entry_changes = bool(rows or instructions)
@@ -207,7 +241,9 @@ def parse_entity_rule(body: bytes, *, document_number: str | None = None) -> Rul
 # -- instructions -----------------------------------------------------------------------------
 
 
-def _instructions(text: str, list_code: str, problems: list[str], label: str) -> list[_Instruction]:
+def _instructions(
+    text: str, list_code: str, context: _Context, problems: list[str], label: str
+) -> list[_Instruction]:
     """The entry-level instructions in one AMDPAR (a paragraph may carry several)."""
     names: list[str] = []
 
@@ -218,34 +254,52 @@ def _instructions(text: str, list_code: str, problems: list[str], label: str) ->
     masked = _QUOTED.sub(hide, text)
     clauses = [c for c in re.split(r";|:|\.\s+(?=[A-Za-z]{1,4}\.\s)|\s(?=\(?[a-z]{1,4}[.)]\s)", masked) if c.strip()]
     out: list[_Instruction] = []
-    action: Action | None = None
-    heading: str | None = None
-    country: str | None = None
     for clause in clauses:
         verb = _VERB.search(clause)
         if verb:
             word = verb["verb"].lower().split()[-1]
-            action = "added" if word.startswith("add") else (
-                "revised" if word.startswith("revis") else "removed"
+            context.action = (
+                "added"
+                if word.startswith("add")
+                else "revised"
+                if word.startswith("revis")
+                else "removed"
             )
+        places: list[tuple[int, str | None, str | None]] = []
         for under in _UNDER.finditer(clause):
             found = country_at(clause[under.end() :])
             if found:
-                heading, country = found
+                places.append((under.start(), *found))
             else:
                 raw = clause[under.end() :].split(",")[0].strip()
                 if raw and raw[:1].isupper() and "\x00" not in raw:
-                    heading, country = raw, None
+                    places.append((under.start(), raw, None))
                     problems.append(f"{label}: unknown country heading {raw!r} in an instruction")
-        quoted = [names[int(n)] for n in re.findall(r"\x00(\d+)\x00", clause)]
-        if action is None or not (quoted or verb):
-            continue
-        if _SUPPLEMENT.search(clause) and not quoted and not re.search(
-            r"\bentr(?:y|ies)\b|\bentit(?:y|ies)\b|\bunder\b", clause, re.IGNORECASE
-        ):
-            continue
+        action = context.action
+        marks = [(m.start(), names[int(m[1])]) for m in re.finditer(r"\x00(\d+)\x00", clause)]
+        skip = action is None or not (marks or verb)
+        if not skip and _SUPPLEMENT.search(clause) and not marks:
+            skip = not re.search(r"\bentr(?:y|ies)\b|\bentit(?:y|ies)\b|\bunder\b", clause, re.I)
         plain = re.sub(r"\x00(\d+)\x00", lambda m: f"“{names[int(m[1])]}”", clause).strip()
-        out.append(_Instruction(action, list_code, country, heading, quoted, plain))
+        if not skip and action is not None and not marks and len(places) > 1:
+            # "adding under BELGIUM, one Belgian entity, and under JAPAN, two Japanese entities"
+            for _, heading, country in places:
+                out.append(_Instruction(action, list_code, country, heading, [], plain))
+        elif not skip and action is not None:
+            by_place: dict[tuple[str | None, str | None], list[str]] = {}
+            for position, name in marks:
+                before = [p for p in places if p[0] < position] or places[:1]
+                heading, country = (
+                    (before[-1][1], before[-1][2]) if before else (context.heading, context.country)
+                )
+                by_place.setdefault((heading, country), []).append(name)
+            if not marks:
+                where = places[-1] if places else (0, context.heading, context.country)
+                by_place[(where[1], where[2])] = []
+            for (heading, country), quoted in by_place.items():
+                out.append(_Instruction(action, list_code, country, heading, quoted, plain))
+        if places:
+            context.heading, context.country = places[-1][1], places[-1][2]
     return out
 
 
