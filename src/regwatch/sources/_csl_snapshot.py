@@ -71,7 +71,8 @@ _LISTS = ("programs", "citizenships", "dates_of_birth", "nationalities", "places
 #: how the fields are named in events (the Entity List's own column names where they exist)
 _RENAMED = {"license_policy": "license_review_policy"}
 
-_SOURCE_CODE = re.compile(r"\(([^()]+)\)\s*-\s*[^()]*$")
+#: the last parenthetical of a ``source`` string is its list code
+_SOURCE_CODE = re.compile(r"\(([^()]+)\)(?=[^()]*$)")
 _AKA = re.compile(
     r",?\s*\b(?:a\.k\.a\.?|f\.k\.a\.?|d\.b\.a\.?|also known as|formerly known as)(?:,|\s)\s*",
     re.IGNORECASE,
