@@ -1,6 +1,6 @@
 """One listed party's history across CSL snapshots and Federal Register rules (``regwatch entity``).
 
-A party's events are found by its key: the CSL's events carry it as their key, a rule's events
+Events are listed in the order regwatch stored them.  A party's events are found by its key: the CSL's events carry it as their key, a rule's events
 as ``data["entity_key"]`` (their own key is ``fr:<document>#<entity key>``).  Parties are found
 by name: every word of the query must be a word of the party's name or of one of its aliases,
 as currently listed or as any entity event stated it (so removed parties are found too).
@@ -72,11 +72,6 @@ def _key_of(stored: StoredEvent) -> str:
     return str(stored.event.data.get("entity_key") or stored.event.key)
 
 
-def _order(stored: StoredEvent) -> tuple[str, int]:
-    when = stored.event.published_on or stored.detected_at.date()
-    return when.isoformat(), stored.id
-
-
 def _baseline_event(conn: Any, key: str, events: list[StoredEvent]) -> StoredEvent | None:
     """The CSL baseline event of the party's list, when the party came in with the baseline
     (the CSL holds it but never reported it as added)."""
@@ -137,5 +132,5 @@ def entity_history(store: Store, name: str) -> list[EntityHistory]:
             baseline = _baseline_event(conn, history.key, events)
             if baseline is not None:
                 events.append(baseline)
-            history.events = sorted(events, key=_order)
+            history.events = sorted(events, key=lambda e: e.id)  # the order regwatch saw them
     return sorted(found.values(), key=lambda h: (h.current is None, h.name.casefold(), h.key))
