@@ -65,7 +65,7 @@ def build_select(query: EventQuery, dialect: str) -> Select[Any]:
         conditions.append(table.c.key == query.key)
     if query.q:
         conditions.append(_search_condition(query.q, dialect))
-    stmt = select(table).where(and_(*conditions)).order_by(when.desc(), table.c.id.desc())
+    stmt = select(table).where(*conditions).order_by(when.desc(), table.c.id.desc())
     if query.limit:
         stmt = stmt.limit(query.limit)
     return stmt
