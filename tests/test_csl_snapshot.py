@@ -6,10 +6,10 @@ import json
 
 import pytest
 
+from regwatch.entities import LIST_CODES
 from regwatch.exceptions import ParseError
 from regwatch.sources._csl_snapshot import diff_snapshot, entry_from_json, list_code_of
 from regwatch.sources.csl import parse_snapshot
-from regwatch.entities import LIST_CODES
 from tests.support.csl import (
     CSV_2018,
     CURRENT_CSV,
@@ -40,7 +40,10 @@ def test_current_csv_shape(shared_fixtures):
     }  # fmt: skip
     by_list = {e.list_code: e for e in snapshot.entries}
     cetc = by_list["EL"]
-    assert cetc.name == "China Electronics Technology Group Corporation 13th Research Institute (CETC 13)"
+    assert (
+        cetc.name
+        == "China Electronics Technology Group Corporation 13th Research Institute (CETC 13)"
+    )
     # the acronym becomes an alias; the "and " artefact before the last alias is gone
     assert "CETC 13" in cetc.aliases and "CETC Research Institute 13" in cetc.aliases
     assert not any(a.lower().startswith("and ") for a in cetc.aliases)
@@ -128,7 +131,11 @@ def test_two_snapshots_of_real_rows_give_exactly_the_expected_changes(shared_fix
         "Fazel Khalil Construction Company",
         license_policy="Policy of denial.",
     )
-    added = [dict(zip(header, r)) for r in rows if r[1].startswith(("Entity List", "Denied"))]
+    added = [
+        dict(zip(header, r, strict=True))
+        for r in rows
+        if r[1].startswith(("Entity List", "Denied"))
+    ]
     for record in added:
         record["addresses"] = [
             {"address": record["addresses"].rsplit(", ", 1)[0], "country": record["addresses"][-2:]}
@@ -164,7 +171,11 @@ def test_the_same_snapshot_twice_changes_nothing(shared_fixtures):
 
 def test_an_address_edit_is_a_revision_not_a_removal(shared_fixtures):
     records = legacy_records(shared_fixtures, "uvl")
-    base = dict(diff_snapshot({}, parse_snapshot(bulk_json(records), ["UVL"]).entries, baseline_lists=["UVL"]).baseline)
+    base = dict(
+        diff_snapshot(
+            {}, parse_snapshot(bulk_json(records), ["UVL"]).entries, baseline_lists=["UVL"]
+        ).baseline
+    )
     moved = edit(
         records,
         "Dynasense Photonics Co., Limited",
@@ -172,18 +183,22 @@ def test_an_address_edit_is_a_revision_not_a_removal(shared_fixtures):
     )
     diff = diff_snapshot(base, parse_snapshot(bulk_json(moved), ["UVL"]).entries)
     assert not diff.added and not diff.removed
-    ((key, old, new),) = diff.revised
+    ((key, _, new),) = diff.revised
     assert key == "uvl:hk:dynasense photonics co limited"
     assert new.addresses == ("Unit 9, 1/F, Example Street 1, Wanchai, HK",)
 
 
 def test_a_rename_keeps_the_key_when_the_old_name_becomes_an_alias(shared_fixtures):
     records = legacy_records(shared_fixtures, "el")
-    base = dict(diff_snapshot({}, parse_snapshot(bulk_json(records), ["EL"]).entries, baseline_lists=["EL"]).baseline)
+    base = dict(
+        diff_snapshot(
+            {}, parse_snapshot(bulk_json(records), ["EL"]).entries, baseline_lists=["EL"]
+        ).baseline
+    )
     renamed = edit(records, "Murat Peker", name="Murat Peker Trading", alt_names=["Murat Peker"])
     diff = diff_snapshot(base, parse_snapshot(bulk_json(renamed), ["EL"]).entries)
     assert not diff.added and not diff.removed
-    ((key, old, new),) = diff.revised
+    ((key, _, new),) = diff.revised
     assert key == "el:tr:murat peker" and new.name == "Murat Peker Trading"
 
 
@@ -191,7 +206,14 @@ def test_fresh_entries_adopt_the_key_a_federal_register_rule_gave_them(shared_fi
     header, rows = csv_rows(shared_fixtures, CSV_2018)
     snapshot = parse_snapshot(csv_bytes(header, rows), ["EL"])
     adoptable = {
-        "EL": [("el:cn:guian new district huawei investment co ltd", "Gui'an New District Huawei Investment Co., Ltd.", (), "CN")]
+        "EL": [
+            (
+                "el:cn:guian new district huawei investment co ltd",
+                "Gui'an New District Huawei Investment Co., Ltd.",
+                (),
+                "CN",
+            )
+        ]
     }
     diff = diff_snapshot({}, snapshot.entries, adoptable=adoptable)
     keys = dict((e.name, k) for k, e in diff.added)

@@ -8,7 +8,7 @@ import pytest
 
 from regwatch.entities import current_entries
 from regwatch.sources.csl import snapshot_entries
-from regwatch.store import EventQuery, Store
+from regwatch.store import Store
 from tests.support.csl import (
     CSV_2018,
     bulk_json,
@@ -127,7 +127,9 @@ def test_events_filters_by_kind_list_and_country(cli, http_server, configure, sh
     configure()
     assert cli("poll", "csl").code == 0
     assert cli("poll", "csl").code == 0
-    result = cli("events", "--kind", "entity.added", "--list", "EL", "--country", "CN", "--format", "json")
+    result = cli(
+        "events", "--kind", "entity.added", "--list", "EL", "--country", "CN", "--format", "json"
+    )
     assert result.code == 0, result
     names = sorted(e["entity"]["name"] for e in result.json())
     assert names == [
@@ -141,7 +143,7 @@ def test_events_filters_by_kind_list_and_country(cli, http_server, configure, sh
 
 
 def _record(header, row):
-    record = dict(zip(header, row))
+    record = dict(zip(header, row, strict=True))
     record["alt_names"] = record["alt_names"].split("; ") if record["alt_names"] else []
     return record
 
@@ -207,7 +209,9 @@ def test_csv_snapshots(cli, http_server, configure, shared_fixtures):
     edited = [list(r) for r in rows if r[name] != "Gulf Gate Spedition GmbH"]
     for row in edited:
         if row[name] == "Gryphon Aerospace":
-            row[header.index("addresses")] = "36 Lorong N Telok Kurau Unit #03-04, Singapore, 425160, SG"
+            row[header.index("addresses")] = (
+                "36 Lorong N Telok Kurau Unit #03-04, Singapore, 425160, SG"
+            )
     http_server.route(
         "/csl.csv",
         Reply(csv_bytes(header, rows), content_type="text/csv"),
@@ -230,7 +234,9 @@ def test_bad_list_code_is_a_configuration_error(cli, tmp_path):
     assert "sources.yaml" in result.stderr and "XYZ" in result.stderr
 
 
-def test_adding_a_list_later_is_a_baseline_for_that_list(cli, http_server, configure, shared_fixtures):
+def test_adding_a_list_later_is_a_baseline_for_that_list(
+    cli, http_server, configure, shared_fixtures
+):
     records = legacy_records(shared_fixtures, "el", "dtc")
     reformatted = json.dumps({"results": records}, indent=1).encode()  # same records, new bytes
     http_server.route("/csl.json", Reply(bulk_json(records)), Reply(reformatted))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from regwatch._entity_names import country_at
 from regwatch.entities import (
     Citation,
     country_from_heading,
@@ -14,7 +15,6 @@ from regwatch.entities import (
     repair_text,
     same_party_name,
 )
-from regwatch._entity_names import country_at
 
 
 def test_key_is_list_country_and_normalized_name():
@@ -28,15 +28,27 @@ def test_key_is_list_country_and_normalized_name():
     ("raw", "expected"),
     [
         # the CSL's \x92 (a Windows-1252 apostrophe read as Latin-1), the FR's ' and a lost ?
-        ("Gui\x92an New District Huawei Investment Co., Ltd.", "guian new district huawei investment co ltd"),
-        ("Gui'an New District Huawei Investment Co., Ltd.", "guian new district huawei investment co ltd"),
-        ("Gui?an New District Huawei Investment Co., Ltd.", "guian new district huawei investment co ltd"),
+        (
+            "Gui\x92an New District Huawei Investment Co., Ltd.",
+            "guian new district huawei investment co ltd",
+        ),
+        (
+            "Gui'an New District Huawei Investment Co., Ltd.",
+            "guian new district huawei investment co ltd",
+        ),
+        (
+            "Gui?an New District Huawei Investment Co., Ltd.",
+            "guian new district huawei investment co ltd",
+        ),
         # parenthetical acronyms come and go between revisions of one entry
         (
             "China Electronics Technology Group Corporation 13th Research Institute (CETC 13)",
             "china electronics technology group corporation 13th research institute",
         ),
-        ("Huawei Technologies Research & Development Belgium NV", "huawei technologies research and development belgium nv"),
+        (
+            "Huawei Technologies Research & Development Belgium NV",
+            "huawei technologies research and development belgium nv",
+        ),
         ("Société Générale  d’Études", "societe generale detudes"),
         ("ＳＺ ＤＪＩ Technology", "sz dji technology"),
     ],
@@ -56,9 +68,18 @@ def test_repair_text_fixes_mojibake_but_keeps_unknown_question_marks():
     [
         ("85 FR 83799", [(85, 83799)]),
         ("83 FR 37423; 87 FR 77505", [(83, 37423), (87, 77505)]),
-        ("67 F.R. 56530 9/4/02 67 F.R. 10890 3/11/02 71 F.R. 38843 7/10/06", [(67, 56530), (67, 10890), (71, 38843)]),
-        ("82 F.R. 61745 12/29/2017,  83F.R. 28801 6/21/2018, 84 F.R. 27233 6/12/2019", [(82, 61745), (83, 28801), (84, 27233)]),
-        ("66 FR 24266, 77 FR 58006 (no. 182), 81 FR 64694", [(66, 24266), (77, 58006), (81, 64694)]),
+        (
+            "67 F.R. 56530 9/4/02 67 F.R. 10890 3/11/02 71 F.R. 38843 7/10/06",
+            [(67, 56530), (67, 10890), (71, 38843)],
+        ),
+        (
+            "82 F.R. 61745 12/29/2017,  83F.R. 28801 6/21/2018, 84 F.R. 27233 6/12/2019",
+            [(82, 61745), (83, 28801), (84, 27233)],
+        ),
+        (
+            "66 FR 24266, 77 FR 58006 (no. 182), 81 FR 64694",
+            [(66, 24266), (77, 58006), (81, 64694)],
+        ),
         ("76 FR 50407 (8/15/2011)", [(76, 50407)]),
         ("84 FR [INSERT FR PAGE NUMBER], 5/21/19.", []),
         ("", []),
@@ -96,7 +117,9 @@ def test_disambiguate_uses_citation_then_date_then_addresses():
     second = disambiguate(base, taken, citations=[Citation(76, 71867)], start_date="2011-11-22")
     assert second == base + "#76fr71867~2011-11-22"
     taken.add(second)
-    third = disambiguate(base, taken, citations=[Citation(76, 71867)], start_date="2011-11-22", addresses=["A"])
+    third = disambiguate(
+        base, taken, citations=[Citation(76, 71867)], start_date="2011-11-22", addresses=["A"]
+    )
     assert third.startswith(second + "~") and third not in taken
     assert disambiguate("el:cn:x", set()) == "el:cn:x"
 

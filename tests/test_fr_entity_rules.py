@@ -7,8 +7,6 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from regwatch.entities import confirms, current_entries
 from regwatch.events import Entity
 from regwatch.sources._fr_entities import amends_entity_lists
@@ -36,7 +34,9 @@ def _record(http_server, number: str, xml_name: str | None, **extra):
         "start_page": 77505,
         "end_page": 77515,
         "html_url": f"https://www.federalregister.gov/documents/{year}/{month}/{day}/{number}/x",
-        "agencies": [{"slug": "industry-and-security-bureau", "name": "Industry and Security Bureau"}],
+        "agencies": [
+            {"slug": "industry-and-security-bureau", "name": "Industry and Security Bureau"}
+        ],
         "cfr_references": [{"title": 15, "part": "744", "chapter": None, "citation_url": None}],
         "amendatory_instructions": {
             "instructions": ["Supplement No. 4 to part 744 is amended under CHINA."],
@@ -64,7 +64,8 @@ def _configure(tmp_path, http_server, csl: bool = False):
 
 def _documents(http_server, *records):
     http_server.route(
-        "/api/v1/documents.json", Reply(json.dumps({"count": len(records), "results": list(records)}))
+        "/api/v1/documents.json",
+        Reply(json.dumps({"count": len(records), "results": list(records)})),
     )
 
 
@@ -78,7 +79,9 @@ def test_which_documents_are_read():
         "type": "Rule",
         "full_text_xml_url": "https://example/x.xml",
         "cfr_references": [{"title": 15, "part": "744"}],
-        "amendatory_instructions": {"instructions": ["Supplement No. 4 to part 744 is amended by adding"]},
+        "amendatory_instructions": {
+            "instructions": ["Supplement No. 4 to part 744 is amended by adding"]
+        },
     }
     assert amends_entity_lists(base)
     # a title alone never decides; the CFR part and the instructions do
@@ -117,7 +120,9 @@ def test_poll_yields_entity_events_linked_to_their_document(cli, tmp_path, http_
     assert huawei["list"] == "EL" and huawei["published_on"] == RECENT
     assert huawei["entity"]["license_review_policy"] == "Presumption of denial."
     assert huawei["entity"]["federal_register_citations"] == ["84 FR 22964"]
-    cn = cli("events", "--kind", "entity.added", "--list", "EL", "--country", "CN", "--format", "json")
+    cn = cli(
+        "events", "--kind", "entity.added", "--list", "EL", "--country", "CN", "--format", "json"
+    )
     assert len(cn.json()) == 3
     # only the rule's XML was fetched, and only once: the next poll does not read it again
     xml_hits = [r for r in http_server.requests if r.path.endswith(".xml")]
@@ -133,7 +138,9 @@ def test_poll_yields_entity_events_linked_to_their_document(cli, tmp_path, http_
     assert row.addresses == ("300 South Oak Way, Green Park, Reading, RG2 6UF, United Kingdom",)
 
 
-def test_unreadable_rows_are_warnings_and_an_unreadable_rule_is_an_error(cli, tmp_path, http_server):
+def test_unreadable_rows_are_warnings_and_an_unreadable_rule_is_an_error(
+    cli, tmp_path, http_server
+):
     _documents(http_server, _record(http_server, "2019-90617", "el_malformed_rows.xml"))
     _configure(tmp_path, http_server)
     result = cli("poll", "federal_register")
@@ -144,8 +151,10 @@ def test_unreadable_rows_are_warnings_and_an_unreadable_rule_is_an_error(cli, tm
         (run,) = store.last_runs("federal_register", 1)
     assert any("table row 2" in w for w in run.warnings)
     # a rule with entry changes and not one readable entry fails the poll, naming the rule
-    broken = (DATA / "el_malformed_rows.xml").read_text().replace(
-        "<ENT I=\"01\">BELGIUM</ENT>", "<ENT I=\"01\">BELGIUM</ENT><ENT>extra</ENT>"
+    broken = (
+        (DATA / "el_malformed_rows.xml")
+        .read_text()
+        .replace('<ENT I="01">BELGIUM</ENT>', '<ENT I="01">BELGIUM</ENT><ENT>extra</ENT>')
     )
     year, month, day = RECENT.split("-")
     http_server.route(
@@ -153,14 +162,18 @@ def test_unreadable_rows_are_warnings_and_an_unreadable_rule_is_an_error(cli, tm
         Reply(broken, content_type="application/xml"),
     )
     record = _record(http_server, "2019-90618", None)
-    record["full_text_xml_url"] = http_server.url(f"/documents/full_text/xml/{year}/{month}/{day}/2019-90618.xml")
+    record["full_text_xml_url"] = http_server.url(
+        f"/documents/full_text/xml/{year}/{month}/{day}/2019-90618.xml"
+    )
     _documents(http_server, record)
     failed = cli("poll", "federal_register")
     assert failed.code == 1
     assert "2019-90618" in failed.stderr and "no entry could be read" in failed.stderr
 
 
-def test_a_rule_revises_and_removes_parties_the_csl_baseline_listed(cli, tmp_path, http_server, shared_fixtures):
+def test_a_rule_revises_and_removes_parties_the_csl_baseline_listed(
+    cli, tmp_path, http_server, shared_fixtures
+):
     header, rows = csv_rows(shared_fixtures, CURRENT_CSV)
     # the CSL baseline: the real rows, plus the Institute of Forensic Science as an EL row
     ifs = [""] * len(header)
@@ -177,17 +190,29 @@ def test_a_rule_revises_and_removes_parties_the_csl_baseline_listed(cli, tmp_pat
     _documents(
         http_server,
         _record(http_server, "2022-97505", "el_revision_addition_2022.xml"),
-        _record(http_server, "2023-95684", "el_removal_2023.xml", citation="88 FR 81361", start_page=81361, end_page=81362),
+        _record(
+            http_server,
+            "2023-95684",
+            "el_removal_2023.xml",
+            citation="88 FR 81361",
+            start_page=81361,
+            end_page=81362,
+        ),
     )
     result = cli("poll", "federal_register")
     assert result.code == 0, result
     assert "not currently listed" not in result.stderr
     events = cli("events", "--source", "federal_register", "--format", "json").json()
-    kinds = sorted((e["kind"], e["data"].get("entity_key")) for e in events if e["kind"].startswith("entity"))
+    kinds = sorted(
+        (e["kind"], e["data"].get("entity_key")) for e in events if e["kind"].startswith("entity")
+    )
     assert kinds == [
         ("entity.added", "el:cn:yangtze memory technologies co ltd"),
         ("entity.removed", "el:cn:institute of forensic science of china"),
-        ("entity.revised", "el:cn:china electronics technology group corporation 13th research institute"),
+        (
+            "entity.revised",
+            "el:cn:china electronics technology group corporation 13th research institute",
+        ),
     ]
     removed = next(e for e in events if e["kind"] == "entity.removed")
     assert removed["entity"]["addresses"] == ["Beijing, CN"]  # as the CSL listed it
@@ -223,16 +248,22 @@ def test_the_csl_confirms_what_a_rule_announced(cli, tmp_path, http_server, shar
     assert cli("poll", "federal_register").code == 0
     result = cli("poll", "csl")
     assert result.code == 0 and "1 new" in result.stdout, result
-    (confirmation,) = cli("events", "--source", "csl", "--kind", "entity.added", "--format", "json").json()
+    (confirmation,) = cli(
+        "events", "--source", "csl", "--kind", "entity.added", "--format", "json"
+    ).json()
     assert confirmation["key"] == "el:cn:yangtze memory technologies co ltd"
-    assert confirmation["data"]["confirms"] == "fr:2022-97505#el:cn:yangtze memory technologies co ltd"
+    assert (
+        confirmation["data"]["confirms"] == "fr:2022-97505#el:cn:yangtze memory technologies co ltd"
+    )
     assert confirmation["related_key"] == "fr:2022-97505"
     assert confirmation["document_number"] == "2022-97505"
     assert confirmation["data"]["federal_register"] == [
         {"citation": "87 FR 77510", "document_number": "2022-97505"}
     ]
     with _store(tmp_path) as store:
-        (stored,) = [e for e in store.events() if e.event.source == "csl" and e.event.kind == "entity.added"]
+        (stored,) = [
+            e for e in store.events() if e.event.source == "csl" and e.event.kind == "entity.added"
+        ]
         assert confirms(stored) == "fr:2022-97505#el:cn:yangtze memory technologies co ltd"
         with store.read() as conn:
             (row,) = current_entries(conn, keys=["el:cn:yangtze memory technologies co ltd"])

@@ -32,7 +32,9 @@ def test_additions_under_several_countries():
     # the row continues CHINA from the rows above, and sits after a page break
     assert huawei.country_heading == "CHINA, PEOPLE'S REPUBLIC OF" and huawei.page == 22964
     assert huawei.addresses == ("Bantian Huawei Base, Longgang District, Shenzhen, 518129, China",)
-    assert huawei.license_requirement == "For all items subject to the EAR. (See § 744.11 of the EAR)"
+    assert (
+        huawei.license_requirement == "For all items subject to the EAR. (See § 744.11 of the EAR)"
+    )
     assert huawei.license_review_policy == "Presumption of denial."
     assert huawei.citation_text == "84 FR 22964, 5/21/19."
     assert huawei.instruction.startswith("b. By adding under CHINA")
@@ -63,7 +65,8 @@ def test_a_revision_with_aliases_and_several_addresses_and_an_addition():
     )
     # the footnote mark stays glued as printed (and as the CSL has it)
     assert revised.license_requirement == (
-        "For all items subject to the EAR. (See §§ 734.9(g),3 746.8(a)(3), and 744.21(b) of the EAR)"
+        "For all items subject to the EAR. (See §§ 734.9(g),3 746.8(a)(3), and 744.21(b) "
+        "of the EAR)"
     )
     assert (added.action, added.name, added.aliases) == (
         "added", "Yangtze Memory Technologies Co., Ltd.", ("YMTC",),
@@ -106,15 +109,20 @@ def test_malformed_rows_are_reported_with_the_document_number():
 
 def test_an_instruction_naming_an_entry_the_table_lacks_is_reported():
     body = (DATA / "el_revision_addition_2022.xml").read_bytes()
-    body = body.replace("an entry for “Yangtze".encode(), "entries for “Example Missing Co., Ltd.” and “Yangtze".encode())
+    body = body.replace(
+        "an entry for “Yangtze".encode(),
+        "entries for “Example Missing Co., Ltd.” and “Yangtze".encode(),
+    )
     rule = parse_entity_rule(body)
     assert any("'Example Missing Co., Ltd'" in p and "no table row" in p for p in rule.problems)
     assert len(rule.entries) == 2
 
 
 def test_a_removal_without_a_name_is_reported():
-    body = (DATA / "el_removal_2023.xml").read_bytes().replace(
-        "the entity “Institute of Forensic Science of China”".encode(), b"one entity"
+    body = (
+        (DATA / "el_removal_2023.xml")
+        .read_bytes()
+        .replace("the entity “Institute of Forensic Science of China”".encode(), b"one entity")
     )
     rule = parse_entity_rule(body)
     assert rule.entries == []
@@ -145,7 +153,8 @@ def test_entities_are_not_expanded_and_nothing_is_fetched(tmp_path):
 <CHED H="1">License requirement</CHED><CHED H="1">License review policy</CHED>
 <CHED H="1">Federal Register citation</CHED></BOXHD>
 <ROW><ENT I="01">IRAN</ENT><ENT>Example &leak; &lol; Company, 1 Example Street, Tehran, Iran.</ENT>
-<ENT>For all items subject to the EAR.</ENT><ENT>Presumption of denial.</ENT><ENT>89 FR 1</ENT></ROW>
+<ENT>For all items subject to the EAR.</ENT><ENT>Presumption of denial.</ENT>
+<ENT>89 FR 1</ENT></ROW>
 </GPOTABLE></REGTEXT></RULE>""".encode()
     rule = parse_entity_rule(body)
     text = repr(rule.entries)
@@ -158,7 +167,8 @@ def test_entities_are_not_expanded_and_nothing_is_fetched(tmp_path):
     [
         (
             "SZ DJI Technology Co., Ltd., a.k.a., the following one alias: —Shenzhen Dajiang "
-            "Innovation Technology. 6F, HKUST SZ IER Building, No. 9 Yuexing 1st Road, Shenzhen, China.",
+            "Innovation Technology. 6F, HKUST SZ IER Building, No. 9 Yuexing 1st Road, "
+            "Shenzhen, China.",
             [],
             (
                 "SZ DJI Technology Co., Ltd.",
@@ -173,10 +183,17 @@ def test_entities_are_not_expanded_and_nothing_is_fetched(tmp_path):
             (
                 "Gunther Migeotte",
                 (),
-                ("1 River Street, Rosebank, Cape Town, 7700, South Africa", "P.O. Box 36623, Menlo Park, 102, South Africa"),
+                (
+                    "1 River Street, Rosebank, Cape Town, 7700, South Africa",
+                    "P.O. Box 36623, Menlo Park, 102, South Africa",
+                ),
             ),
         ),
-        ("Institute of Forensic Science of China", [], ("Institute of Forensic Science of China", (), ())),
+        (
+            "Institute of Forensic Science of China",
+            [],
+            ("Institute of Forensic Science of China", (), ()),
+        ),
     ],
 )
 def test_split_entity_running_text(main, items, expected):

@@ -1,6 +1,7 @@
-"""One listed party's history across CSL snapshots and Federal Register rules (``regwatch entity``).
+"""One listed party's history across CSL snapshots and Federal Register rules.
 
-Events are listed in the order regwatch stored them.  A party's events are found by its key: the CSL's events carry it as their key, a rule's events
+This is what ``regwatch entity NAME`` shows; events are listed in the order regwatch stored them.
+A party's events are found by its key: the CSL's events carry it as their key, a rule's events
 as ``data["entity_key"]`` (their own key is ``fr:<document>#<entity key>``).  Parties are found
 by name: every word of the query must be a word of the party's name or of one of its aliases,
 as currently listed or as any entity event stated it (so removed parties are found too).
@@ -18,9 +19,9 @@ from ._entity_names import name_tokens
 from .events import StoredEvent
 from .exceptions import InputError
 from .store import Store
+from .store._csl_state import CslEntryRow
 from .store._events import row_to_stored
 from .store._listed import ListedEntry, current_entries
-from .store._csl_state import CslEntryRow
 from .store._schema import EventHead, EventRow
 
 __all__ = ["EntityHistory", "entity_history"]

@@ -122,9 +122,7 @@ def normalize_name(name: str) -> str:
     text = unicodedata.normalize("NFKC", repair_text(name)).casefold()
     text = _PARENTHETICAL.sub(" ", text).replace("&", " and ")
     text = _APOSTROPHES.sub("", text)
-    text = "".join(
-        c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn"
-    )
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
     return " ".join(_NON_WORD.sub(" ", text).replace("_", " ").split())
 
 
@@ -240,8 +238,9 @@ def parse_citations(text: str | None) -> tuple[Citation, ...]:
 _COUNTRY_NAMES: dict[str, str] = {
     "AFGHANISTAN": "AF", "ALBANIA": "AL", "ALGERIA": "DZ", "ARGENTINA": "AR", "ARMENIA": "AM",
     "AUSTRALIA": "AU", "AUSTRIA": "AT", "AZERBAIJAN": "AZ", "BAHRAIN": "BH", "BANGLADESH": "BD",
-    "BELARUS": "BY", "BELGIUM": "BE", "BELIZE": "BZ", "BOLIVIA": "BO", "BOSNIA AND HERZEGOVINA": "BA",
-    "BRAZIL": "BR", "BRITISH VIRGIN ISLANDS": "VG", "BULGARIA": "BG", "BURMA": "MM", "MYANMAR": "MM",
+    "BELARUS": "BY", "BELGIUM": "BE", "BELIZE": "BZ", "BOLIVIA": "BO", "BRAZIL": "BR",
+    "BOSNIA AND HERZEGOVINA": "BA", "BRITISH VIRGIN ISLANDS": "VG", "BULGARIA": "BG",
+    "BURMA": "MM", "MYANMAR": "MM",
     "CAMBODIA": "KH", "CANADA": "CA", "CHILE": "CL", "CHINA, PEOPLE'S REPUBLIC OF": "CN",
     "PEOPLE'S REPUBLIC OF CHINA": "CN", "CHINA": "CN", "COLOMBIA": "CO", "COSTA RICA": "CR",
     "CRIMEA REGION OF UKRAINE": "UA", "CROATIA": "HR", "CUBA": "CU", "CYPRUS": "CY",

@@ -21,7 +21,6 @@ the Federal Register rule's event about the same party) already reported: see
 
 from __future__ import annotations
 
-from .events import ChangeEvent, StoredEvent
 from ._entity_names import (
     LIST_CODES,
     LIST_TITLES,
@@ -35,6 +34,7 @@ from ._entity_names import (
     repair_text,
     same_party_name,
 )
+from .events import ChangeEvent, StoredEvent
 from .store._listed import (
     AppliedEntities,
     ListedEntry,

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._entity_names import (
-    LIST_CODES,
     Citation,
     disambiguate,
     entity_key,
@@ -157,8 +156,15 @@ class CslEntry:
 
     def fingerprint(self) -> str:
         payload = repr(
-            (self.list_code, self.name, self.aliases, self.addresses, self.country)
-            + (self.citations, self.fields)
+            (
+                self.list_code,
+                self.name,
+                self.aliases,
+                self.addresses,
+                self.country,
+                self.citations,
+                self.fields,
+            )
         )
         return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
 
@@ -491,7 +497,10 @@ def _similarity(old: CslEntry, new: CslEntry) -> tuple[int, int, int]:
 
 
 def _pair_greedy(
-    olds: Sequence[str], news: Sequence[int], previous: Mapping[str, CslEntry], new: Sequence[CslEntry]
+    olds: Sequence[str],
+    news: Sequence[int],
+    previous: Mapping[str, CslEntry],
+    new: Sequence[CslEntry],
 ) -> list[tuple[str, int]]:
     scored = sorted(
         ((_similarity(previous[k], new[i]), k, i) for k in olds for i in news),

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from .._entity_names import country_at, country_from_heading, normalize_name, repair_text
 from ..exceptions import ParseError
@@ -65,7 +65,8 @@ _ADDRESS_START = re.compile(
 )
 #: legal forms after which a comma ends the name (``Huawei Technologies Co., Ltd., Bantian …``)
 _LEGAL_END = re.compile(
-    r"(?:\([A-Z][A-Z0-9 &.-]{1,24}\)|Co\.,?\s*Ltd\.?|Co\.?\s+Limited|Ltd\.?|Limited|Inc\.?|Incorporated|LLC|L\.L\.C\.|"
+    r"(?:\([A-Z][A-Z0-9 &.-]{1,24}\)|Co\.,?\s*Ltd\.?|Co\.?\s+Limited|Ltd\.?|Limited|Inc\.?|"
+    r"Incorporated|LLC|L\.L\.C\.|"
     r"Corp\.?|Corporation|Company|GmbH|AG|S\.A\.|SA|B\.V\.|BV|N\.V\.|NV|K\.K\.|PLC|Pte\.?|"
     r"Sdn\.?\s+Bhd\.?|JSC|OJSC|CJSC|PJSC|OOO|LLP|LP|S\.r\.l\.|SRL|Group|Academy|Institute|"
     r"University|Center|Centre|Bureau|Ministry|Agency)\s*,\s*"
@@ -206,9 +207,7 @@ def parse_entity_rule(body: bytes, *, document_number: str | None = None) -> Rul
         where = document_number or "rule"
         raise ParseError(f"{where}: the full-text XML is not well-formed: {exc}") from None
     frdoc = _FRDOC.search(_text(root.find(".//FRDOC")))
-    number = document_number or (
-        re.sub(r"[–—]\s?", "-", frdoc[1]) if frdoc else None
-    )
+    number = document_number or (re.sub(r"[–—]\s?", "-", frdoc[1]) if frdoc else None)
     result = RuleEntries(number)
     label = number or "rule"
     instructions: list[_Instruction] = []
@@ -252,7 +251,11 @@ def _instructions(
         return f"\x00{len(names) - 1}\x00"
 
     masked = _QUOTED.sub(hide, text)
-    clauses = [c for c in re.split(r";|:|\.\s+(?=[A-Za-z]{1,4}\.\s)|\s(?=\(?[a-z]{1,4}[.)]\s)", masked) if c.strip()]
+    clauses = [
+        c
+        for c in re.split(r";|:|\.\s+(?=[A-Za-z]{1,4}\.\s)|\s(?=\(?[a-z]{1,4}[.)]\s)", masked)
+        if c.strip()
+    ]
     out: list[_Instruction] = []
     for clause in clauses:
         verb = _VERB.search(clause)
@@ -462,7 +465,9 @@ def split_entity(main: str, items: list[str]) -> tuple[str, tuple[str, ...], tup
         if _DASH.match(item):
             alias = _DASH.sub("", item).strip()
             alias = re.sub(r"[;,]?\s*(?:and)?\s*$", "", alias).strip()
-            alias = alias[:-1] if alias.endswith(".") and not _ABBREVIATIONS.search(alias) else alias
+            alias = (
+                alias[:-1] if alias.endswith(".") and not _ABBREVIATIONS.search(alias) else alias
+            )
             if alias:
                 aliases.append(alias)
         else:
@@ -525,9 +530,8 @@ def _classify(
     used: set[tuple[int, int]] = set()  # (instruction id, name index) matched by a row
 
     def same_place(instruction: _Instruction, row: _Row) -> bool:
-        return (
-            instruction.list_code == row.list_code
-            and (instruction.country is None or row.country is None or instruction.country == row.country)
+        return instruction.list_code == row.list_code and (
+            instruction.country is None or row.country is None or instruction.country == row.country
         )
 
     for row in rows:
@@ -610,8 +614,8 @@ def _classify(
             continue
         for n, quoted in enumerate(instruction.names):
             if (id(instruction), n) not in used:
+                verb = "adds" if instruction.action == "added" else "revises"
                 problems.append(
-                    f"{label}: the rule says it {'adds' if instruction.action == 'added' else 'revises'} "
-                    f"{quoted!r}{_under(instruction.heading)}, but no table row has that entry"
+                    f"{label}: the rule says it {verb} {quoted!r}{_under(instruction.heading)}, "
+                    "but no table row has that entry"
                 )
-

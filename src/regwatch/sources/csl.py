@@ -47,6 +47,7 @@ from ._csl_snapshot import CslEntry, Snapshot, SnapshotDiff, diff_snapshot, entr
 from ._csl_snapshot import parse_snapshot as _parse_snapshot
 
 if TYPE_CHECKING:
+    from ..http import Expect
     from ..store import Store
 
 __all__ = ["CSL", "CslSettings", "parse_snapshot", "snapshot_entries"]
@@ -123,19 +124,23 @@ class CSL(Source[CslSettings]):
 
     def collect(self, state: SourceState) -> Collection:
         url = self.settings.url
-        expect = "any" if url.lower().split("?")[0].endswith((".csv", ".tsv")) else "json"
+        expect: Expect = "any" if url.lower().split("?")[0].endswith((".csv", ".tsv")) else "json"
         payload = self.fetcher.get(
             url, expect=expect, validators=state.validators.get(url), role="snapshot"
         )
         collection = Collection(requests=1)
-        validators = {k: v for k, v in (("etag", payload.etag), ("last_modified", payload.last_modified)) if v}
+        validators = {
+            k: v for k, v in (("etag", payload.etag), ("last_modified", payload.last_modified)) if v
+        }
         if validators:
             collection.validators = {url: validators}
         if payload.status == 304 or payload.sha256 == state.cursor.get("sha256"):
             collection.not_modified = True
             return collection
         ctype = (payload.content_type or "").lower()
-        if "html" in ctype or payload.body.lstrip()[:15].lower().startswith((b"<!doctype", b"<html")):
+        if "html" in ctype or payload.body.lstrip()[:15].lower().startswith(
+            (b"<!doctype", b"<html")
+        ):
             raise UnexpectedContent(
                 f"{payload.url}: expected the CSL file, got an HTML page", url=payload.url
             )
@@ -196,9 +201,7 @@ class CSL(Source[CslSettings]):
         }
         with store.read() as conn:
             links = _Links.load(conn, diff)
-        events = [
-            (index, e) for e in _baseline_events(diff, baseline, payload, snapshot.format)
-        ]
+        events = [(index, e) for e in _baseline_events(diff, baseline, payload, snapshot.format)]
         events += [(index, e) for e in _diff_events(diff, payload, links)]
         return events
 
@@ -335,9 +338,9 @@ def _federal_register_rows(
     """Parties that Federal Register rules listed (keys the CSL should adopt)."""
     table = _listed_table()
     rows = conn.execute(
-        select(table.c.key, table.c.list_code, table.c.name, table.c.aliases, table.c.country).where(
-            table.c.source == "federal_register", table.c.list_code.in_(list(lists))
-        )
+        select(
+            table.c.key, table.c.list_code, table.c.name, table.c.aliases, table.c.country
+        ).where(table.c.source == "federal_register", table.c.list_code.in_(list(lists)))
     )
     out: dict[str, list[tuple[str, str, tuple[str, ...], str | None]]] = defaultdict(list)
     for r in rows:
@@ -426,8 +429,14 @@ class _Links:
         heads = EventHead.__table__  # type: ignore[attr-defined]
         for volume in sorted({c.volume for c in wanted}):
             rows = conn.execute(
-                select(events.c.key, events.c.document_number, events.c.citation,
-                       events.c.published_on, events.c.url, events.c.data)
+                select(
+                    events.c.key,
+                    events.c.document_number,
+                    events.c.citation,
+                    events.c.published_on,
+                    events.c.url,
+                    events.c.data,
+                )
                 .join(heads, heads.c.event_id == events.c.id)
                 .where(
                     events.c.source == "federal_register",

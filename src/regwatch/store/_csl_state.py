@@ -82,7 +82,7 @@ def write_entries(
     if new:
         conn.execute(insert(table), new)
     if old:
-        values = {name: bindparam(f"v_{name}") for name in rows[0] if name != "key"}
+        values: dict[str, Any] = {name: bindparam(f"v_{name}") for name in rows[0] if name != "key"}
         conn.execute(update(table).where(table.c.key == bindparam("v_key")).values(**values), old)
 
 

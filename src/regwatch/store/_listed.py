@@ -134,7 +134,9 @@ def upsert_listed(
     if new_rows:
         conn.execute(insert(table), new_rows)
     if changed:
-        values = {name: bindparam(f"v_{name}") for name in changed[0] if name != "key"}
+        values: dict[str, Any] = {
+            name: bindparam(f"v_{name}") for name in changed[0] if name != "key"
+        }
         stmt = update(table).where(table.c.key == bindparam("v_key")).values(**values)
         conn.execute(stmt, [{f"v_{k}": v for k, v in row.items()} for row in changed])
     return len(latest)
@@ -224,9 +226,7 @@ def find_listed(
         [c for c in candidates if (c.country or "").upper() == (country or "").upper()],
         candidates,
     ):
-        hits = [
-            c for c in scope if any(same_party_name(name, n) for n in (c.name, *c.aliases))
-        ]
+        hits = [c for c in scope if any(same_party_name(name, n) for n in (c.name, *c.aliases))]
         if len(hits) == 1:
             return hits[0]
         exact = [c for c in hits if normalize_name(c.name) == wanted]
