@@ -79,7 +79,7 @@ def poll_source(store: Store, source: Source[Any]) -> PollResult:
             after_store=source.after_store,
         )
         stored = store.save_batch(batch)
-    except Exception as exc:
+    except Exception as exc:  # every failure is recorded; none stops the other sources
         requests = source.fetcher.requests - fetcher_requests
         kind = "blocked" if isinstance(exc, BlockedError) else "error"
         if not isinstance(exc, RegwatchError):
@@ -92,7 +92,17 @@ def poll_source(store: Store, source: Source[Any]) -> PollResult:
             requests=requests,
             seconds=time.monotonic() - clock,
         )
-        log.warning("poll %s failed after %.2fs: %s", source.name, result.seconds, result.error)
+        log.warning(
+            "poll %s failed",
+            source.name,
+            extra={
+                "source": source.name,
+                "outcome": "error",
+                "error": result.error,
+                "requests": requests,
+                "seconds": round(result.seconds, 3),
+            },
+        )
         return result
     result = PollResult(
         source.name,
@@ -106,13 +116,17 @@ def poll_source(store: Store, source: Source[Any]) -> PollResult:
         warnings=collection.warnings,
     )
     log.info(
-        "poll %s: %d new, %d revised, %d unchanged, %d requests, %.2fs",
+        "poll %s finished",
         source.name,
-        result.new,
-        result.revised,
-        result.unchanged,
-        result.requests,
-        result.seconds,
+        extra={
+            "source": source.name,
+            "outcome": "not_modified" if result.not_modified else "ok",
+            "new": result.new,
+            "revised": result.revised,
+            "unchanged": result.unchanged,
+            "requests": result.requests,
+            "seconds": round(result.seconds, 3),
+        },
     )
     return result
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -9,8 +10,9 @@ from typing import Annotated
 import typer
 
 from ..config import Config
+from ..daemon import Daemon
 from ..exceptions import ConfigError
-from ..health import source_health
+from ..health import UNHEALTHY, SourceHealth, source_health
 from ..http import Fetcher
 from ..pipeline import PollResult, build_source, import_files, poll_sources
 from ..sources import SOURCES, get_source_class
@@ -93,12 +95,50 @@ def run(
         bool, typer.Option("--once", help="one full cycle (poll every enabled source) and exit")
     ] = False,
 ) -> None:
-    """The daemon; with --once, one full cycle and exit (for cron and timers)."""
+    """The daemon: every enabled source on its schedule until SIGTERM or SIGINT.
+
+    With --once: one full cycle (every enabled source now) and exit, for cron and timers.
+    """
+    appctx = get_context(ctx)
+    config = appctx.config
+    store = appctx.store(create=True)
     if not once:
-        raise ConfigError("the long-running daemon is not available yet; use `regwatch run --once`")
-    results = run_poll(ctx, [])
+        appctx.raise_log_level(logging.INFO)
+    with Fetcher(config.http) as fetcher:
+        daemon = Daemon(store, config, fetcher)
+        if not once:
+            daemon.serve()
+            return
+        results = daemon.run_once()
+    for result in results:
+        typer.echo(_summary(result), err=not result.ok)
     if not all(r.ok for r in results):
         raise typer.Exit(1)
+
+
+@app.command()
+def healthcheck(ctx: typer.Context) -> None:
+    """Exit 1 when an enabled source is failing, blocked or stale (for container health checks
+    and monitoring); print the unhealthy ones."""
+    unhealthy = [h for h in _health(ctx) if h.status in UNHEALTHY]
+    for h in unhealthy:
+        detail = h.last_error or (f"newest item {h.newest_item_on}" if h.newest_item_on else "")
+        typer.echo(f"{h.name}: {h.status}: {detail}", err=True)
+    if unhealthy:
+        raise typer.Exit(1)
+    typer.echo("ok")
+
+
+def _health(ctx: typer.Context) -> list[SourceHealth]:
+    appctx = get_context(ctx)
+    config = appctx.config
+    rows = appctx.store().source_state_rows()
+    now = utcnow()
+    return [
+        source_health(name, config.sources[name], cls.default_every, rows.get(name), now)
+        for name, cls in SOURCES.items()
+        if cls.pollable
+    ]
 
 
 @app.command("import")
@@ -128,15 +168,7 @@ def sources_(
     fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
 ) -> None:
     """Health of every source: last success, last error, failures, newest item, next run."""
-    appctx = get_context(ctx)
-    config = appctx.config
-    rows = appctx.store().source_state_rows()
-    now = utcnow()
-    health = [
-        source_health(name, config.sources[name], cls.default_every, rows.get(name), now)
-        for name, cls in SOURCES.items()
-        if cls.pollable
-    ]
+    health = _health(ctx)
     records = [h.to_json() for h in health]
     if fmt in (Format.json, Format.jsonl):
         emit(records, fmt, [])

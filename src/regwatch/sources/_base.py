@@ -11,7 +11,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..events import ChangeEvent
 from ..exceptions import ParseError
@@ -96,14 +96,29 @@ class SourceSettings(BaseModel):
         None, description="flag the source stale when its newest item is older than this"
     )
 
+    @field_validator("every", "jitter", "stale_after")
+    @classmethod
+    def _check_duration(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_duration(value)  # raises ValueError naming the expected form
+        return value
+
+    @field_validator("cron")
+    @classmethod
+    def _check_cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            from apscheduler.triggers.cron import CronTrigger
+
+            try:
+                CronTrigger.from_crontab(value)
+            except ValueError as exc:
+                raise ValueError(f'expected a crontab line such as "0 6 * * 1-5" ({exc})') from None
+        return value
+
     @model_validator(mode="after")
     def _check_schedule(self) -> SourceSettings:
         if self.every is not None and self.cron is not None:
             raise ValueError("give either `every` or `cron`, not both")
-        for name in ("every", "jitter", "stale_after"):
-            value = getattr(self, name)
-            if value is not None:
-                parse_duration(value)  # raises ValueError with the expected form
         return self
 
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Select, String, and_, cast, func, select, text
+from sqlalchemy import Select, String, and_, cast, func, select, text
 
 from ._schema import EventRow
-from ._search import fts_query, query_terms
+from ._search import fts_query, normalize_text, query_terms
 
 __all__ = ["EventQuery", "build_select"]
 
@@ -36,23 +36,15 @@ class EventQuery:
     limit: int | None = None
 
 
-def _event_date(dialect: str) -> Any:
-    table = EventRow.__table__  # type: ignore[attr-defined]
-    detected = (
-        func.date(table.c.detected_at) if dialect == "sqlite" else cast(table.c.detected_at, Date)
-    )
-    return func.coalesce(table.c.published_on, detected)
-
-
 def build_select(query: EventQuery, dialect: str) -> Select[Any]:
     """The SELECT for ``query`` on ``dialect`` (``sqlite`` or ``postgresql``), newest first."""
     table = EventRow.__table__  # type: ignore[attr-defined]
-    when = _event_date(dialect)
+    when = table.c.event_on
     conditions: list[Any] = []
     if query.since:
-        conditions.append(when >= (query.since.isoformat() if dialect == "sqlite" else query.since))
+        conditions.append(when >= query.since)
     if query.until:
-        conditions.append(when <= (query.until.isoformat() if dialect == "sqlite" else query.until))
+        conditions.append(when <= query.until)
     if query.sources:
         conditions.append(table.c.source.in_(query.sources))
     if query.kinds:
@@ -91,11 +83,10 @@ def _search_condition(q: str, dialect: str) -> Any:
         table.c.citation,
         cast(table.c.entity, String),
     )
-    return (
-        and_(*[haystack.ilike(f"%{_escape_like(t)}%", escape="\\") for t in query_terms(q)])
-        if query_terms(q)
-        else text("false")
-    )
+    terms = [t for t in (normalize_text(t).rstrip("*") for t in query_terms(q)) if t]
+    if not terms:
+        return text("false")
+    return and_(*[haystack.ilike(f"%{_escape_like(t)}%", escape="\\") for t in terms])
 
 
 def _escape_like(term: str) -> str:
