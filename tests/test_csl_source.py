@@ -24,7 +24,7 @@ from tests.support.httpserver import Reply
 @pytest.fixture
 def configure(tmp_path, http_server):
     def write(path: str = "/csl.json", **extra: str) -> None:
-        lines = [f"csl:\n  url: {http_server.url(path)}"]
+        lines = [f"csl:\n  enabled: true\n  url: {http_server.url(path)}"]
         lines += [f"  {k}: {v}" for k, v in extra.items()]
         lines.append("http:\n  min_interval: 0\n  retries: 0\n  backoff: 0")
         (tmp_path / "sources.yaml").write_text("\n".join(lines) + "\n")

@@ -120,8 +120,9 @@ def collect_entity_rules(
         collection.payloads.append(payload)
     # Only the documents of this walk can come back (the walk re-reads the overlap window), so
     # older entries are dropped and the cursor stays small.
-    base = collection.cursor if collection.cursor is not None else dict(state.cursor)
-    collection.cursor = {**base, "entity_rules": seen}
+    if seen or "entity_rules" in state.cursor:
+        base = collection.cursor if collection.cursor is not None else dict(state.cursor)
+        collection.cursor = {**base, "entity_rules": seen}
 
 
 def is_entity_xml(payload: Payload) -> bool:

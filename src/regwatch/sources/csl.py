@@ -57,6 +57,9 @@ _SOURCE = "csl"
 
 
 class CslSettings(SourceSettings):
+    # Off unless sources.yaml turns it on (the shipped one does): a configuration that names
+    # only other sources keeps polling only those, and nobody downloads 34 MB by surprise.
+    enabled: bool = Field(False, description="poll this source in `poll` and `run`")
     url: str = Field(
         DEFAULT_URL,
         description="the CSL file: `consolidated.json` (default) or `consolidated.csv`, "
