@@ -232,7 +232,8 @@ def test_the_csl_confirms_what_a_rule_announced(cli, tmp_path, http_server, shar
         "source": "Entity List (EL) - Bureau of Industry and Security",
         "name": "Yangtze Memory Technologies Co., Ltd.",
         "alt_names": "YMTC",
-        "addresses": "No. 88 Weilai 3rd Road, East Lake High-tech Development Zone, Wuhan, Hubei, CN",
+        "addresses": "No. 88 Weilai 3rd Road, East Lake High-tech Development Zone, Wuhan, "
+        "Hubei, CN",
         "federal_register_notice": "87 FR 77510",
         "start_date": "2022-12-16",
     }.items():

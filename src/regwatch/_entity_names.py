@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -82,6 +83,8 @@ LIST_TITLES: dict[str, str] = {
 #: (the CSL has ``Gui\x92an`` for ``Gui’an``)
 _C1 = re.compile("[\u0080-\u009f]")
 _SPACES = re.compile(r"\s+")
+#: already tidy: no leading, trailing, doubled or non-space whitespace
+_CLEAN = re.compile(r"\S+(?: \S+)*")
 
 
 def _c1_to_cp1252(match: re.Match[str]) -> str:
@@ -91,6 +94,7 @@ def _c1_to_cp1252(match: re.Match[str]) -> str:
         return " "
 
 
+@lru_cache(maxsize=1 << 16)  # list texts repeat a lot: license requirements, cities, URLs
 def repair_text(text: str) -> str:
     """Undo the encoding damage seen in BIS data and collapse whitespace.
 
@@ -100,6 +104,8 @@ def repair_text(text: str) -> str:
     """
     if not text:
         return ""
+    if text.isascii() and "?" not in text and _CLEAN.fullmatch(text):
+        return text
     text = _C1.sub(_c1_to_cp1252, text)
     text = re.sub(r"(?<=\w)\?s\b", "'s", text)
     return _SPACES.sub(" ", text).strip()
@@ -110,6 +116,7 @@ _PARENTHETICAL = re.compile(r"\([^()]*\)")
 _NON_WORD = re.compile(r"[^\w]+")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_name(name: str) -> str:
     """A name as a key compares it: case, accents, punctuation and parentheticals removed.
 
@@ -122,7 +129,10 @@ def normalize_name(name: str) -> str:
     text = unicodedata.normalize("NFKC", repair_text(name)).casefold()
     text = _PARENTHETICAL.sub(" ", text).replace("&", " and ")
     text = _APOSTROPHES.sub("", text)
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+    if not text.isascii():
+        text = "".join(
+            c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn"
+        )
     return " ".join(_NON_WORD.sub(" ", text).replace("_", " ").split())
 
 

@@ -304,11 +304,11 @@ def _csv_records(body: bytes, url: str) -> Iterator[tuple[int, Mapping[str, Any]
 
 
 def _text(value: Any) -> str:
-    if value is None:
+    if value.__class__ is str:
+        return repair_text(value) if value else ""
+    if value is None or isinstance(value, bool):
         return ""
-    if isinstance(value, (int, float)):
-        return str(value)
-    return repair_text(str(value)) if isinstance(value, str) else ""
+    return str(value) if isinstance(value, (int, float)) else ""
 
 
 def _text_list(value: Any) -> tuple[str, ...]:
@@ -594,24 +594,19 @@ def diff_snapshot(
     for key, old in previous.items():
         if key not in matched:
             olds_by_place[(old.list_code, old.country)].append(key)
-    for index in list(left):
-        entry = entries[index]
-        candidates = [
-            k
-            for k in olds_by_place.get((entry.list_code, entry.country), ())
-            if k not in matched and _renamed(previous[k], entry)
-        ]
-        rivals = [
-            i
-            for i in left
-            if i != index
-            and candidates
-            and (entries[i].list_code, entries[i].country) == (entry.list_code, entry.country)
-            and _renamed(previous[candidates[0]], entries[i])
-        ]
-        if len(candidates) == 1 and not rivals:
-            pairs[index] = candidates[0]
-            matched.add(candidates[0])
+    news_by_place: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+    for index in left:
+        news_by_place[(entries[index].list_code, entries[index].country)].append(index)
+    for place, olds in olds_by_place.items():
+        news = news_by_place.get(place, [])
+        for key in olds:
+            hits = [i for i in news if i not in pairs and _renamed(previous[key], entries[i])]
+            if len(hits) != 1:
+                continue
+            rivals = [k for k in olds if k != key and _renamed(previous[k], entries[hits[0]])]
+            if not rivals:
+                pairs[hits[0]] = key
+                matched.add(key)
     left = [i for i in left if i not in pairs]
 
     for index, key in pairs.items():

@@ -204,9 +204,9 @@ class CSL(Source[CslSettings]):
         }
         with store.read() as conn:
             links = _Links.load(conn, diff)
-        events = [(index, e) for e in _baseline_events(diff, baseline, payload, snapshot.format)]
-        events += [(index, e) for e in _diff_events(diff, payload, links)]
-        return events
+        found = _baseline_events(diff, baseline, payload, snapshot.format)
+        found += _diff_events(diff, payload, links)
+        return [(index, e) for e in found]
 
     def _check_shrink(
         self,
@@ -269,14 +269,16 @@ class CSL(Source[CslSettings]):
                     )
                 ).scalars(),
             )
+        by_list: dict[str, list[tuple[str, CslEntry]]] = defaultdict(list)
+        for key, entry in diff.baseline:
+            by_list[entry.list_code].append((key, entry))
         for code in pending.baseline_lists:
-            entries = [(k, e) for k, e in diff.baseline if e.list_code == code]
             event_id = ids.get(_baseline_key(code))
             replace_list(
                 conn,
                 _SOURCE,
                 code,
-                [_listed(k, e, event_id) for k, e in entries],
+                [_listed(k, e, event_id) for k, e in by_list[code]],
                 now=now,
             )
         changed = [(k, e) for k, e in diff.added] + [(k, new) for k, _, new in diff.revised]
