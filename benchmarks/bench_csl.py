@@ -37,14 +37,18 @@ from regwatch.sources._csl_snapshot import diff_snapshot
 from regwatch.sources.csl import parse_snapshot
 
 FIELDS = (
-    "id source entity_number type programs name title addresses federal_register_notice "
-    "start_date end_date standard_order license_requirement license_policy call_sign vessel_type "
-    "gross_tonnage gross_registered_tonnage vessel_flag vessel_owner remarks source_list_url "
-    "alt_names citizenships dates_of_birth nationalities places_of_birth source_information_url ids"
-).split()
+    "id", "source", "entity_number", "type", "programs", "name", "title", "addresses",
+    "federal_register_notice", "start_date", "end_date", "standard_order", "license_requirement",
+    "license_policy", "call_sign", "vessel_type", "gross_tonnage", "gross_registered_tonnage",
+    "vessel_flag", "vessel_owner", "remarks", "source_list_url", "alt_names", "citizenships",
+    "dates_of_birth", "nationalities", "places_of_birth", "source_information_url", "ids",
+)  # fmt: skip
 LIST_FIELDS = ("programs", "alt_names", "citizenships", "dates_of_birth", "nationalities",
                "places_of_birth")  # fmt: skip
-SYLLABLES = "an bei chen da er fu gang hai jin kang li ming nan ou ping qiang rui shan tai wei xin yang zhi".split()
+SYLLABLES = (
+    "an", "bei", "chen", "da", "er", "fu", "gang", "hai", "jin", "kang", "li", "ming", "nan", "ou",
+    "ping", "qiang", "rui", "shan", "tai", "wei", "xin", "yang", "zhi",
+)  # fmt: skip
 
 
 def _address(text: str) -> dict[str, Any]:
@@ -199,12 +203,11 @@ def main() -> None:
 
 def _through_store(old_body: bytes, new_body: bytes) -> None:
     """The whole poll (events, store, listed entities) for the baseline and the next day."""
+    from regwatch.http import Fetcher, HttpSettings
     from regwatch.pipeline import poll_source
     from regwatch.sources.csl import CSL, CslSettings
     from regwatch.store import Store
     from tests.support.httpserver import LocalServer, Reply
-
-    from regwatch.http import Fetcher, HttpSettings
 
     with tempfile.TemporaryDirectory() as folder, LocalServer() as server:
         server.route("/csl.json", Reply(old_body), Reply(new_body))

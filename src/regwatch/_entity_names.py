@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import lru_cache
 import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "LIST_CODES",
