@@ -227,6 +227,11 @@ def test_csv_snapshots(cli, http_server, configure, shared_fixtures):
     ]
 
 
+def test_import_says_snapshots_are_polled(cli, tmp_path, shared_fixtures):
+    result = cli("import", "csl", str(shared_fixtures / CSV_2018))
+    assert result.code == 2 and "regwatch poll csl" in result.stderr
+
+
 def test_bad_list_code_is_a_configuration_error(cli, tmp_path):
     (tmp_path / "sources.yaml").write_text("csl:\n  lists: [EL, XYZ]\n")
     result = cli("poll", "csl")

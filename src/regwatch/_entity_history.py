@@ -75,11 +75,13 @@ def _key_of(stored: StoredEvent) -> str:
 
 def _baseline_event(conn: Any, key: str, events: list[StoredEvent]) -> StoredEvent | None:
     """The CSL baseline event of the party's list, when the party came in with the baseline
-    (the CSL holds it but never reported it as added)."""
+    (the CSL holds or held it but never reported it as added)."""
     if any(e.event.source == "csl" and e.event.kind == "entity.added" for e in events):
         return None
     entries = CslEntryRow.__table__  # type: ignore[attr-defined]
     code = conn.execute(select(entries.c.list_code).where(entries.c.key == key)).scalar()
+    if code is None:  # removed since: its CSL events say which list it was on
+        code = next((e.event.list_code for e in events if e.event.source == "csl"), None)
     if code is None:
         return None
     table = EventRow.__table__  # type: ignore[attr-defined]

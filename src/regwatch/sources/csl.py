@@ -154,9 +154,13 @@ class CSL(Source[CslSettings]):
 
     def parse(self, payload: Payload) -> list[ChangeEvent]:
         """A snapshot alone has no events: they come from diffing it against the stored one
-        (:meth:`events`).  Parsing still validates the file."""
-        parse_snapshot(payload.body, self.settings.lists, url=payload.url)
-        return []
+        (:meth:`events`), which ``regwatch import`` does not do; say so rather than store
+        nothing quietly."""
+        raise ParseError(
+            "CSL snapshots are diffed against the stored state, which `import` does not do; "
+            "point `csl.url` at the file (a local web server will do) and run `regwatch poll csl`",
+            url=payload.url,
+        )
 
     def events(self, collection: Collection, store: Store) -> list[tuple[int | None, ChangeEvent]]:
         self._pending = None
