@@ -184,6 +184,12 @@ def test_a_rule_revises_and_removes_parties_the_csl_baseline_listed(
         "federal_register_notice": "85 FR 34495",
     }.items():
         ifs[header.index(column)] = value
+    # the CETC 13 row as it read before the rule: the Entity List's standard review policy
+    policy = header.index("license_policy")
+    rows = [
+        [*r[:policy], "Presumption of denial.", *r[policy + 1 :]] if "CETC 13" in r[5] else r
+        for r in rows
+    ]
     http_server.route("/csl.csv", Reply(csv_bytes(header, [*rows, ifs]), content_type="text/csv"))
     _configure(tmp_path, http_server, csl=True)
     assert cli("poll", "csl").code == 0
@@ -214,6 +220,15 @@ def test_a_rule_revises_and_removes_parties_the_csl_baseline_listed(
             "el:cn:china electronics technology group corporation 13th research institute",
         ),
     ]
+    revised = next(e for e in events if e["kind"] == "entity.revised")
+    assert revised["changes"] == {
+        "entity.license_review_policy": [
+            "Presumption of denial.",
+            "Policy of denial for all items subject to the EAR apart from food and medicine "
+            "designated as EAR99, which will be reviewed on a case-by-case basis. See §§ 746.8(b) "
+            "and 744.21(e).",
+        ]
+    }  # the aliases and addresses are the same, though the CSL writes them differently
     removed = next(e for e in events if e["kind"] == "entity.removed")
     assert removed["entity"]["addresses"] == ["Beijing, CN"]  # as the CSL listed it
     with _store(tmp_path) as store, store.read() as conn:
@@ -306,3 +321,23 @@ def test_import_a_saved_rule_xml(cli, tmp_path):
 def test_entity_type_roundtrip_for_removed_parties():
     entity = Entity(name="X", aliases=("Y",), details={"country_heading": "RUSSIA"})
     assert Entity.from_json(entity.to_json()) == entity
+
+
+def test_a_rule_whose_xml_is_not_there_yet_is_read_on_a_later_poll(cli, tmp_path, http_server):
+    record = _record(http_server, "2020-98308", None, title="MEU additions")
+    year, month, day = RECENT.split("-")
+    path = f"/documents/full_text/xml/{year}/{month}/{day}/2020-98308.xml"
+    record["full_text_xml_url"] = http_server.url(path)
+    _documents(http_server, record)
+    _configure(tmp_path, http_server)
+    first = cli("poll", "federal_register")
+    assert first.code == 0, first
+    assert "2020-98308: full-text XML not available yet" in first.stderr
+    assert [e["kind"] for e in cli("events", "--format", "json").json()] == ["document.published"]
+    http_server.route(
+        path, Reply((DATA / "meu_additions_2020.xml").read_bytes(), content_type="text/xml")
+    )
+    second = cli("poll", "federal_register")
+    assert second.code == 0 and "1 new" in second.stdout, second
+    (meu,) = cli("events", "--list", "MEU", "--format", "json").json()
+    assert meu["kind"] == "entity.added" and meu["related_key"] == "fr:2020-98308"

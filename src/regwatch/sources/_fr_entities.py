@@ -24,9 +24,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .._entity_names import LIST_TITLES, disambiguate, entity_key, parse_citations
+from .._entity_names import (
+    LIST_TITLES,
+    disambiguate,
+    entity_key,
+    normalize_name,
+    parse_citations,
+)
 from ..events import ChangeEvent, Entity, EventKind
-from ..exceptions import ParseError
+from ..exceptions import HTTPStatusError, ParseError
 from ..store._listed import find_listed
 from ._base import Collection, Payload, SourceState
 from ._gpo_entities import RuleEntries, RuleEntry, parse_entity_rule
@@ -105,18 +111,30 @@ def collect_entity_rules(
             continue
         number = normalize(str(record["document_number"]))
         fingerprint = _fingerprint(record)
-        seen[number] = fingerprint
         if done.get(number) == fingerprint or number in {
             _number_from_url(p.url) for p in collection.payloads if p.role == ENTITY_XML_ROLE
         }:
+            seen[number] = fingerprint
             continue
         collection.requests += 1
-        payload = fetcher.get(
-            str(record["full_text_xml_url"]),
-            expect="xml",
-            min_interval=interval,
-            role=ENTITY_XML_ROLE,
-        )
+        try:
+            payload = fetcher.get(
+                str(record["full_text_xml_url"]),
+                expect="xml",
+                min_interval=interval,
+                role=ENTITY_XML_ROLE,
+            )
+        except HTTPStatusError as exc:
+            if exc.status != 404:
+                raise
+            # The full text can lag the document by a little: the document is stored, the rule
+            # stays unread, and the next poll (which re-reads the overlap window) tries again.
+            collection.warnings.append(
+                f"{number}: full-text XML not available yet ({exc}); its entity changes will be "
+                "read on a later poll"
+            )
+            continue
+        seen[number] = fingerprint
         collection.payloads.append(payload)
     # Only the documents of this walk can come back (the walk re-reads the overlap window), so
     # older entries are dropped and the cursor stays small.
@@ -260,6 +278,7 @@ def _event(entry: RuleEntry, key: str, document: _Document, listed: Entity | Non
             addresses=entry.addresses,
             details={k: v for k, v in details.items() if v not in (None, [], "")},
         )
+    changes = _changes(listed, entity) if entry.action == "revised" and listed else None
     list_title = LIST_TITLES.get(entry.list_code, entry.list_code)
     place = f" ({entry.country_heading})" if entry.country_heading else ""
     summary = "; ".join(
@@ -294,9 +313,44 @@ def _event(entry: RuleEntry, key: str, document: _Document, listed: Entity | Non
         list_code=entry.list_code,
         country=entry.country,
         entity=entity,
+        changes=changes,
         related_key=f"fr:{number}" if number else None,
         data={k: v for k, v in data.items() if v is not None},
     )
+
+
+_COMPARED = ("name", "aliases", "addresses", "license_requirement", "license_review_policy")
+
+
+def _changes(before: Entity, after: Entity) -> dict[str, list[Any]] | None:
+    """What a rule's revision changes in the entry as it is listed, named as in the event JSON.
+
+    The listed entry usually comes from the CSL, which writes the same entry differently (the
+    acronym as an alias, the city and country code after each address), so values are compared
+    as a reader would: names normalized, an address equal to the start of the listed one, and
+    only what the rule states (a field the rule leaves empty is not a removal)."""
+    old, new = before.to_json(), after.to_json()
+    out: dict[str, list[Any]] = {}
+    for name in _COMPARED:
+        a, b = old.get(name), new.get(name)
+        if b in (None, [], ""):
+            continue
+        if name == "aliases":
+            same = {normalize_name(x) for x in a or []} - {
+                normalize_name(m) for m in re.findall(r"\(([^()]+)\)", after.name)
+            } == {normalize_name(x) for x in b}
+        elif name == "addresses":
+            olds = [normalize_name(x) for x in a or []]
+            same = len(olds) == len(b) and all(
+                any(o.startswith(normalize_name(x)) for o in olds) for x in b
+            )
+        elif name == "name":
+            same = normalize_name(str(a)) == normalize_name(str(b))
+        else:
+            same = " ".join(str(a).split()) == " ".join(str(b).split())
+        if not same:
+            out[f"entity.{name}"] = [a, b]
+    return out or None
 
 
 def rule_events_in(
