@@ -25,6 +25,7 @@ by default; any of the thirteen codes) and diffs it against the last accepted sn
 
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,17 +38,24 @@ from sqlalchemy import Connection, func, select
 from .._entity_names import LIST_CODES, LIST_TITLES, Citation, format_citation
 from ..events import ChangeEvent, Entity, EventKind
 from ..exceptions import ParseError, SnapshotRefused, UnexpectedContent
-from ..store._csl_state import delete_entries, load_entries, write_entries
+from ..store._csl_state import CslEntryRow, delete_entries, load_entries, write_entries
 from ..store._listed import ListedEntry, event_ids, remove_listed, replace_list, upsert_listed
-from ..store._schema import EventHead, EventRow, PayloadRow
+from ..store._schema import EventHead, EventRow, ListedEntity, PayloadRow
 from ..timeutil import utcnow
 from . import register
 from ._base import Collection, Payload, Source, SourceSettings, SourceState
-from ._csl_snapshot import CslEntry, Snapshot, SnapshotDiff, diff_snapshot, entry_from_json
+from ._csl_snapshot import (
+    CslEntry,
+    Snapshot,
+    SnapshotDiff,
+    changed_fields,
+    diff_snapshot,
+    entry_from_json,
+)
 from ._csl_snapshot import parse_snapshot as _parse_snapshot
 
 if TYPE_CHECKING:
-    from ..http import Expect
+    from ..http import Expect, Fetcher
     from ..store import Store
 
 __all__ = ["CSL", "CslSettings", "parse_snapshot", "snapshot_entries"]
@@ -119,7 +127,7 @@ class CSL(Source[CslSettings]):
     default_every = "6h"
     keep_bodies = True
 
-    def __init__(self, settings: CslSettings, fetcher: Any = None) -> None:
+    def __init__(self, settings: CslSettings, fetcher: Fetcher | None = None) -> None:
         super().__init__(settings, fetcher)
         self._pending: _Pending | None = None
 
@@ -310,8 +318,6 @@ def snapshot_entries(store: Store, payload_id: int, lists: Iterable[str] | None 
 
     :raises LookupError: the payload does not exist or its body was not kept.
     """
-    import zlib
-
     table = PayloadRow.__table__  # type: ignore[attr-defined]
     with store.read() as conn:
         row = conn.execute(
@@ -326,14 +332,10 @@ def snapshot_entries(store: Store, payload_id: int, lists: Iterable[str] | None 
 
 
 def _csl_table() -> Any:
-    from ..store._csl_state import CslEntryRow
-
     return CslEntryRow.__table__  # type: ignore[attr-defined]
 
 
 def _listed_table() -> Any:
-    from ..store._schema import ListedEntity
-
     return ListedEntity.__table__  # type: ignore[attr-defined]
 
 
@@ -529,8 +531,6 @@ def _event(
     *,
     old: CslEntry | None = None,
 ) -> ChangeEvent:
-    from ._csl_snapshot import changed_fields
-
     confirmation = links.confirmation(key, kind, entry)
     document = links.newest_document(entry) if kind != EventKind.ENTITY_REMOVED else None
     if confirmation and confirmation[1]:
