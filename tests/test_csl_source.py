@@ -227,9 +227,18 @@ def test_csv_snapshots(cli, http_server, configure, shared_fixtures):
     ]
 
 
-def test_import_says_snapshots_are_polled(cli, tmp_path, shared_fixtures):
-    result = cli("import", "csl", str(shared_fixtures / CSV_2018))
-    assert result.code == 2 and "regwatch poll csl" in result.stderr
+def test_imported_snapshots_are_diffed_like_polled_ones(cli, tmp_path, shared_fixtures):
+    header, rows = csv_rows(shared_fixtures, CSV_2018)
+    name = header.index("name")
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_bytes(csv_bytes(header, rows))
+    second.write_bytes(csv_bytes(header, [r for r in rows if r[name] != "GBNTT"]))
+    assert cli("import", "csl", str(first)).code == 0
+    result = cli("import", "csl", str(second))
+    assert result.code == 0, result
+    changes = [(e["kind"], e["key"]) for e in _events(cli) if e["kind"].startswith("entity.")]
+    assert changes == [("entity.removed", "el:ir:gbntt")]
+    assert "0 new, 0 revised" in cli("import", "csl", str(second)).stdout
 
 
 def test_bad_list_code_is_a_configuration_error(cli, tmp_path):
@@ -237,6 +246,26 @@ def test_bad_list_code_is_a_configuration_error(cli, tmp_path):
     result = cli("poll", "csl")
     assert result.code == 2
     assert "sources.yaml" in result.stderr and "XYZ" in result.stderr
+
+
+def test_a_list_dropped_and_added_again_starts_over(cli, http_server, configure, shared_fixtures):
+    records = legacy_records(shared_fixtures, "el", "uvl")
+    http_server.route(
+        "/csl.json",
+        Reply(bulk_json(records)),
+        Reply(bulk_json(without(records, "Murat Peker"))),
+        Reply(bulk_json(without(records, "Murat Peker", "S2BA"))),
+    )
+    configure(lists="[EL, UVL]")
+    assert cli("poll", "csl").code == 0
+    configure(lists="[UVL]")
+    assert cli("poll", "csl").code == 0  # EL dropped: its removal is not reported
+    configure(lists="[EL, UVL]")
+    assert cli("poll", "csl").code == 0
+    changes = [(e["kind"], e["key"]) for e in _events(cli) if e["kind"].startswith("entity.")]
+    assert changes == [("entity.removed", "uvl:ru:s2ba")]
+    baselines = [e for e in _events(cli) if e["key"] == "csl:baseline:el"]
+    assert [e["data"]["entries"] for e in baselines] == [6, 7]  # a new baseline, newest first
 
 
 def test_adding_a_list_later_is_a_baseline_for_that_list(

@@ -58,7 +58,7 @@ def _save(store, *events):
             payloads=[payload],
             events=[(0, e) for e in events],
             started_at=utcnow(),
-            after_store=lambda conn, evs: apply_entity_events(conn, evs),
+            store_state=lambda conn, evs: apply_entity_events(conn, evs),
         )
     )
 

@@ -11,7 +11,7 @@ The public face of two private modules:
 A source that lists parties (the CSL, Federal Register rules, METI's End User List) emits
 ``entity.added`` / ``entity.revised`` / ``entity.removed`` events whose key, or whose
 ``data["entity_key"]``, is :func:`entity_key` of the party, and applies them in its
-:meth:`~regwatch.sources.Source.after_store` with :func:`apply_entity_events`; a first snapshot
+:meth:`~regwatch.sources.Source.store_state` with :func:`apply_entity_events`; a first snapshot
 that should not flood digests writes its entries with :func:`replace_list` instead.
 
 An entity event with ``data["confirms"]`` repeats what an earlier event (named there, usually

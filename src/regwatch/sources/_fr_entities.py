@@ -212,7 +212,12 @@ def rule_events(
         read (a rule never silently yields nothing).
     """
     number = _number_from_url(payload.url)
-    parsed = parse_entity_rule(payload.body, document_number=normalize(number) if number else None)
+    try:
+        parsed = parse_entity_rule(
+            payload.body, document_number=normalize(number) if number else None
+        )
+    except ParseError as exc:
+        raise ParseError(str(exc), url=payload.url) from None
     if parsed.document_number:
         parsed.document_number = normalize(parsed.document_number)
     label = parsed.document_number or payload.url
@@ -373,7 +378,7 @@ def rule_events_in(
         for index, payload in enumerate(collection.payloads):
             if payload.status == 304:
                 continue
-            if payload.role != ENTITY_XML_ROLE:
+            if not is_entity_xml(payload):
                 out += [(index, e) for e in parse(payload)]
                 continue
             number = _number_from_url(payload.url)

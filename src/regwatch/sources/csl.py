@@ -107,7 +107,7 @@ def parse_snapshot(body: bytes, lists: Iterable[str], *, url: str = "") -> Snaps
 
 @dataclass
 class _Pending:
-    """What :meth:`CSL.events` decided and :meth:`CSL.after_store` writes."""
+    """What :meth:`CSL.events` decided and :meth:`CSL.store_state` writes."""
 
     sha256: str
     entries: dict[str, CslEntry]
@@ -162,11 +162,10 @@ class CSL(Source[CslSettings]):
 
     def parse(self, payload: Payload) -> list[ChangeEvent]:
         """A snapshot alone has no events: they come from diffing it against the stored one
-        (:meth:`events`), which ``regwatch import`` does not do; say so rather than store
-        nothing quietly."""
+        (:meth:`events`, which ``poll`` and ``import`` both use)."""
         raise ParseError(
-            "CSL snapshots are diffed against the stored state, which `import` does not do; "
-            "point `csl.url` at the file (a local web server will do) and run `regwatch poll csl`",
+            "a CSL snapshot has no events of its own: they come from diffing it against the "
+            "stored one (CSL.events)",
             url=payload.url,
         )
 
@@ -185,7 +184,10 @@ class CSL(Source[CslSettings]):
         with store.read() as conn:
             stored = load_entries(conn)
             adoptable = _federal_register_rows(conn, lists)
-        cursor_lists = _cursor_lists(store)
+            cursor_lists = _known_lists(conn) & (
+                set(store.source_state(_SOURCE).cursor.get("lists") or ())
+                | {d.get("list_code") for _, d in stored.values()}
+            )
         previous = {
             key: entry_from_json(data)
             for key, (_, data) in stored.items()
@@ -250,7 +252,7 @@ class CSL(Source[CslSettings]):
 
     # -- storing ------------------------------------------------------------------------------
 
-    def after_store(self, conn: Connection, events: Sequence[ChangeEvent]) -> None:
+    def store_state(self, conn: Connection, events: Sequence[ChangeEvent]) -> None:
         """Write the snapshot's state: ``csl_entry`` and the ``listed_entity`` rows."""
         pending, self._pending = self._pending, None
         if pending is None:
@@ -339,8 +341,14 @@ def _listed_table() -> Any:
     return ListedEntity.__table__  # type: ignore[attr-defined]
 
 
-def _cursor_lists(store: Store) -> set[str]:
-    return set(store.source_state(_SOURCE).cursor.get("lists") or ())
+def _known_lists(conn: Connection) -> set[str]:
+    """The lists that ever had a baseline.  A list counts as watched when it also has entries
+    or was in the last poll's lists: an import leaves the cursor alone, and a list dropped
+    from ``lists`` and added again starts over with a new baseline."""
+    heads = EventHead.__table__  # type: ignore[attr-defined]
+    prefix = _baseline_key("")
+    keys = conn.execute(select(heads.c.key).where(heads.c.key.like(f"{prefix}%"))).scalars()
+    return {key.removeprefix(prefix).upper() for key in keys}
 
 
 def _federal_register_rows(

@@ -304,7 +304,7 @@ class FederalRegister(Source[FederalRegisterSettings]):
         # A rule's entity rows need the document's record and the parties currently listed.
         return rule_events_in(collection, store, self.parse, normalize_document_number)
 
-    def after_store(self, conn: Connection, events: Sequence[ChangeEvent]) -> None:
+    def store_state(self, conn: Connection, events: Sequence[ChangeEvent]) -> None:
         apply_entity_events(conn, events)
 
     def read_file(self, path: str, body: bytes) -> Payload:

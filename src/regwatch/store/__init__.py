@@ -57,8 +57,8 @@ class Batch:
     keep_all_bodies: bool = False
     #: from ``regwatch import``: the source's cursor and health are left alone
     imported: bool = False
-    #: called in the batch's transaction after its events are stored (``Source.after_store``)
-    after_store: Callable[[Connection, Sequence[ChangeEvent]], None] | None = None
+    #: called in the batch's transaction after its events are stored (``Source.store_state``)
+    store_state: Callable[[Connection, Sequence[ChangeEvent]], None] | None = None
 
 
 class Store:
@@ -180,8 +180,8 @@ class Store:
         payload_ids = insert_payloads(conn, batch.source, batch.payloads, keep, run_id, now)
         result = apply_intents(conn, intents, payload_ids, now)
         result.unchanged = unchanged
-        if batch.after_store is not None:
-            batch.after_store(conn, [event for _, event in batch.events])
+        if batch.store_state is not None:
+            batch.store_state(conn, [event for _, event in batch.events])
         if not batch.imported:
             self._record_success(conn, batch, now)
         outcome = "import" if batch.imported else "not_modified" if batch.not_modified else "ok"

@@ -2,7 +2,7 @@
 
 Every function here takes an open :class:`~sqlalchemy.Connection` and works inside the caller's
 transaction, so that a source's events and the list state they imply commit (or roll back)
-together.  The sources use it from :meth:`Source.after_store`:
+together.  The sources use it from :meth:`Source.store_state`:
 
 - the Federal Register and METI apply their entity events with :func:`apply_entity_events`
   (``entity.added`` / ``entity.revised`` upsert a row, ``entity.removed`` deletes it);
