@@ -75,6 +75,7 @@ def poll_source(store: Store, source: Source[Any]) -> PollResult:
             not_modified=collection.not_modified,
             newest_item_on=source.newest_item_on([e for _, e in events]),
             keep_all_bodies=source.keep_bodies,
+            store_state=source.store_state,
         )
         stored = store.save_batch(batch)
         source.after_store(store, stored)
@@ -158,7 +159,12 @@ def import_files(store: Store, source: Source[Any], paths: Iterable[Path]) -> Ap
         message = str(exc)
         raise InputError(message if not url or url in message else f"{url}: {message}") from None
     batch = Batch(
-        source=source.name, payloads=payloads, events=events, started_at=utcnow(), imported=True
+        source=source.name,
+        payloads=payloads,
+        events=events,
+        started_at=utcnow(),
+        imported=True,
+        store_state=source.store_state,
     )
     result = store.save_batch(batch)
     source.after_store(store, result)
