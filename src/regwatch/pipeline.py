@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .events import ChangeEvent
 from .exceptions import BlockedError, InputError, RegwatchError
 from .http import Fetcher
-from .sources import Payload, Source, get_source_class
+from .sources import Collection, Payload, Source, get_source_class
 from .store import ApplyResult, Batch, Store
 from .timeutil import utcnow
 
@@ -76,8 +75,10 @@ def poll_source(store: Store, source: Source[Any]) -> PollResult:
             not_modified=collection.not_modified,
             newest_item_on=source.newest_item_on([e for _, e in events]),
             keep_all_bodies=source.keep_bodies,
+            store_state=source.store_state,
         )
         stored = store.save_batch(batch)
+        source.after_store(store, stored)
     except Exception as exc:  # every failure is recorded; none stops the other sources
         requests = source.fetcher.requests - fetcher_requests
         kind = "blocked" if isinstance(exc, BlockedError) else "error"
@@ -144,20 +145,27 @@ def import_files(store: Store, source: Source[Any], paths: Iterable[Path]) -> Ap
     :raises InputError: naming the file that could not be read or parsed.
     """
     payloads: list[Payload] = []
-    events: list[tuple[int | None, ChangeEvent]] = []
     for path in paths:
         try:
             body = path.read_bytes()
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-        payload = source.read_file(str(path), body)
-        try:
-            parsed = source.parse(payload)
-        except RegwatchError as exc:
-            raise InputError(f"{path}: {exc}") from None
-        events += [(len(payloads), e) for e in parsed]
-        payloads.append(payload)
+        payloads.append(source.read_file(str(path), body))
+    # Through `events`, as a poll does, so that snapshot sources diff against the store.
+    try:
+        events = source.events(Collection(payloads=payloads), store)
+    except RegwatchError as exc:
+        url = getattr(exc, "url", None)
+        message = str(exc)
+        raise InputError(message if not url or url in message else f"{url}: {message}") from None
     batch = Batch(
-        source=source.name, payloads=payloads, events=events, started_at=utcnow(), imported=True
+        source=source.name,
+        payloads=payloads,
+        events=events,
+        started_at=utcnow(),
+        imported=True,
+        store_state=source.store_state,
     )
-    return store.save_batch(batch)
+    result = store.save_batch(batch)
+    source.after_store(store, result)
+    return result

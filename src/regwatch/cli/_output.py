@@ -54,7 +54,13 @@ def emit(
     else:
         table = Table(show_lines=False, header_style="bold")
         for _, heading in columns:
-            table.add_column(heading, overflow="ellipsis", no_wrap=True, max_width=_MAX_CELL)
+            table.add_column(
+                heading,
+                overflow="ellipsis",
+                no_wrap=True,
+                max_width=_MAX_CELL,
+                min_width=min(len(heading), 12),
+            )
         for record in records:
             table.add_row(*[_cell(record.get(key)) for key, _ in columns])
         Console(width=max(Console().width, 120)).print(table)

@@ -16,7 +16,7 @@ from ..health import UNHEALTHY, SourceHealth, source_health
 from ..http import Fetcher
 from ..pipeline import PollResult, build_source, import_files, poll_sources
 from ..sources import SOURCES, get_source_class
-from ..timeutil import utcnow
+from ..timeutil import parse_date, utcnow
 from . import app
 from ._context import get_context
 from ._output import Format, emit
@@ -146,20 +146,44 @@ def import_(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="the source whose parser reads the files")],
     paths: Annotated[list[Path], typer.Argument(help="saved payload files", exists=False)],
+    edition: Annotated[
+        str | None,
+        typer.Option(
+            "--edition",
+            metavar="YYYY-MM-DD",
+            help="meti_eul: the date METI published this End User List edition "
+            "(default: the date in the file name)",
+        ),
+    ] = None,
 ) -> None:
     """Feed saved payload files through a source's parser (offline backfill).
 
     For federal_register: saved API responses (documents.json search pages, single documents,
-    public-inspection pages).  All files are parsed before anything is stored.
+    public-inspection pages).  For meti_eul: End User List editions (METI's PDF, or a CSV/XLSX
+    with its six columns).  All files are parsed before anything is stored.
     """
     appctx = get_context(ctx)
     cls = get_source_class(source)
     instance = build_source(cls.name, appctx.config)
+    if edition is not None:
+        _set_edition(instance, edition, paths)
     result = import_files(appctx.store(create=True), instance, paths)
     typer.echo(
         f"{source}: imported {len(paths)} file(s): {len(result.new_ids)} new, "
         f"{len(result.revised_ids)} revised, {result.unchanged} unchanged"
     )
+
+
+def _set_edition(instance: object, edition: str, paths: list[Path]) -> None:
+    # Only list sources whose files are editions have an `edition` to set (meti_eul).
+    if not hasattr(instance, "edition"):
+        raise ConfigError("--edition applies to list editions (meti_eul) only")
+    if len(paths) != 1:
+        raise ConfigError("--edition dates one file; import editions one at a time")
+    try:
+        instance.edition = parse_date(edition)
+    except ValueError as exc:
+        raise ConfigError(f"--edition: {exc}") from None
 
 
 @app.command("sources")

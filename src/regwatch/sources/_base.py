@@ -18,8 +18,12 @@ from ..exceptions import ParseError
 from ..timeutil import parse_duration
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sqlalchemy import Connection
+
     from ..http import Fetcher
-    from ..store import Store
+    from ..store import ApplyResult, Store
 
 __all__ = [
     "Collection",
@@ -198,6 +202,21 @@ class Source(ABC, Generic[S]):
             if payload.status != 304
             for event in self.parse(payload)
         ]
+
+    def store_state(self, conn: Connection, events: Sequence[ChangeEvent]) -> None:
+        """Write the source's own tables inside the batch's transaction, once its events are
+        stored, so that both commit or roll back together (state a later poll is diffed
+        against, such as the CSL's last snapshot).  ``events`` are the batch's events; the id
+        of each key's stored version is in ``event_head``.  The default does nothing.
+
+        Sources that list parties may bring ``listed_entity`` up to date here
+        (:func:`regwatch.entities.apply_entity_events`).
+        """
+
+    def after_store(self, store: Store, result: ApplyResult) -> None:
+        """Called once a poll's or an import's events are stored, for sources that keep a
+        derived table (``listed_entity``) current.  It must be idempotent: after a crash it
+        runs again on the next poll or import."""
 
     def read_file(self, path: str, body: bytes) -> Payload:
         """A payload for ``regwatch import`` from a saved file; override to sniff the format."""

@@ -7,7 +7,7 @@ code (``postgresql+psycopg://…``).  The schema is versioned (Alembic, ``regwat
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -57,6 +57,8 @@ class Batch:
     keep_all_bodies: bool = False
     #: from ``regwatch import``: the source's cursor and health are left alone
     imported: bool = False
+    #: called in the batch's transaction after its events are stored (``Source.store_state``)
+    store_state: Callable[[Connection, Sequence[ChangeEvent]], None] | None = None
 
 
 class Store:
@@ -178,6 +180,8 @@ class Store:
         payload_ids = insert_payloads(conn, batch.source, batch.payloads, keep, run_id, now)
         result = apply_intents(conn, intents, payload_ids, now)
         result.unchanged = unchanged
+        if batch.store_state is not None:
+            batch.store_state(conn, [event for _, event in batch.events])
         if not batch.imported:
             self._record_success(conn, batch, now)
         outcome = "import" if batch.imported else "not_modified" if batch.not_modified else "ok"

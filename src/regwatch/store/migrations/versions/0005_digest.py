@@ -1,7 +1,7 @@
 """The digest outbox: deliveries and the matches each one carries.
 
 Revision ID: 0005_digest
-Revises: 0001_initial
+Revises: 0002_entities
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from regwatch.store._schema import UTCDateTime
 
 revision = "0005_digest"
-down_revision = "0001_initial"
+down_revision = "0002_entities"
 branch_labels = None
 depends_on = None
 
