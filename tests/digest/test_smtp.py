@@ -322,3 +322,9 @@ def test_test_email_without_smtp_writes_the_outbox(cli, monkeypatch, tmp_path):
     parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     assert parsed["To"] == "ops@example.org"
     assert "no SMTP server configured" in result.stdout
+
+
+def test_a_user_name_with_an_at_sign_is_shown_percent_encoded():
+    parsed = parse_smtp_url("smtp+starttls://bot%40acme.example:pw@smtp.acme.example")
+    assert parsed.username == "bot@acme.example"
+    assert str(parsed) == "smtp+starttls://bot%40acme.example:***@smtp.acme.example:587"

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from ..exceptions import ConfigError, DeliveryError
 
@@ -62,7 +62,7 @@ class SmtpUrl:
         return next(s for s, (sec, _) in _SCHEMES.items() if sec == self.security)
 
     def __str__(self) -> str:
-        user = f"{self.username}:***@" if self.username else ""
+        user = f"{quote(self.username, safe='')}:***@" if self.username else ""
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"{self.scheme}://{user}{host}:{self.port}"
 
