@@ -39,6 +39,9 @@ def test_delivery_with_a_retry(db_store, config, mail_server, tmp_path):
     assert [(o.status, o.attempts) for o in second.outcomes] == [("sent", 2)]
     assert send_due(db_store, config, NOW + timedelta(hours=1), mail=mail).outcomes == []
     assert len(server.received) == 1
+    html = server.received[0].message.get_body(("html",)).get_content()
+    # data.pdf_url is read with a JSON path on both backends
+    assert 'href="https://www.govinfo.gov/content/pkg/FR-2023-02-01/pdf/2023-02130.pdf"' in html
     (record,) = list_deliveries(db_store)
     assert record["match_ids"] == sorted(seeded["matches"]) and record["status"] == "sent"
 

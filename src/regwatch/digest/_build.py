@@ -15,10 +15,9 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, select
 
-from ..events import StoredEvent
+from ..events import ChangeEvent, Entity, EventKind, StoredEvent
 from ..exceptions import ConfigError
 from ..store._delivery import DeliveryMatch
-from ..store._events import row_to_stored
 from ..store._schema import Company, EventRow, Match, Recipient, WatchItem
 from ._model import Reason, RecipientInfo
 
@@ -166,33 +165,77 @@ def company_candidates(conn: Connection, company_id: int) -> list[Candidate]:
 def load_matches(
     conn: Connection, match_ids: Iterable[int]
 ) -> dict[int, tuple[Reason, StoredEvent]]:
-    """The matches with their watch items and events, by match id."""
+    """The matches with their watch items and events, by match id.
+
+    The events carry what a digest shows; of their source-specific ``data`` only ``pdf_url``
+    is read (a Federal Register document's ``data`` can be kilobytes of amendatory
+    instructions, and a digest may list tens of thousands of events).
+    """
     ids = sorted(set(match_ids))
     reasons: dict[int, Reason] = {}
     event_of: dict[int, int] = {}
     for chunk in _chunks(ids):
         stmt = (
             select(
-                match_t, watch_t.c.kind.label("watch_kind"), watch_t.c.value.label("watch_value")
+                match_t.c.id,
+                match_t.c.event_id,
+                match_t.c.watch_item_id,
+                watch_t.c.kind,
+                watch_t.c.value,
+                match_t.c.field,
+                match_t.c.score,
+                match_t.c.tier,
+                match_t.c.status,
+                match_t.c.explanation,
             )
             .join(watch_t, watch_t.c.id == match_t.c.watch_item_id)
             .where(match_t.c.id.in_(chunk))
         )
-        for r in conn.execute(stmt):
-            reasons[r.id] = Reason(
-                match_id=r.id,
-                watch_item_id=r.watch_item_id,
-                watch_kind=r.watch_kind,
-                watch_value=r.watch_value,
-                field=r.field,
-                score=float(r.score),
-                tier=r.tier,
-                status=r.status,
-                explanation=r.explanation if isinstance(r.explanation, dict) else {},
+        for mid, eid, wid, kind, value, field, score, tier, status, why in conn.execute(stmt):
+            explanation = why if isinstance(why, dict) else {}
+            reasons[mid] = Reason(
+                mid, wid, kind, value, field, float(score), tier, status, explanation
             )
-            event_of[r.id] = r.event_id
+            event_of[mid] = eid
     events: dict[int, StoredEvent] = {}
     for chunk in _chunks(sorted(set(event_of.values()))):
-        for row in conn.execute(select(event_t).where(event_t.c.id.in_(chunk))):
-            events[row.id] = row_to_stored(row)
+        for row in conn.execute(select(*_EVENT_COLUMNS).where(event_t.c.id.in_(chunk))):
+            events[row.id] = _stored(row)
     return {mid: (reasons[mid], events[event_of[mid]]) for mid in ids if mid in reasons}
+
+
+_EVENT_COLUMNS = [
+    *(c for c in event_t.c if c.name != "data"),
+    event_t.c.data["pdf_url"].as_string().label("pdf_url"),
+]
+
+
+def _stored(row: Any) -> StoredEvent:
+    event = ChangeEvent(
+        source=row.source,
+        kind=EventKind(row.kind),
+        key=row.key,
+        title=row.title,
+        summary=row.summary,
+        url=row.url,
+        published_on=row.published_on,
+        effective_on=row.effective_on,
+        document_number=row.document_number,
+        citation=row.citation,
+        list_code=row.list_code,
+        country=row.country,
+        entity=Entity.from_json(row.entity) if row.entity else None,
+        changes=row.changes,
+        related_key=row.related_key,
+        data={"pdf_url": row.pdf_url} if row.pdf_url else {},
+        provisional=bool(row.provisional),
+    )
+    return StoredEvent(
+        id=row.id,
+        event=event,
+        content_hash=row.content_hash,
+        revision=row.revision,
+        previous_id=row.previous_id,
+        detected_at=row.detected_at,
+        payload_id=row.payload_id,
+    )
