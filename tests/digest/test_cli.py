@@ -87,6 +87,9 @@ def test_preview_errors(cli, store, acme):
     assert "legal@acme.example, ops@acme.example" in stranger.stderr
     bad_format = cli("digest", "preview", "--company", "Acme Corp", "--format", "pdf")
     assert bad_format.code == 2
+    nowhere = cli("digest", "preview", "--company", "Acme Corp", "--output", "no/such/dir/x.txt")
+    assert nowhere.code == 2
+    assert "--output no/such/dir/x.txt: cannot write: No such file or directory" in nowhere.stderr
 
 
 def test_preview_with_nothing_undelivered(cli, store):

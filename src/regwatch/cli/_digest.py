@@ -18,7 +18,7 @@ from ..digest import (
     send_test_email,
 )
 from ..digest._settings import parse_address
-from ..exceptions import DeliveryError
+from ..exceptions import ConfigError, DeliveryError
 from . import app
 from ._context import get_context
 from ._output import Format, emit
@@ -70,7 +70,10 @@ def preview_(
     if output is None:
         typer.echo(content, nl=False)
         return
-    output.write_text(content, encoding="utf-8")
+    try:
+        output.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"--output {output}: cannot write: {exc.strerror or exc}") from None
     typer.echo(f"wrote {output}: {rendered.subject}", err=True)
 
 
