@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .digest._settings import DigestSettings
 from .exceptions import ConfigError
 from .http import HttpSettings
+from .ops import OpsSettings
 from .sources import SOURCES, SourceSettings
 from .yamlfile import Located, load_yaml, validation_message
 
@@ -40,6 +41,9 @@ class GeneralSettings(BaseModel):
 
     http: HttpSettings = Field(
         default_factory=HttpSettings, description="how regwatch talks HTTP (all sources)"
+    )
+    ops: OpsSettings = Field(
+        default_factory=OpsSettings, description="who hears about broken or stale sources"
     )
     digest: DigestSettings = Field(
         default_factory=DigestSettings, description="how digests are built and retried"

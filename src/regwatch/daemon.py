@@ -38,7 +38,7 @@ from .sources import get_source_class
 from .store import Store
 from .timeutil import utcnow
 
-__all__ = ["Daemon", "default_owner"]
+__all__ = ["Daemon", "build_daemon", "default_owner"]
 
 log = logging.getLogger("regwatch.daemon")
 
@@ -64,7 +64,7 @@ class Daemon:
     fetcher: Fetcher
     owner: str = field(default_factory=default_owner)
     after_poll: list[Callable[[PollResult], None]] = field(default_factory=list)
-    periodic: list[tuple[str, float, Callable[[], None]]] = field(default_factory=list)
+    periodic: list[tuple[str, float, Callable[[], Any]]] = field(default_factory=list)
     _scheduler: BlockingScheduler | None = field(default=None, init=False, repr=False)
     _stopping: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
     _idle: threading.Condition = field(default_factory=threading.Condition, init=False, repr=False)
@@ -72,12 +72,14 @@ class Daemon:
 
     # -- one cycle ----------------------------------------------------------------------------
 
-    def run_once(self) -> list[PollResult]:
-        """Poll every enabled source now, whatever its schedule, then run the periodic jobs."""
+    def run_once(self) -> tuple[list[PollResult], dict[str, Any]]:
+        """Poll every enabled source now, whatever its schedule, then run the periodic jobs.
+
+        :returns: the poll results, and what each periodic job returned, by job id.
+        """
         results = [self.poll(name, force=True) for name in self.config.enabled_sources()]
-        for _, _, job in self.periodic:
-            self._guarded(job)
-        return [r for r in results if r is not None]
+        outputs = {job_id: self._guarded(job) for job_id, _, job in self.periodic}
+        return [r for r in results if r is not None], outputs
 
     def poll(self, name: str, *, force: bool = False) -> PollResult | None:
         """Poll ``name`` if it is due and not leased by another daemon (always, if ``force``).
@@ -200,7 +202,7 @@ class Daemon:
             with contextlib.suppress(Exception):  # the scheduler is shutting down
                 self._scheduler.modify_job(f"poll:{name}", next_run_time=when)
 
-    def _periodic_job(self, job: Callable[[], None]) -> None:
+    def _periodic_job(self, job: Callable[[], Any]) -> None:
         with self._job():
             if not self._stopping.is_set():
                 self._guarded(job)
@@ -212,3 +214,28 @@ class Daemon:
         except Exception:  # a bug in one job must not stop the daemon
             log.exception("job %s failed", getattr(job, "__name__", job))
             return None
+
+
+def build_daemon(
+    store: Store, config: Config, fetcher: Fetcher, owner: str | None = None
+) -> Daemon:
+    """The daemon with every stage after collection: ops notices after each poll, and a look for
+    due digests every ``digest.check_every`` seconds (matching runs inside each poll)."""
+    from .digest import SendReport, send_due
+    from .ops import notify_ops
+
+    daemon = Daemon(store, config, fetcher, owner=owner or default_owner())
+
+    def ops_after_poll(result: PollResult | None) -> None:
+        if result is not None:
+            notify_ops(store, config, result.source)
+
+    def digests() -> SendReport:
+        report = send_due(store, config)
+        if report.sent or report.failed:
+            log.info("digests", extra={"sent": len(report.sent), "failed": len(report.failed)})
+        return report
+
+    daemon.after_poll.append(ops_after_poll)
+    daemon.periodic.append(("digests", config.general.digest.check_every, digests))
+    return daemon

@@ -2,7 +2,7 @@
 
 Records carry their facts as ``extra`` fields (``source``, ``new``, ``seconds``, …): the readable
 form appends them as ``key=value``, the JSON form (python-json-logger) as keys.  Nothing secret is
-ever logged: URLs are logged without credentials (see :func:`redact_url`).
+ever logged (SMTP URLs are shown through ``regwatch.digest.redact_url``).
 """
 
 from __future__ import annotations
@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 import sys
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from pythonjsonlogger.json import JsonFormatter
 
-__all__ = ["configure_logging", "redact_url"]
+__all__ = ["configure_logging"]
 
 #: attributes every LogRecord has; anything else was passed as ``extra``
 _STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
@@ -56,14 +55,3 @@ def configure_logging(level: int = logging.WARNING, fmt: str = "text") -> None:
     logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
     logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
     logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
-
-
-def redact_url(url: str) -> str:
-    """``smtp://user:secret@host`` → ``smtp://user:***@host``."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))

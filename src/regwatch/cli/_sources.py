@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from ..config import Config
-from ..daemon import Daemon
+from ..daemon import build_daemon
 from ..exceptions import ConfigError
 from ..health import UNHEALTHY, SourceHealth, source_health
 from ..http import Fetcher
@@ -105,14 +105,24 @@ def run(
     if not once:
         appctx.raise_log_level(logging.INFO)
     with Fetcher(config.http) as fetcher:
-        daemon = Daemon(store, config, fetcher)
+        daemon = build_daemon(store, config, fetcher)
         if not once:
             daemon.serve()
             return
-        results = daemon.run_once()
+        results, outputs = daemon.run_once()
     for result in results:
         typer.echo(_summary(result), err=not result.ok)
-    if not all(r.ok for r in results):
+    report = outputs.get("digests")
+    digests_ok = report is not None and not report.failed
+    if report is not None:
+        typer.echo(
+            f"digests: {len(report.sent)} sent, {len(report.failed)} failed, "
+            f"{len(report.waiting)} waiting to be retried",
+            err=bool(report.failed),
+        )
+        for outcome in report.failed:
+            typer.echo(f"digest to {outcome.email}: {outcome.detail}", err=True)
+    if not all(r.ok for r in results) or not digests_ok:
         raise typer.Exit(1)
 
 

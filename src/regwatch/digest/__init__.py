@@ -8,7 +8,7 @@ The daemon calls :func:`send_due` once per cycle; the CLI's ``digest preview``, 
 
 from __future__ import annotations
 
-from ._deliver import send_test_email
+from ._deliver import send_notice, send_test_email
 from ._model import Digest, Item, Reason, RecipientInfo
 from ._outbox import Outcome, SendReport, list_deliveries, preview, send_due
 from ._render import Rendered, build_message, render
@@ -39,5 +39,6 @@ __all__ = [
     "preview",
     "render",
     "send_due",
+    "send_notice",
     "send_test_email",
 ]

@@ -21,7 +21,7 @@ from ._render import View, build_message, flatten, render
 from ._settings import DigestSettings, MailSettings, parse_address
 from ._smtp import Progress, Transport
 
-__all__ = ["Done", "Job", "deliver", "send_test_email"]
+__all__ = ["Done", "Job", "deliver", "send_notice", "send_test_email"]
 
 log = logging.getLogger("regwatch.digest")
 
@@ -78,6 +78,41 @@ def deliver(job: Job, transport: Transport, views: dict[int, View] | None = None
     return Done(job, subject, where=where)
 
 
+def send_notice(
+    address: str,
+    subject: str,
+    body: str,
+    mail: MailSettings,
+    settings: DigestSettings,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+    what: str = "address",
+) -> str:
+    """Send a plain-text message (a test message, an ops notice) to ``address``.
+
+    :raises ValueError: ``address`` is not one e-mail address.
+    :raises DeliveryError: the server did not take it, saying at which step and why.
+    """
+    to: Address = parse_address(address, what)
+    now = now or utcnow()
+    transport = mail.transport(settings.smtp_timeout)
+    message = EmailMessage()
+    message["Subject"] = " ".join(subject.split())  # never a line break in a header
+    message["From"] = mail.sender
+    message["To"] = to
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid("regwatch", domain=mail.sender.domain)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(body)
+    return transport.send(
+        flatten(message),
+        str(message["Message-ID"]),
+        mail.sender.addr_spec,
+        [to.addr_spec],
+        progress,
+    )
+
+
 def send_test_email(
     address: str,
     mail: MailSettings,
@@ -90,26 +125,14 @@ def send_test_email(
     :raises ValueError: ``address`` is not one e-mail address.
     :raises DeliveryError: the server did not take it, saying at which step and why.
     """
-    to: Address = parse_address(address, "ADDRESS")
     now = now or utcnow()
-    transport = mail.transport(settings.smtp_timeout)
-    message = EmailMessage()
-    message["Subject"] = "[regwatch] test message"
-    message["From"] = mail.sender
-    message["To"] = to
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid("regwatch-test", domain=mail.sender.domain)
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(
+    body = (
         "This is a test message from regwatch.\n\n"
-        f"It was sent through {transport.describe()} from {mail.sender.addr_spec} "
+        f"It was sent through {mail.transport(settings.smtp_timeout).describe()} "
+        f"from {mail.sender.addr_spec} "
         f"at {now:%Y-%m-%d %H:%M:%S} UTC.\n"
         "If you can read it, digests to this address will arrive the same way.\n"
     )
-    return transport.send(
-        flatten(message),
-        str(message["Message-ID"]),
-        mail.sender.addr_spec,
-        [to.addr_spec],
-        progress,
+    return send_notice(
+        address, "[regwatch] test message", body, mail, settings, progress, now, what="ADDRESS"
     )

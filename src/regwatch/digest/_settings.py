@@ -41,6 +41,9 @@ class DigestSettings(BaseModel):
         6 * 3600.0, ge=0, description="longest wait between two retries (they never give up)"
     )
     smtp_timeout: float = Field(30.0, gt=0, description="seconds to wait for the SMTP server")
+    check_every: float = Field(
+        60.0, gt=0, description="seconds between two looks for due digests in the daemon"
+    )
 
 
 #: ``user@example.org`` with an RFC 5322 dot-atom on both sides: nothing to parse

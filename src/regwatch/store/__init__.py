@@ -340,6 +340,13 @@ class Store:
                 .values(lease_owner=None, lease_until=None, next_run_at=next_run_at)
             )
 
+    def set_ops_notice(self, source: str, notice: str | None) -> None:
+        """Record the ops notice now in force for ``source`` (``None``: all clear)."""
+        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        with self.write() as conn:
+            self._ensure_state(conn, source)
+            conn.execute(update(table).where(table.c.name == source).values(ops_notice=notice))
+
     def set_next_run(self, source: str, when: datetime | None) -> None:
         table = SourceStateRow.__table__  # type: ignore[attr-defined]
         with self.write() as conn:
