@@ -206,3 +206,32 @@ def test_two_daemons_on_one_database_never_poll_a_source_twice(tmp_path, fake, d
     for earlier, later in itertools.pairwise(runs):
         assert later.started_at >= earlier.finished_at  # never two polls at once
         assert later.started_at >= earlier.finished_at + timedelta(seconds=0.9)  # nor early
+
+
+def test_kill_9_during_a_poll_then_restart_loses_and_duplicates_nothing(tmp_path, fake,
+                                                                       http_server):
+    arrived = []
+
+    def slow_then_normal(request):
+        arrived.append(time.monotonic())
+        if len(arrived) == 1:
+            time.sleep(3)
+        return fake.documents_handler(request)
+
+    http_server.route("/api/v1/documents.json", slow_then_normal)
+    db = f"sqlite:///{tmp_path / 'd.db'}"
+    config = write_config(tmp_path, fake, every="1h")
+    first = Daemon(db, config)
+    assert wait_for(lambda: len(arrived) == 1)
+    first.stop(sig=signal.SIGKILL)
+    assert first.proc.returncode == -signal.SIGKILL
+    with Store.open(db) as store:
+        assert store.count_events() == 0  # the batch never committed
+        assert store.source_state_row("federal_register").lease_owner.endswith(
+            f":{first.proc.pid}")
+    second = Daemon(db, config)  # takes over the dead daemon's lease and polls at once
+    assert wait_for(lambda: _events(db) == 6)
+    assert second.stop()[0] == 0
+    with Store.open(db) as store:
+        assert store.count_events() == 6
+        assert [r.outcome for r in store.last_runs("federal_register")] == ["ok"]

@@ -51,6 +51,22 @@ def default_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _dead_local_owners(store: Store) -> list[str]:
+    """Lease owners on this host whose process is gone (killed with -9, or crashed)."""
+    prefix = f"{socket.gethostname()}:"
+    dead = []
+    for row in store.source_state_rows().values():
+        owner = row.lease_owner
+        if owner and owner.startswith(prefix) and owner[len(prefix) :].isdigit():
+            try:
+                os.kill(int(owner[len(prefix) :]), 0)
+            except ProcessLookupError:
+                dead.append(owner)
+            except PermissionError:
+                pass  # alive, under another user
+    return dead
+
+
 @dataclass
 class Daemon:
     """Polls every enabled source of ``config`` on its schedule, storing into ``store``.
@@ -72,11 +88,18 @@ class Daemon:
 
     # -- one cycle ----------------------------------------------------------------------------
 
+    def recover(self) -> None:
+        """Free the leases of daemons on this host that died mid-poll, so that their sources are
+        polled now rather than when the lease would have expired (other hosts' leases expire)."""
+        for name in self.store.release_leases_of(_dead_local_owners(self.store)):
+            log.warning("took over the lease of a dead daemon", extra={"source": name})
+
     def run_once(self) -> tuple[list[PollResult], dict[str, Any]]:
         """Poll every enabled source now, whatever its schedule, then run the periodic jobs.
 
         :returns: the poll results, and what each periodic job returned, by job id.
         """
+        self.recover()
         results = [self.poll(name, force=True) for name in self.config.enabled_sources()]
         outputs = {job_id: self._guarded(job) for job_id, _, job in self.periodic}
         return [r for r in results if r is not None], outputs
@@ -111,6 +134,7 @@ class Daemon:
     def serve(self, install_signal_handlers: bool = True) -> None:
         """Run until :meth:`stop` (or SIGTERM / SIGINT)."""
         names = self.config.enabled_sources()
+        self.recover()
         scheduler = BlockingScheduler(
             timezone="UTC",
             executors={"default": ThreadPoolExecutor(max_workers=max(2, len(names) + 1))},

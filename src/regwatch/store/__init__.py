@@ -326,6 +326,23 @@ class Store:
             )
             return claimed.rowcount == 1
 
+    def release_leases_of(self, owners: list[str]) -> list[str]:
+        """Drop the leases held by ``owners`` (daemons known to be dead); returns the sources."""
+        if not owners:
+            return []
+        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        with self.write() as conn:
+            freed = [
+                r.name
+                for r in conn.execute(select(table.c.name).where(table.c.lease_owner.in_(owners)))
+            ]
+            conn.execute(
+                update(table)
+                .where(table.c.lease_owner.in_(owners))
+                .values(lease_owner=None, lease_until=None)
+            )
+        return freed
+
     def release_source(self, source: str, owner: str, next_run_at: datetime) -> None:
         """Give the lease back and record when the source is due next."""
         table = SourceStateRow.__table__  # type: ignore[attr-defined]
