@@ -115,13 +115,13 @@ _ALIASES: dict[str, str] = {
 #: words of country names that are not places by themselves
 _NOT_PLACES = frozenset(
     str.split(
-    "republic of the united islamic democratic peoples people state states plurinational "
-    "bolivarian federal federation kingdom and islands island saint great new north south east "
-    "west central territory province sar special administrative region union commonwealth "
-    "principality grand duchy sultanate emirates arab outlying minor holy see british french "
-    "us virgin sint da el de la former guinea trinidad heard mcdonald lucia vincent kitts "
-    "nevis pierre miquelon helena ascension tristan cunha barthelemy martin marino tome "
-    "principe cook christmas cocos keeling norfolk marshall solomon faroe falkland"
+        "republic of the united islamic democratic peoples people state states plurinational "
+        "bolivarian federal federation kingdom and islands island saint great new north south east "
+        "west central territory province sar special administrative region union commonwealth "
+        "principality grand duchy sultanate emirates arab outlying minor holy see british french "
+        "us virgin sint da el de la former guinea trinidad heard mcdonald lucia vincent kitts "
+        "nevis pierre miquelon helena ascension tristan cunha barthelemy martin marino tome "
+        "principe cook christmas cocos keeling norfolk marshall solomon faroe falkland"
     )
 )
 

@@ -298,7 +298,7 @@ NUMBER_WORDS: dict[str, int] = {
 ROMAN: dict[str, int] = {
     r: n
     for n, r in enumerate(
-        "- i ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi xvii xviii xix xx".split(" ")
+        str.split("- i ii iii iv v vi vii viii ix x xi xii xiii xiv xv xvi xvii xviii xix xx")
     )
     if n
 }
