@@ -22,7 +22,14 @@ from .sources import Payload, Source, get_source_class
 from .store import ApplyResult, Batch, Store
 from .timeutil import utcnow
 
-__all__ = ["PollResult", "build_source", "import_files", "poll_source", "poll_sources"]
+__all__ = [
+    "PollResult",
+    "build_source",
+    "import_files",
+    "match_stage",
+    "poll_source",
+    "poll_sources",
+]
 
 log = logging.getLogger("regwatch.poll")
 
@@ -119,8 +126,25 @@ def poll_source(store: Store, source: Source[Any]) -> PollResult:
 def poll_sources(
     store: Store, config: Config, names: Sequence[str], fetcher: Fetcher
 ) -> list[PollResult]:
-    """Poll each of ``names`` in turn; one failing source never stops the next."""
-    return [poll_source(store, build_source(name, config, fetcher)) for name in names]
+    """Poll each of ``names`` in turn; one failing source never stops the next.  Then match
+    what was stored against the watch lists (:func:`match_stage`)."""
+    results = [poll_source(store, build_source(name, config, fetcher)) for name in names]
+    match_stage(store)
+    return results
+
+
+def match_stage(store: Store) -> None:
+    """Match every stored event not matched yet.  A failure here is logged and leaves the
+    events pending (they are matched by the next run), never undoes what was stored."""
+    from .matching import match_pending
+
+    try:
+        result = match_pending(store)
+    except Exception:
+        log.exception("matching failed; the events stay pending for the next run")
+        return
+    if result.events:
+        log.info("matched %d event(s): %d new match(es)", result.events, result.matches)
 
 
 def import_files(store: Store, source: Source[Any], paths: Iterable[Path]) -> ApplyResult:
@@ -146,4 +170,6 @@ def import_files(store: Store, source: Source[Any], paths: Iterable[Path]) -> Ap
     batch = Batch(
         source=source.name, payloads=payloads, events=events, started_at=utcnow(), imported=True
     )
-    return store.save_batch(batch)
+    result = store.save_batch(batch)
+    match_stage(store)
+    return result

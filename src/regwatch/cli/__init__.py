@@ -69,7 +69,7 @@ def _global(
 
 
 # The command modules register themselves on `app`.
-from . import _events, _sources  # noqa: E402,F401
+from . import _events, _sources, _watch  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> None:
