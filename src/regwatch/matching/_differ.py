@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select, update
+from sqlalchemy import Connection, and_, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..events import StoredEvent
@@ -273,7 +273,7 @@ def _match_select(query: MatchQuery) -> Any:
         conditions.append(_MATCH.c.status == query.status)
     if query.event_id is not None:
         conditions.append(_MATCH.c.event_id == query.event_id)
-    stmt = stmt.where(and_(*conditions)).order_by(_MATCH.c.id.desc())
+    stmt = stmt.where(and_(true(), *conditions)).order_by(_MATCH.c.id.desc())
     return stmt.limit(query.limit) if query.limit else stmt
 
 

@@ -43,6 +43,7 @@ _CFR = re.compile(
     r"((?:\s*(?:,|and|or|through|to|-)\s*(?:and\s+)?\d{1,4}(?:\.\d+[a-z]?)?"
     r"(?![\d.]|\s*C\.?\s*F\.?\s*R))*)"
 )
+_INSTRUCTION = re.compile(r"\b(?:[Pp]art|[Ss]ection|§)\s*(\d{1,4})(?:\.(\d+[a-z]?))?\b")
 _LIST_ITEM = re.compile(r"(\d{1,4})(?:\.(\d+[a-z]?))?")
 
 
@@ -189,9 +190,17 @@ def event_cfr_refs(event: ChangeEvent) -> list[tuple[CfrRef, str]]:
     for field, text in event_texts(event):
         for found in extract_cfr(text):
             out.setdefault(found, field)
+    # Amendatory instructions say "Section 744.21 is amended…" without the title, which is
+    # the title of the document's CFR references when they name only one.
+    titles = {ref.title for ref in out}
     for instruction in _strings(event.data.get("amendatory_instructions")):
         for found in extract_cfr(instruction):
             out.setdefault(found, "data.amendatory_instructions")
+        if len(titles) == 1:
+            title = next(iter(titles))
+            for match in _INSTRUCTION.finditer(instruction):
+                ref = CfrRef(title, str(int(match[1])), match[2])
+                out.setdefault(ref, "data.amendatory_instructions")
     return list(out.items())
 
 
