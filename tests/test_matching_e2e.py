@@ -95,7 +95,10 @@ def test_matching_is_idempotent_and_a_dismissal_survives_a_cosmetic_revision(cli
 
     haige = next(m for m in first if m["item_kind"] == "entity")
     keyword = next(m for m in first if m["item"] == "semiconductor")
-    assert cli("matches", "dismiss", str(haige["id"]), "--note", "our supplier is another Haige").code == 0
+    assert (
+        cli("matches", "dismiss", str(haige["id"]), "--note", "our supplier is another Haige").code
+        == 0
+    )
     assert cli("matches", "ack", str(keyword["id"])).code == 0
 
     # The rule is republished with a corrected DATES line (not material to either match), and
