@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
+from itertools import pairwise
 
 from anyascii import anyascii
 
@@ -90,10 +91,11 @@ class Token:
     text: str
     kind: Kind
     canon: str
-    pos: int
+    #: position and original text do not change what a token matches (nor its cache key)
+    pos: int = field(compare=False)
     family: str = ""
     latin: str = ""
-    original: str = ""
+    original: str = field(default="", compare=False)
     cjk: bool = False
 
     @property
@@ -112,6 +114,8 @@ class Analyzed:
     script: str
     #: in ``X bin Y`` (one genealogical particle), the index of the father's name ``Y``
     father: int | None = None
+    #: ``(i, text)``: tokens ``i`` and ``i + 1`` run together (``Good Will`` -> ``goodwill``)
+    joins: tuple[tuple[int, str], ...] = ()
 
     @property
     def core(self) -> tuple[Token, ...]:
@@ -382,7 +386,12 @@ def analyze(name: str, schema: str = "Company") -> Analyzed:
             Token(t.text, Kind.NAME, t.text, t.pos, latin=t.latin, original=t.original, cjk=t.cjk)
             for t in tokens
         ]
-    return Analyzed(name, schema, tuple(tokens), _script_of(text), father)
+    joins = tuple(
+        (i, left.text + right.text)
+        for i, (left, right) in enumerate(pairwise(tokens))
+        if not left.cjk and not right.cjk and Kind.NUMBER not in (left.kind, right.kind)
+    )
+    return Analyzed(name, schema, tuple(tokens), _script_of(text), father, joins)
 
 
 _LINEAGE = frozenset({"bin", "ibn", "ben", "bint", "ould"})

@@ -5,8 +5,10 @@ Scoring every pair of names is quadratic (10,000 watched entities with 3 aliases
 *blocked* on keys that any match must share, because the scorer itself requires a shared
 distinctive word (see :mod:`._names`):
 
-- every distinctive word, and its one-deletion variants for words of five letters or more
-  (a typo on each side still meets: ``haige``/``haigee`` share ``haige``);
+- every distinctive word, and for words of four letters or more its one-edit neighbourhood
+  (SymSpell's deletions: a letter dropped, added, changed or two swapped still meet, so
+  ``haige``/``haigee``/``halge`` find each other; two edits in the same word do not block
+  together, which brute force would score — the differ benchmark measures what that costs);
 - each two adjacent words run together (``Good Will``/``Goodwill``);
 - the initials of the name (``PLA``/``People's Liberation Army``) and abbreviation expansions
   (``comm``/``communications``);
@@ -32,65 +34,89 @@ __all__ = ["NameIndex", "name_keys", "word_keys"]
 
 T = TypeVar("T")
 
-_MIN_DELETION = 5
+_MIN_TYPO = 4
+#: a key shared by more than this share of the names (and this many) is too common to block on
+_COMMON_SHARE = 0.005
+_COMMON_FLOOR = 64
 
 
 def _stem(word: str) -> str:
     return word[:-1] if len(word) > 4 and word.endswith("s") else word
 
 
-def _word_keys(token: Token) -> Iterator[str]:
+def _typo_keys(word: str, query: bool) -> Iterator[str]:
+    """Keys that meet words one edit away: a deletion on one side meets the plain word on
+    the other (a letter added or dropped); the same deletion at the same place meets (a
+    letter changed), or at the next place (two letters swapped)."""
+    if len(word) < _MIN_TYPO:
+        return
+    if query:
+        yield "d:" + word
+    for k in range(len(word)):
+        deleted = word[:k] + word[k + 1 :]
+        if query:
+            yield deleted
+            yield f"p{k - 1}:{deleted}"
+            yield f"p{k}:{deleted}"
+            yield f"p{k + 1}:{deleted}"
+        else:
+            yield "d:" + deleted
+            yield f"p{k}:{deleted}"
+
+
+def _word_keys(token: Token, query: bool) -> Iterator[str]:
     text = token.latin or token.text
     yield text
     if token.cjk:
         yield token.text
+        return
     stem = _stem(text)
     if stem != text:
         yield stem
     for expansion in ABBREVIATIONS.get(text, ()):
         yield _stem(expansion.replace(" ", ""))
-    if len(text) >= _MIN_DELETION and not token.cjk:
-        for i in range(len(text)):
-            yield "~" + text[:i] + text[i + 1 :]
-        yield "~" + text
+    yield from _typo_keys(text, query)
 
 
-def name_keys(name: Analyzed) -> set[str]:
-    """The blocking keys of an analyzed name (see the module docstring)."""
+def name_keys(name: Analyzed, *, query: bool = False) -> set[str]:
+    """The blocking keys of an analyzed name (see the module docstring).
+
+    An acronym meets the initials of the other name: the index stores its names' initials
+    under ``ini:`` and their short words under ``tok:``; a query looks its short words up
+    under ``ini:`` and its initials under ``tok:``.
+    """
     tokens = name.tokens
     keys: set[str] = set()
-    for i in _distinctive(tokens):
-        keys.update(_word_keys(tokens[i]))
-    words = [t for t in tokens if t.kind not in (Kind.STOP, Kind.HONORIFIC) and not t.cjk]
-    for left, right in pairwise(words):
-        joined = left.text + right.text
-        keys.add(joined)
-        if len(joined) >= _MIN_DELETION:
-            keys.add("~" + joined)
+    distinctive = _distinctive(tokens)
+    for i in distinctive:
+        keys.update(_word_keys(tokens[i], query))
+    # Two words run together, when one of them identifies ("Good Will" / "Goodwill").
+    words = [
+        (i, t) for i, t in enumerate(tokens)
+        if t.kind not in (Kind.STOP, Kind.HONORIFIC, Kind.FORM) and not t.cjk
+    ]  # fmt: skip
+    for (i, left), (j, right) in pairwise(words):
+        if i in distinctive or j in distinctive:
+            keys.add(left.text + right.text)
     initials = "".join(
         t.text[0] for t in tokens if t.kind in (Kind.NAME, Kind.GENERIC, Kind.PLACE) and not t.cjk
     )
-    if 2 <= len(initials) <= 6:
-        keys.add(initials)
-    for t in tokens:
-        if t.kind is Kind.NAME and 2 <= len(t.text) <= 6 and t.text.isalpha():
-            keys.add(t.text)
+    short = [t.text for t in tokens if t.kind is Kind.NAME and 2 <= len(t.text) <= 6]
+    mine, theirs = ("tok:", "ini:") if query else ("ini:", "tok:")
+    if 2 <= len(initials) <= 6 and len(initials) > 1:
+        keys.add(mine + initials)
+    keys.update(theirs + word for word in short if word.isalpha())
     return keys
 
 
 def word_keys(word: str, following: str = "") -> set[str]:
-    """The keys a word of running text can meet (itself, its typo variants, its expansion,
-    itself run together with the next word): how names are found inside a document."""
+    """The keys a word of running text looks up (itself, its one-edit neighbours, its
+    expansion, itself run together with the next word): how names are found in documents."""
     keys = {word, _stem(word)}
     keys.update(_stem(e.replace(" ", "")) for e in ABBREVIATIONS.get(word, ()))
-    if len(word) >= _MIN_DELETION:
-        keys.add("~" + word)
-        keys.update("~" + word[:i] + word[i + 1 :] for i in range(len(word)))
+    keys.update(_typo_keys(word, query=True))
     if following:
-        joined = word + following
-        keys.add(joined)
-        if len(joined) >= _MIN_DELETION:
-            keys.add("~" + joined)
+        keys.add(word + following)
     return keys
 
 
@@ -120,15 +146,32 @@ class NameIndex(Generic[T]):
         return len(self.entries)
 
     def candidates(self, name: Analyzed) -> set[int]:
-        return self.lookup(name_keys(name))
+        alone = len(_distinctive(name.tokens)) <= 1
+        return self.lookup(name_keys(name, query=True), alone=alone)
 
-    def lookup(self, keys: Iterable[str]) -> set[int]:
+    def lookup(self, keys: Iterable[str], *, alone: bool = True) -> set[int]:
+        """Entries sharing a key.  Keys too common to discriminate (a word in a large share
+        of the names, like ``semiconductor`` in a chip maker's supplier list) only count when
+        nothing rarer is shared, and then two of them must agree, unless the common word is
+        all the query has (``alone``): a common word next to words nobody else has is the
+        kind of evidence the scorer refuses anyway."""
+        postings = [p for p in map(self.postings.get, set(keys)) if p]
+        cap = max(_COMMON_FLOOR, int(len(self.entries) * _COMMON_SHARE))
         found: set[int] = set()
-        for key in keys:
-            posting = self.postings.get(key)
-            if posting:
+        common = []
+        for posting in postings:
+            if len(posting) <= cap:
                 found.update(posting)
-        return found
+            else:
+                common.append(posting)
+        if found or not common:
+            return found
+        # The typo keys of one word share that word's entries: count distinct entry lists.
+        common = list({(len(p), p[0], p[-1]): p for p in common}.values())
+        if len(common) == 1:
+            return set(common[0]) if alone else set()
+        common.sort(key=len)
+        return set(common[0]).intersection(common[1])
 
     def search(
         self, name: str | Analyzed, *, threshold: float, schema: str = "Company"

@@ -198,6 +198,7 @@ class _Pair:
     how: str
 
 
+@lru_cache(maxsize=262144)
 def _single_pair(ta: Token, tb: Token, person: bool) -> tuple[float, str] | None:
     ka, kb = ta.kind, tb.kind
     if ka is Kind.FORM or kb is Kind.FORM:
@@ -228,30 +229,19 @@ def _single_pair(ta: Token, tb: Token, person: bool) -> tuple[float, str] | None
     return (sim, how) if sim > 0 else None
 
 
-def _joinable(token: Token) -> bool:
-    return not token.cjk and token.kind is not Kind.NUMBER
-
-
-def _joined_pairs(
-    xs: Sequence[Token], ys: Sequence[Token], person: bool, flip: bool
-) -> Iterable[_Pair]:
+def _joined_pairs(xs: Analyzed, ys: Sequence[Token], person: bool, flip: bool) -> Iterable[_Pair]:
     """A word of ``ys`` against two adjacent words of ``xs`` run together."""
-    for i in range(len(xs) - 1):
-        left, right = xs[i], xs[i + 1]
-        if not (_joinable(left) and _joinable(right)):
-            continue
-        joined = left.text + right.text
+    for i, joined in xs.joins:
         for j, y in enumerate(ys):
             text = y.latin or y.text
-            if y.kind in (Kind.NUMBER, Kind.INITIAL) or abs(len(text) - len(joined)) > 2:
+            if abs(len(text) - len(joined)) > 2 or y.kind in (Kind.NUMBER, Kind.INITIAL):
                 continue
             sim, _ = _latin_sim(joined, text, person)
             if sim > 0:
-                pair = ((i, i + 1), (j,))
                 yield (
-                    _Pair(pair[1], pair[0], sim, "joined")
+                    _Pair((j,), (i, i + 1), sim, "joined")
                     if flip
-                    else _Pair(pair[0], pair[1], sim, "joined")
+                    else _Pair((i, i + 1), (j,), sim, "joined")
                 )
 
 
@@ -297,13 +287,16 @@ def _align(a: Analyzed, b: Analyzed) -> tuple[list[_Pair], list[tuple[Token, Tok
             found = _single_pair(x, y, person)
             if found is not None:
                 candidates.append(_Pair((i,), (j,), found[0], found[1]))
-    candidates.extend(_joined_pairs(ta, tb, person, flip=False))
-    candidates.extend(_joined_pairs(tb, ta, person, flip=True))
+    candidates.extend(_joined_pairs(a, tb, person, flip=False))
+    candidates.extend(_joined_pairs(b, ta, person, flip=True))
     candidates.extend(_acronym_pairs(ta, tb, flip=False))
     candidates.extend(_acronym_pairs(tb, ta, flip=True))
 
+    wa = [t.weight for t in ta]
+    wb = [t.weight for t in tb]
+
     def weight(p: _Pair) -> float:
-        return sum(ta[i].weight for i in p.a) + sum(tb[j].weight for j in p.b)
+        return sum(wa[i] for i in p.a) + sum(wb[j] for j in p.b)
 
     candidates.sort(key=lambda p: (p.sim, weight(p)), reverse=True)
     used_a: set[int] = set()
