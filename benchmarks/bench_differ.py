@@ -195,7 +195,7 @@ def brute_force(items: list[WatchItemSpec], events: list[ChangeEvent]) -> tuple[
         for name in (event.entity.name, *event.entity.aliases):
             query = analyze(name)
             for item_id, alias in aliases:
-                if score_analyzed(alias, query).score >= REVIEW_THRESHOLD:
+                if score_analyzed(alias, query, detail=False).score >= REVIEW_THRESHOLD:
                     found.add((event.key, item_id))
     return time.perf_counter() - started, found
 

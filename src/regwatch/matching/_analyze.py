@@ -97,6 +97,8 @@ class Token:
     latin: str = ""
     original: str = field(default="", compare=False)
     cjk: bool = False
+    #: the same number for equal tokens in every name: the matcher's cache key
+    tid: int = field(default=0, compare=False)
 
     @property
     def weight(self) -> float:
@@ -116,6 +118,8 @@ class Analyzed:
     father: int | None = None
     #: ``(i, text)``: tokens ``i`` and ``i + 1`` run together (``Good Will`` -> ``goodwill``)
     joins: tuple[tuple[int, str], ...] = ()
+    #: the first letters of the words an acronym may stand for
+    initials: str = ""
 
     @property
     def core(self) -> tuple[Token, ...]:
@@ -345,6 +349,10 @@ def _classify(raws: list[_Raw], schema: str) -> list[_Raw]:
     return out
 
 
+#: every distinct token seen, numbered (a few hundred thousand at most: words, not names)
+_TOKEN_IDS: dict[tuple[object, ...], int] = {}
+
+
 @lru_cache(maxsize=65536)
 def analyze(name: str, schema: str = "Company") -> Analyzed:
     """Tokens of ``name`` for ``schema`` (``Person`` names have particles, not legal forms)."""
@@ -367,6 +375,8 @@ def analyze(name: str, schema: str = "Company") -> Analyzed:
             continue
         seen.add((kind, canon))
         latin = _pinyin_of(raw.text) if raw.cjk else ""
+        identity = (raw.text, kind, canon, raw.family, latin, raw.cjk)
+        tid = _TOKEN_IDS.setdefault(identity, len(_TOKEN_IDS) + 1)
         tokens.append(
             Token(
                 text=raw.text,
@@ -377,13 +387,25 @@ def analyze(name: str, schema: str = "Company") -> Analyzed:
                 latin=latin,
                 original=raw.text,
                 cjk=raw.cjk,
+                tid=tid,
             )
         )
     # A name made of nothing but legal forms and stopwords keeps them as its words
     # (rigour's rule; a company called "Limited Co" is still that company).
     if not any(t.kind not in _NOT_CORE for t in tokens):
         tokens = [
-            Token(t.text, Kind.NAME, t.text, t.pos, latin=t.latin, original=t.original, cjk=t.cjk)
+            Token(
+                t.text,
+                Kind.NAME,
+                t.text,
+                t.pos,
+                latin=t.latin,
+                original=t.original,
+                cjk=t.cjk,
+                tid=_TOKEN_IDS.setdefault(
+                    (t.text, Kind.NAME, t.text, "", t.latin, t.cjk), len(_TOKEN_IDS) + 1
+                ),
+            )
             for t in tokens
         ]
     joins = tuple(
@@ -391,7 +413,10 @@ def analyze(name: str, schema: str = "Company") -> Analyzed:
         for i, (left, right) in enumerate(pairwise(tokens))
         if not left.cjk and not right.cjk and Kind.NUMBER not in (left.kind, right.kind)
     )
-    return Analyzed(name, schema, tuple(tokens), _script_of(text), father, joins)
+    initials = "".join(
+        t.text[0] for t in tokens if t.kind in (Kind.NAME, Kind.GENERIC, Kind.PLACE) and not t.cjk
+    )
+    return Analyzed(name, schema, tuple(tokens), _script_of(text), father, joins, initials)
 
 
 _LINEAGE = frozenset({"bin", "ibn", "ben", "bint", "ould"})

@@ -245,7 +245,9 @@ class WatchMatcher:
         for group, index in self._names.items():
             for field_name, name in names:
                 query = analyze(name, group)
-                for alias, explanation in index.search(query, threshold=REVIEW_THRESHOLD - 0.15):
+                # The country can add _COUNTRY_AGREES to a name score, no more.
+                floor = REVIEW_THRESHOLD - _COUNTRY_AGREES
+                for alias, explanation in index.search(query, threshold=floor):
                     item_id = alias.item.id
                     if item_id not in best or explanation.score > best[item_id][0]:
                         best[item_id] = (explanation.score, field_name, name, alias, explanation)

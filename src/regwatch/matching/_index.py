@@ -95,9 +95,13 @@ def name_keys(name: Analyzed, *, query: bool = False) -> set[str]:
         (i, t) for i, t in enumerate(tokens)
         if t.kind not in (Kind.STOP, Kind.HONORIFIC, Kind.FORM) and not t.cjk
     ]  # fmt: skip
+    # The index files each pair under "j:"; a query looks its words up there, and its own
+    # pairs up among the indexed words (pairs never meet pairs: the words themselves do).
     for (i, left), (j, right) in pairwise(words):
         if i in distinctive or j in distinctive:
-            keys.add(left.text + right.text)
+            keys.add(left.text + right.text if query else "j:" + left.text + right.text)
+    if query:
+        keys.update("j:" + tokens[i].text for i in distinctive if not tokens[i].cjk)
     initials = "".join(
         t.text[0] for t in tokens if t.kind in (Kind.NAME, Kind.GENERIC, Kind.PLACE) and not t.cjk
     )
@@ -115,6 +119,7 @@ def word_keys(word: str, following: str = "") -> set[str]:
     keys = {word, _stem(word)}
     keys.update(_stem(e.replace(" ", "")) for e in ABBREVIATIONS.get(word, ()))
     keys.update(_typo_keys(word, query=True))
+    keys.add("j:" + word)
     if following:
         keys.add(word + following)
     return keys
@@ -187,9 +192,8 @@ class NameIndex(Generic[T]):
         out = []
         for i in self.candidates(query):
             entry = self.entries[i]
-            explanation = score_analyzed(entry.name, query)
-            if explanation.score >= threshold:
-                out.append((entry.ref, explanation))
+            if score_analyzed(entry.name, query, detail=False).score >= threshold:
+                out.append((entry.ref, score_analyzed(entry.name, query)))
         out.sort(key=lambda pair: pair[1].score, reverse=True)
         return out
 

@@ -7,8 +7,9 @@ from logic-v2's errors on the name benchmark folded in:
   two words run together (``Goodwill`` / ``Good Will``), an acronym the words it abbreviates
   (``PLA`` / ``People's Liberation Army``), an initial a word with its letter;
 - two words are similar within a *length-aware edit budget* (none for three letters or
-  fewer, one for four, two up to nine, three beyond), on the spelling or on a rough
-  phonetic key; over budget they simply do not match;
+  fewer; for people one for four, two up to nine, three beyond; for organisations one up
+  to eight, two up to twelve, three beyond), on the spelling or on a rough phonetic key;
+  over budget they simply do not match;
 - the score is a weighted mean: legal forms, stopwords and particles weigh little, generic
   words and places less than distinctive words; words only one side has cost a little
   (lists add subsidiaries, patronymics, middle names), but a word on *each* side left
@@ -127,14 +128,15 @@ class NameExplanation:
         return ", ".join(parts)
 
 
-def _budget(length: int) -> int:
+def _budget(length: int, person: bool) -> int:
+    """Edits allowed between two words of this length.  People's names are transliterated
+    many ways (Sechin/Sechev, Starmer/Starkey); a company's distinctive word is written by the
+    company itself, so two edits in a short one is another company (Miqan/Saqan)."""
     if length <= 3:
         return 0
-    if length <= 4:
-        return 1
-    if length <= 9:
-        return 2
-    return 3
+    if person:
+        return 1 if length <= 4 else 2 if length <= 9 else 3
+    return 1 if length <= 8 else 2 if length <= 12 else 3
 
 
 def _stem(word: str) -> str:
@@ -154,7 +156,7 @@ def _latin_sim(a: str, b: str, person: bool) -> tuple[float, str]:
         if stems_a & stems_b:
             return 0.95, "abbreviation"
     length = max(len(a), len(b))
-    budget = _budget(length)
+    budget = _budget(length, person)
     distance = float(OSA.distance(a, b, score_cutoff=budget + 1))
     fa, fb = fold(a), fold(b)
     if fa == fb:
@@ -198,7 +200,24 @@ class _Pair:
     how: str
 
 
-@lru_cache(maxsize=262144)
+_PAIRS: dict[tuple[int, int, bool], tuple[float, str] | None] = {}
+_PAIRS_MAX = 2_000_000
+
+
+def _pair(ta: Token, tb: Token, person: bool) -> tuple[float, str] | None:
+    """:func:`_single_pair`, remembered by token ids (the differ compares the same words
+    over and over)."""
+    key = (ta.tid, tb.tid, person)
+    try:
+        return _PAIRS[key]
+    except KeyError:
+        pass
+    if len(_PAIRS) >= _PAIRS_MAX:
+        _PAIRS.clear()
+    found = _PAIRS[key] = _single_pair(ta, tb, person)
+    return found
+
+
 def _single_pair(ta: Token, tb: Token, person: bool) -> tuple[float, str] | None:
     ka, kb = ta.kind, tb.kind
     if ka is Kind.FORM or kb is Kind.FORM:
@@ -234,7 +253,10 @@ def _joined_pairs(xs: Analyzed, ys: Sequence[Token], person: bool, flip: bool) -
     for i, joined in xs.joins:
         for j, y in enumerate(ys):
             text = y.latin or y.text
-            if abs(len(text) - len(joined)) > 2 or y.kind in (Kind.NUMBER, Kind.INITIAL):
+            # Run-together words start alike: a different first letter is another word.
+            if text[:1] != joined[:1] or abs(len(text) - len(joined)) > 2:
+                continue
+            if y.kind in (Kind.NUMBER, Kind.INITIAL):
                 continue
             sim, _ = _latin_sim(joined, text, person)
             if sim > 0:
@@ -245,11 +267,12 @@ def _joined_pairs(xs: Analyzed, ys: Sequence[Token], person: bool, flip: bool) -
                 )
 
 
-def _acronym_pairs(xs: Sequence[Token], ys: Sequence[Token], flip: bool) -> Iterable[_Pair]:
-    """A short word of ``ys`` against the initials of consecutive words of ``xs``."""
+def _acronym_pairs(x: Analyzed, ys: Sequence[Token], flip: bool) -> Iterable[_Pair]:
+    """A short word of ``ys`` against the initials of consecutive words of ``x``."""
+    xs = x.tokens
     for j, y in enumerate(ys):
         word = y.text
-        if y.cjk or not 2 <= len(word) <= 6 or not word.isalpha():
+        if y.cjk or not 2 <= len(word) <= 6 or word not in x.initials or not word.isalpha():
             continue
         for start in range(len(xs)):
             if xs[start].kind not in _ACRONYM_PARTS or xs[start].text[:1] != word[0]:
@@ -276,38 +299,44 @@ def _acronym_pairs(xs: Sequence[Token], ys: Sequence[Token], flip: bool) -> Iter
                     break
 
 
-def _align(a: Analyzed, b: Analyzed) -> tuple[list[_Pair], list[tuple[Token, Token]]]:
-    """Greedy one-to-one alignment; also returns the legal-form and number pairs that
-    disagree (for the mismatch qualifiers)."""
+_MISS = (-1.0, "")
+
+
+def _align(a: Analyzed, b: Analyzed) -> list[_Pair]:
+    """Greedy one-to-one alignment: the most similar pairs first, heavier pairs on ties."""
     person = a.schema == "Person"
     ta, tb = a.tokens, b.tokens
-    candidates: list[_Pair] = []
-    for i, x in enumerate(ta):
-        for j, y in enumerate(tb):
-            found = _single_pair(x, y, person)
-            if found is not None:
-                candidates.append(_Pair((i,), (j,), found[0], found[1]))
-    candidates.extend(_joined_pairs(a, tb, person, flip=False))
-    candidates.extend(_joined_pairs(b, ta, person, flip=True))
-    candidates.extend(_acronym_pairs(ta, tb, flip=False))
-    candidates.extend(_acronym_pairs(tb, ta, flip=True))
-
     wa = [t.weight for t in ta]
     wb = [t.weight for t in tb]
-
-    def weight(p: _Pair) -> float:
-        return sum(wa[i] for i in p.a) + sum(wb[j] for j in p.b)
-
-    candidates.sort(key=lambda p: (p.sim, weight(p)), reverse=True)
+    cache = _PAIRS
+    scored: list[tuple[float, float, _Pair]] = []
+    for i, x in enumerate(ta):
+        xid = x.tid
+        for j, y in enumerate(tb):
+            found = cache.get((xid, y.tid, person), _MISS)
+            if found is _MISS:
+                found = _pair(x, y, person)
+            if found is not None:
+                scored.append((found[0], wa[i] + wb[j], _Pair((i,), (j,), found[0], found[1])))
+    for extra in (
+        _joined_pairs(a, tb, person, flip=False),
+        _joined_pairs(b, ta, person, flip=True),
+        _acronym_pairs(a, tb, flip=False),
+        _acronym_pairs(b, ta, flip=True),
+    ):
+        for p in extra:
+            weight = sum(wa[i] for i in p.a) + sum(wb[j] for j in p.b)
+            scored.append((p.sim, weight, p))
+    scored.sort(key=lambda entry: (entry[0], entry[1]), reverse=True)
     used_a: set[int] = set()
     used_b: set[int] = set()
     chosen: list[_Pair] = []
-    for pair in candidates:
+    for _, _, pair in scored:
         if used_a.isdisjoint(pair.a) and used_b.isdisjoint(pair.b):
             chosen.append(pair)
             used_a.update(pair.a)
             used_b.update(pair.b)
-    return chosen, []
+    return chosen
 
 
 def _inversions(order: list[int]) -> int:
@@ -345,20 +374,24 @@ def _gate(a: Analyzed, b: Analyzed, pairs: Sequence[_Pair]) -> bool:
     return False
 
 
-def _score(a: Analyzed, b: Analyzed) -> NameExplanation:
+def _score(a: Analyzed, b: Analyzed, detail: bool = True) -> NameExplanation:
+    """The score and, with ``detail``, everything that explains it (the differ scores many
+    candidates and explains the few that match)."""
     schema = a.schema
     ta, tb = a.tokens, b.tokens
     if not ta or not tb:
         return NameExplanation(a.original, b.original, schema, 0.0, (), (), ())
-    pairs, _ = _align(a, b)
+    pairs = _align(a, b)
     used_a = {i for p in pairs for i in p.a}
     used_b = {j for p in pairs for j in p.b}
     free_a = [t for i, t in enumerate(ta) if i not in used_a]
     free_b = [t for j, t in enumerate(tb) if j not in used_b]
+    wa = [t.weight for t in ta]
+    wb = [t.weight for t in tb]
     matched = 0.0
     total = 0.0
     for p in pairs:
-        w = sum(ta[i].weight for i in p.a) + sum(tb[j].weight for j in p.b)
+        w = sum(wa[i] for i in p.a) + sum(wb[j] for j in p.b)
         matched += p.sim * w
         total += w
     extra = sum(
@@ -374,21 +407,22 @@ def _score(a: Analyzed, b: Analyzed) -> NameExplanation:
     )
     if substituted > 0:
         factor = 1.0 / (1.0 + _SUBSTITUTION * substituted)
-        left = [t.text for t in free_a if t.kind in _SUBSTITUTABLE]
-        right = [t.text for t in free_b if t.kind in _SUBSTITUTABLE]
-        qualifiers.append(("substitution", factor, f"{' '.join(left)} ≠ {' '.join(right)}"))
+        text = ""
+        if detail:
+            left = [t.text for t in free_a if t.kind in _SUBSTITUTABLE]
+            right = [t.text for t in free_b if t.kind in _SUBSTITUTABLE]
+            text = f"{' '.join(left)} ≠ {' '.join(right)}"
+        qualifiers.append(("substitution", factor, text))
     if any(t.kind is Kind.NUMBER for t in free_a) and any(t.kind is Kind.NUMBER for t in free_b):
         numbers_a = [t.canon for t in free_a if t.kind is Kind.NUMBER]
         numbers_b = [t.canon for t in free_b if t.kind is Kind.NUMBER]
-        qualifiers.append(
-            ("number_mismatch", _NUMBER_MISMATCH, f"{' '.join(numbers_a)} ≠ {' '.join(numbers_b)}")
-        )
+        text = f"{' '.join(numbers_a)} ≠ {' '.join(numbers_b)}" if detail else ""
+        qualifiers.append(("number_mismatch", _NUMBER_MISMATCH, text))
     if any(t.kind is Kind.FORM for t in free_a) and any(t.kind is Kind.FORM for t in free_b):
         forms_a = [t.text for t in free_a if t.kind is Kind.FORM]
         forms_b = [t.text for t in free_b if t.kind is Kind.FORM]
-        qualifiers.append(
-            ("legal_form_mismatch", _FORM_MISMATCH, f"{' '.join(forms_a)} ≠ {' '.join(forms_b)}")
-        )
+        text = f"{' '.join(forms_a)} ≠ {' '.join(forms_b)}" if detail else ""
+        qualifiers.append(("legal_form_mismatch", _FORM_MISMATCH, text))
     ordered = sorted(
         (min(p.a), min(p.b)) for p in pairs if all(ta[i].kind in _ORDERED for i in p.a)
     )
@@ -400,8 +434,8 @@ def _score(a: Analyzed, b: Analyzed) -> NameExplanation:
         for p in pairs:
             if (a.father in p.a) != (b.father in p.b):
                 father_a, father_b = ta[a.father].text, tb[b.father].text
-                detail = f"son of {father_a} ≠ son of {father_b}"
-                qualifiers.append(("lineage", _LINEAGE_MISMATCH, detail))
+                lineage = f"son of {father_a} ≠ son of {father_b}"
+                qualifiers.append(("lineage", _LINEAGE_MISMATCH, lineage))
                 break
     if a.script != b.script and "latin" in (a.script, b.script):
         qualifiers.append(("cross_script", _CROSS_SCRIPT, f"{a.script} / {b.script}"))
@@ -412,6 +446,9 @@ def _score(a: Analyzed, b: Analyzed) -> NameExplanation:
         qualifiers.append(("no_distinctive_word", _GATE_CAP / score, "only generic words agree"))
         score = _GATE_CAP
 
+    if not detail:
+        rounded = round(max(0.0, min(1.0, score)), 4)
+        return NameExplanation(a.original, b.original, schema, rounded, (), (), ())
     aligned = tuple(
         AlignedPair(
             a=" ".join(ta[i].text for i in p.a),
@@ -453,6 +490,7 @@ def name_score(a: str, b: str, schema: str = "Company") -> float:
     return explain_names(a, b, schema).score
 
 
-def score_analyzed(a: Analyzed, b: Analyzed) -> NameExplanation:
-    """:func:`explain_names` for names analyzed already (the differ's inner loop)."""
-    return _score(a, b)
+def score_analyzed(a: Analyzed, b: Analyzed, *, detail: bool = True) -> NameExplanation:
+    """:func:`explain_names` for names analyzed already (the differ's inner loop); without
+    ``detail`` only the score is filled in."""
+    return _score(a, b, detail)
