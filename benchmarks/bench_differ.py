@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import time
 
 from regwatch.events import ChangeEvent, Entity, EventKind
@@ -262,14 +261,15 @@ def main() -> int:
     brute_seconds, brute_found = brute_force(items, sample)
     brute_total = brute_seconds / len(sample) * len(all_events)
     agree = f"{len(brute_found & found)} of {len(brute_found)}"
-    per_event = [seconds / len(all_events) * 1000]
+    per_entry = seconds / len(all_events) * 1000
+    total = seconds + build_seconds
     print(
         f"2. full re-screen: {len(all_events):,} listed entries against "
         f"{len(items):,} watched entities"
     )
     print(
-        f"   indexed:     {seconds:.2f} s  ({statistics.fmean(per_event):.2f} ms/entry)"
-        f"   target < 15 s: {'ok' if seconds < 15 else 'MISSED'}"
+        f"   indexed:     {seconds:.2f} s  ({per_entry:.2f} ms/entry); with compiling the "
+        f"watch lists {total:.2f} s   target < 15 s: {'ok' if total < 15 else 'MISSED'}"
     )
     print(
         f"   brute force: {brute_total / 3600:.1f} h  (measured on {len(sample)} entries: "

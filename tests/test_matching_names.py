@@ -136,3 +136,24 @@ def test_name_benchmark_beats_the_target(shared_fixtures):
     assert len(rows) == 435
     precision, recall, f1 = _f1_at_alert(rows)
     assert precision >= 0.80 and f1 >= 0.82, (precision, recall, f1)
+
+
+def test_the_name_index_finds_one_edit_variants_and_skips_lone_common_words():
+    from regwatch.matching import NameIndex
+    from regwatch.matching._analyze import analyze
+
+    index: NameIndex[str] = NameIndex()
+    index.add("haige", "Haige Communications Group")
+    for variant in ("Haigee Comm", "Halge Group", "Hiage Ltd", "Aige Group", "Good Haige"):
+        assert index.candidates(analyze(variant)), variant
+    assert not index.candidates(analyze("Hxyge Group"))  # two edits: not blocked together
+    found = index.search("GUANGZHOU HAIGE COMM GRP", threshold=0.8)
+    assert [ref for ref, _ in found] == ["haige"]
+    assert found[0][1].pairs  # the explanation is filled in for what is returned
+
+    # A word in most names is not a key when the query has rarer words of its own.
+    common: NameIndex[int] = NameIndex()
+    for n in range(200):
+        common.add(n, f"Zorblat{n:03d} Semiconductor")
+    assert len(common.candidates(analyze("Quixotic Semiconductor"))) == 0
+    assert len(common.candidates(analyze("Semiconductor"))) == 200

@@ -45,13 +45,13 @@ def _stem(word: str) -> str:
 
 
 def _typo_keys(word: str, query: bool) -> Iterator[str]:
-    """Keys that meet words one edit away: a deletion on one side meets the plain word on
-    the other (a letter added or dropped); the same deletion at the same place meets (a
-    letter changed), or at the next place (two letters swapped)."""
+    """Keys that meet words one edit away.  The index files each word under its deletions,
+    tagged with the position (``p3:haie`` for ``haige``); a query looks up its own deletions
+    at the same or the next position (a letter changed, two letters swapped), its deletions
+    as plain words (a letter the indexed word lacks), and itself at every position (a letter
+    the indexed word has more)."""
     if len(word) < _MIN_TYPO:
         return
-    if query:
-        yield "d:" + word
     for k in range(len(word)):
         deleted = word[:k] + word[k + 1 :]
         if query:
@@ -60,8 +60,10 @@ def _typo_keys(word: str, query: bool) -> Iterator[str]:
             yield f"p{k}:{deleted}"
             yield f"p{k + 1}:{deleted}"
         else:
-            yield "d:" + deleted
             yield f"p{k}:{deleted}"
+    if query:
+        for k in range(len(word) + 1):
+            yield f"p{k}:{word}"
 
 
 def _word_keys(token: Token, query: bool) -> Iterator[str]:
