@@ -46,7 +46,8 @@ class CliResult:
         return json.loads(self.stdout)
 
     def __repr__(self) -> str:
-        return f"CliResult(code={self.code}, stdout={self.stdout[-2000:]!r}, stderr={self.stderr[-2000:]!r})"
+        out, err = self.stdout[-2000:], self.stderr[-2000:]
+        return f"CliResult(code={self.code}, stdout={out!r}, stderr={err!r})"
 
 
 @pytest.fixture
@@ -76,3 +77,40 @@ def cli(monkeypatch, tmp_path):
         return CliResult(code, out.getvalue(), err.getvalue())
 
     return run
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url():
+    """An admin URL of a PostgreSQL server (see tests/support/postgres.py), or skip."""
+    from tests.support.postgres import postgres_server
+
+    with postgres_server() as url:
+        if url is None:
+            pytest.skip("no PostgreSQL server (set REGWATCH_TEST_POSTGRES or install postgresql)")
+        yield url
+
+
+_pg_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def postgres_url(postgres_admin_url):
+    """A fresh, empty PostgreSQL database for one test."""
+    import sqlalchemy
+
+    name = f"regwatch_test_{os.getpid()}_{next(_pg_databases)}"
+    admin = sqlalchemy.create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield postgres_admin_url.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path):
+    """A fresh database URL, once for SQLite and once for PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'regwatch.db'}"
+    return request.getfixturevalue("postgres_url")

@@ -15,10 +15,12 @@ from tests.support.httpserver import Reply
 DATA = Path(__file__).parent / "data" / "matching"
 
 
-def _fr_page(**changes: object) -> str:
+def _fr_page(server, **changes: object) -> str:
+    """The search page, dated today, its rule's full text served by the local server."""
     page = json.loads((DATA / "fr_entity_list_rule.json").read_text(encoding="utf-8"))
     for doc in page["results"]:
         doc["publication_date"] = date.today().isoformat()
+        doc["full_text_xml_url"] = server.url(f"/full_text/{doc['document_number']}.xml")
         doc.update(changes.get(doc["document_number"], {}))  # type: ignore[call-overload]
     return json.dumps(page)
 
@@ -37,7 +39,9 @@ def world(cli, http_server, tmp_path):
     imported = cli("watch", "import", "acme.yaml")
     assert imported.code == 0, imported
     assert "Acme Corp: 9 added" in imported.stdout
-    http_server.route("/api/v1/documents.json", Reply(_fr_page()))
+    http_server.route("/api/v1/documents.json", Reply(_fr_page(http_server)))
+    xml = (DATA / "el_rule_2026_24001.xml").read_bytes()
+    http_server.route("/full_text/2026-24001.xml", Reply(xml, content_type="application/xml"))
     return http_server
 
 
@@ -50,40 +54,58 @@ def _matches(cli, *args: str) -> list[dict]:
 def test_poll_then_matches_show_what_touched_acme_and_why(cli, world):
     polled = cli("poll", "federal_register")
     assert polled.code == 0, polled
-    assert "2 new" in polled.stdout
+    # Two documents, and the three parties the rule's full text adds to the Entity List.
+    assert "5 new" in polled.stdout
 
     matches = _matches(cli)
-    by_item = {(m["item_kind"], m["item"]): m for m in matches}
-    rule = {m["event_id"] for m in matches}
-    assert len(rule) == 1, "only the Entity List rule touches Acme; the ENC proposal does not"
+    by_event: dict[str, dict[tuple[str, str], dict]] = {}
+    for m in matches:
+        by_event.setdefault(m["event_title"], {})[(m["item_kind"], m["item"])] = m
+    haige_name = "Guangzhou Haige Communications Group Incorporated Company"
+    assert set(by_event) == {
+        "Additions to the Entity List",
+        "Guangzhou Haige Comm Grp Co., Ltd.: added to the Entity List "
+        "(CHINA, PEOPLE'S REPUBLIC OF)",
+        "Shenzhen Lanyue Optics Technology Co., Ltd.: added to the Entity List "
+        "(CHINA, PEOPLE'S REPUBLIC OF)",
+    }, "the ENC proposal and the Russian party touch nothing Acme watches"
 
-    haige = by_item[("entity", "Guangzhou Haige Communications Group Incorporated Company")]
-    assert haige["tier"] == "alert"
-    assert haige["field"] == "summary"
-    tokens = {(t["a"], t["b"]) for t in haige["explanation"]["name"]["tokens"]}
+    # The party itself, added by the rule: a name match with its explanation.
+    listing = next(v for k, v in by_event.items() if k.startswith("Guangzhou Haige"))
+    party = listing[("entity", haige_name)]
+    assert party["tier"] == "alert" and party["field"].startswith("entity.")
+    assert party["explanation"]["qualifiers"] == [
+        {"name": "country", "delta": 0.05, "detail": "CN = CN"}
+    ]
+    assert party["explanation"]["name"]["tokens"], "aligned tokens are stored"
+    assert party["matcher_version"] == party["explanation"]["matcher_version"]
+    assert listing[("country", "CN")]["tier"] == "alert"
+
+    # The rule as a document: the name in its summary, its ECCN, CFR part, keyword, country.
+    rule = by_event["Additions to the Entity List"]
+    in_text = rule[("entity", haige_name)]
+    assert (in_text["tier"], in_text["field"]) == ("alert", "summary")
+    tokens = {(t["a"], t["b"]) for t in in_text["explanation"]["name"]["tokens"]}
     assert ("haige", "haige") in tokens
     assert ("communications", "comm") in tokens  # the abbreviation, expanded
-    assert haige["explanation"]["matcher_version"] == haige["matcher_version"]
-
-    eccn = by_item[("eccn", "3A090")]
+    eccn = rule[("eccn", "3A090")]
     assert (eccn["tier"], eccn["explanation"]["matched"]) == ("alert", "3A090.a")
     assert "within the watched 3A090" in eccn["reason"]
-    cfr = by_item[("cfr", "15 CFR 744")]
+    cfr = rule[("cfr", "15 CFR 744")]
     assert (cfr["tier"], cfr["field"]) == ("alert", "data.cfr_references")
-    keyword = by_item[("keyword", "semiconductor")]
+    keyword = rule[("keyword", "semiconductor")]
     assert keyword["tier"] == "alert" and "semiconductor manufacturing" in keyword["reason"]
-    country = by_item[("country", "CN")]
-    assert country["tier"] == "review"  # China is only named in the text
-    assert ("entity", "Zeta Widgets GmbH") not in by_item
-    assert ("topic", "quantum") not in by_item
-    assert ("eccn", "4A003.*") not in by_item  # 4A090 is not 4A003
+    assert rule[("country", "CN")]["tier"] == "review"  # China is only named in the text
+    assert ("eccn", "4A003.*") not in rule  # 4A090 is not 4A003
+    assert not any(kind == "topic" for kind, _ in rule)
     assert all(m["status"] == "new" for m in matches)
 
     # The change log filtered to Acme, and the event with its matches.
     events = cli("events", "--company", "Acme Corp", "--format", "json").json()
-    assert [e["id"] for e in events] == list(rule)
-    shown = cli("show", str(next(iter(rule))), "--format", "json").json()
-    assert {m["item"] for m in shown["matches"]} == {m["item"] for m in matches}
+    assert {e["title"] for e in events} == set(by_event)
+    rule_id = in_text["event_id"]
+    shown = cli("show", str(rule_id), "--format", "json").json()
+    assert {m["item"] for m in shown["matches"]} == {item for _, item in rule}
 
 
 def test_matching_is_idempotent_and_a_dismissal_survives_a_cosmetic_revision(cli, world):
@@ -93,8 +115,9 @@ def test_matching_is_idempotent_and_a_dismissal_survives_a_cosmetic_revision(cli
     assert again.code == 0 and "0 new, 0 revised" in again.stdout
     assert len(_matches(cli)) == len(first)
 
-    haige = next(m for m in first if m["item_kind"] == "entity")
-    keyword = next(m for m in first if m["item"] == "semiconductor")
+    in_rule = [m for m in first if m["event_kind"] == "document.published"]
+    haige = next(m for m in in_rule if m["item_kind"] == "entity")
+    keyword = next(m for m in in_rule if m["item"] == "semiconductor")
     assert (
         cli("matches", "dismiss", str(haige["id"]), "--note", "our supplier is another Haige").code
         == 0
@@ -105,7 +128,11 @@ def test_matching_is_idempotent_and_a_dismissal_survives_a_cosmetic_revision(cli
     # with the keyword's sentence unchanged: both statuses carry over to the new revision.
     world.route(
         "/api/v1/documents.json",
-        Reply(_fr_page(**{"2026-24001": {"dates": "This rule is effective November 30, 2026."}})),
+        Reply(
+            _fr_page(
+                world, **{"2026-24001": {"dates": "This rule is effective November 30, 2026."}}
+            )
+        ),
     )
     revised = cli("poll", "federal_register")
     assert revised.code == 0 and "1 revised" in revised.stdout
@@ -123,12 +150,13 @@ def test_matching_is_idempotent_and_a_dismissal_survives_a_cosmetic_revision(cli
         "/api/v1/documents.json",
         Reply(
             _fr_page(
+                world,
                 **{
                     "2026-24001": {
                         "abstract": "BIS adds Guangzhou Haige Communications Group Inc. to the "
                         "Entity List under the destination of China."
                     }
-                }
+                },
             )
         ),
     )

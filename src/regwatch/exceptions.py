@@ -14,6 +14,8 @@ The hierarchy::
     │   ├── ResponseTooLarge    the body exceeded the configured size cap
     │   └── PaginationError     a pagination cycle, or more pages than any sane walk needs
     ├── ParseError              a payload that does not have the expected shape (truncated JSON, …)
+    │   ├── JapaneseDateError   a Japanese date that does not exist, or is not a date at all
+    │   └── IncompleteTable     a list edition whose rows could not all be read (``lost``)
     ├── SnapshotRefused         a list snapshot that would delete too much, or is truncated
     ├── StoreError              the database is missing, too old or too new
     │   └── SchemaOutOfDate     the database needs ``regwatch init`` to upgrade
@@ -31,7 +33,9 @@ __all__ = [
     "DeliveryError",
     "FetchError",
     "HTTPStatusError",
+    "IncompleteTable",
     "InputError",
+    "JapaneseDateError",
     "PaginationError",
     "ParseError",
     "RegwatchError",
@@ -119,3 +123,18 @@ class SchemaOutOfDate(StoreError):
 
 class DeliveryError(RegwatchError):
     """An e-mail could not be handed to the SMTP server."""
+
+
+class JapaneseDateError(ParseError, ValueError):
+    """A Japanese date that does not exist (令和7年2月30日), or text that is not a date."""
+
+
+class IncompleteTable(ParseError):
+    """A list edition (PDF, CSV, XLSX) whose rows could not all be read; nothing is imported.
+
+    ``lost`` describes each row that was lost, e.g. ``"No. 17 (page 1): no company name"``.
+    """
+
+    def __init__(self, message: str, *, lost: list[str], url: str | None = None) -> None:
+        super().__init__(message, url=url)
+        self.lost = lost

@@ -42,7 +42,7 @@ from .exceptions import (
 )
 from .sources._base import Payload
 
-__all__ = ["Expect", "Fetcher", "HttpSettings"]
+__all__ = ["Expect", "Fetcher", "HttpSettings", "short_url"]
 
 Expect = Literal["json", "xml", "html", "pdf", "any"]
 
@@ -71,7 +71,7 @@ class HttpSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     user_agent: str = Field(
-        f"regwatch/{__version__} (export-control change monitor; +https://github.com/regwatch)",
+        f"regwatch/{__version__} (export-control change monitor)",
         description="User-Agent sent with every request; put a contact address in it",
     )
     timeout: float = Field(30.0, gt=0, description="seconds to wait for a response")
@@ -120,7 +120,7 @@ class Fetcher:
             transport=transport,
         )
         self._lock = threading.Lock()
-        self._next_slot: dict[str, float] = {}
+        self._last_request: dict[str, float] = {}
         #: how many requests went out (retries included), for fetch-run statistics
         self.requests = 0
 
@@ -180,6 +180,7 @@ class Fetcher:
 
     def _attempt(self, request: httpx.Request, expect: Expect, role: str) -> Payload | _Attempt:
         url = str(request.url)
+        where = short_url(url)
         self.requests += 1
         try:
             response = self._client.send(request, stream=True)
@@ -189,7 +190,7 @@ class Fetcher:
                     response.read()
                     return _Attempt(
                         HTTPStatusError(
-                            f"{url}: HTTP {response.status_code}",
+                            f"{where}: HTTP {response.status_code}",
                             url=url,
                             status=response.status_code,
                         ),
@@ -199,21 +200,23 @@ class Fetcher:
             finally:
                 response.close()
         except httpx.TimeoutException as exc:
-            return _Attempt(TransportError(f"{url}: timed out ({type(exc).__name__})", url=url))
+            return _Attempt(TransportError(f"{where}: timed out ({type(exc).__name__})", url=url))
         except httpx.TransportError as exc:
-            return _Attempt(TransportError(f"{url}: {type(exc).__name__}: {exc}", url=url))
+            return _Attempt(TransportError(f"{where}: {type(exc).__name__}: {exc}", url=url))
         return self._check(response, body, url, final_url, expect, role)
 
     def _read_capped(self, response: httpx.Response, url: str) -> bytes:
         cap = self.settings.max_bytes
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > cap:
-            raise ResponseTooLarge(f"{url}: body of {declared} bytes exceeds {cap}", url=url)
+            raise ResponseTooLarge(
+                f"{short_url(url)}: body of {declared} bytes exceeds {cap}", url=url
+            )
         chunks, size = [], 0
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > cap:
-                raise ResponseTooLarge(f"{url}: body exceeds {cap} bytes", url=url)
+                raise ResponseTooLarge(f"{short_url(url)}: body exceeds {cap} bytes", url=url)
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -229,7 +232,9 @@ class Fetcher:
         status = response.status_code
         content_type = response.headers.get("Content-Type")
         if response.url.host in _BOT_WALL_HOSTS:
-            raise BlockedError(f"{url}: redirected to the bot wall at {final_url}", url=url)
+            raise BlockedError(
+                f"{short_url(url)}: redirected to the bot wall at {final_url}", url=url
+            )
         if status == 304:
             return Payload(
                 url=final_url,
@@ -243,13 +248,15 @@ class Fetcher:
             )
         if status == 403:
             raise BlockedError(
-                f"{url}: HTTP 403 Forbidden (blocked as an automated client?)", url=url
+                f"{short_url(url)}: HTTP 403 Forbidden (blocked as an automated client?)", url=url
             )
         if status == 202 and not body.strip():
-            raise BlockedError(f"{url}: HTTP 202 with an empty body (a bot challenge)", url=url)
+            raise BlockedError(
+                f"{short_url(url)}: HTTP 202 with an empty body (a bot challenge)", url=url
+            )
         if status >= 400 or status < 200:
             raise HTTPStatusError(
-                f"{url}: HTTP {status}{_error_detail(body)}", url=url, status=status
+                f"{short_url(url)}: HTTP {status}{_error_detail(body)}", url=url, status=status
             )
         _check_content_type(url, content_type, body, expect)
         return Payload(
@@ -270,12 +277,19 @@ class Fetcher:
         return base + random.uniform(0, base / 2)
 
     def _wait_for_host(self, host: str, interval: float) -> None:
+        """Wait until ``interval`` seconds have passed since the last request to ``host``."""
         with self._lock:
             now = time.monotonic()
-            slot = max(now, self._next_slot.get(host, now))
-            self._next_slot[host] = slot + interval
+            slot = max(now, self._last_request.get(host, now - interval) + interval)
+            self._last_request[host] = slot
         if slot > now:
             self._sleep(slot - now)
+
+
+def short_url(url: str) -> str:
+    """A URL for messages: the query (often a long ``fields[]`` list) reduced to ``?…``."""
+    base, sep, _ = url.partition("?")
+    return f"{base}?…" if sep else base
 
 
 def _retry_after_seconds(value: str | None) -> float | None:
@@ -305,15 +319,17 @@ def _check_content_type(url: str, content_type: str | None, body: bytes, expect:
     accepted = _ACCEPTED[expect]
     if expect != "html" and ("html" in ctype or (not ctype and _looks_like_html(body))):
         raise UnexpectedContent(
-            f"{url}: expected {expect.upper()}, got an HTML page ({ctype or 'no content type'}); "
-            "a bot wall or an error page, not data",
+            f"{short_url(url)}: expected {expect.upper()}, got an HTML page "
+            f"({ctype or 'no content type'}); a bot wall or an error page, not data",
             url=url,
         )
     if ctype and not any(fragment in ctype for fragment in accepted):
         # text/plain JSON and XML exist in the wild; accept them when the body agrees.
         if ctype == "text/plain" and expect in ("json", "xml"):
             return
-        raise UnexpectedContent(f"{url}: expected {expect.upper()}, got {ctype}", url=url)
+        raise UnexpectedContent(
+            f"{short_url(url)}: expected {expect.upper()}, got {ctype}", url=url
+        )
 
 
 def _error_detail(body: bytes) -> str:

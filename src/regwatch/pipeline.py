@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .events import ChangeEvent
 from .exceptions import BlockedError, InputError, RegwatchError
 from .http import Fetcher
-from .sources import Payload, Source, get_source_class
+from .sources import Collection, Payload, Source, get_source_class
 from .store import ApplyResult, Batch, Store
 from .timeutil import utcnow
 
@@ -83,9 +82,11 @@ def poll_source(store: Store, source: Source[Any]) -> PollResult:
             not_modified=collection.not_modified,
             newest_item_on=source.newest_item_on([e for _, e in events]),
             keep_all_bodies=source.keep_bodies,
+            store_state=source.store_state,
         )
         stored = store.save_batch(batch)
-    except Exception as exc:
+        source.after_store(store, stored)
+    except Exception as exc:  # every failure is recorded; none stops the other sources
         requests = source.fetcher.requests - fetcher_requests
         kind = "blocked" if isinstance(exc, BlockedError) else "error"
         if not isinstance(exc, RegwatchError):
@@ -98,7 +99,17 @@ def poll_source(store: Store, source: Source[Any]) -> PollResult:
             requests=requests,
             seconds=time.monotonic() - clock,
         )
-        log.warning("poll %s failed after %.2fs: %s", source.name, result.seconds, result.error)
+        log.warning(
+            "poll %s failed",
+            source.name,
+            extra={
+                "source": source.name,
+                "outcome": "error",
+                "error": result.error,
+                "requests": requests,
+                "seconds": round(result.seconds, 3),
+            },
+        )
         return result
     result = PollResult(
         source.name,
@@ -112,25 +123,28 @@ def poll_source(store: Store, source: Source[Any]) -> PollResult:
         warnings=collection.warnings,
     )
     log.info(
-        "poll %s: %d new, %d revised, %d unchanged, %d requests, %.2fs",
+        "poll %s finished",
         source.name,
-        result.new,
-        result.revised,
-        result.unchanged,
-        result.requests,
-        result.seconds,
+        extra={
+            "source": source.name,
+            "outcome": "not_modified" if result.not_modified else "ok",
+            "new": result.new,
+            "revised": result.revised,
+            "unchanged": result.unchanged,
+            "requests": result.requests,
+            "seconds": round(result.seconds, 3),
+        },
     )
+    # The next stage: what was stored is matched against the watch lists.
+    match_stage(store)
     return result
 
 
 def poll_sources(
     store: Store, config: Config, names: Sequence[str], fetcher: Fetcher
 ) -> list[PollResult]:
-    """Poll each of ``names`` in turn; one failing source never stops the next.  Then match
-    what was stored against the watch lists (:func:`match_stage`)."""
-    results = [poll_source(store, build_source(name, config, fetcher)) for name in names]
-    match_stage(store)
-    return results
+    """Poll each of ``names`` in turn; one failing source never stops the next."""
+    return [poll_source(store, build_source(name, config, fetcher)) for name in names]
 
 
 def match_stage(store: Store) -> None:
@@ -154,22 +168,28 @@ def import_files(store: Store, source: Source[Any], paths: Iterable[Path]) -> Ap
     :raises InputError: naming the file that could not be read or parsed.
     """
     payloads: list[Payload] = []
-    events: list[tuple[int | None, ChangeEvent]] = []
     for path in paths:
         try:
             body = path.read_bytes()
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-        payload = source.read_file(str(path), body)
-        try:
-            parsed = source.parse(payload)
-        except RegwatchError as exc:
-            raise InputError(f"{path}: {exc}") from None
-        events += [(len(payloads), e) for e in parsed]
-        payloads.append(payload)
+        payloads.append(source.read_file(str(path), body))
+    # Through `events`, as a poll does, so that snapshot sources diff against the store.
+    try:
+        events = source.events(Collection(payloads=payloads), store)
+    except RegwatchError as exc:
+        url = getattr(exc, "url", None)
+        message = str(exc)
+        raise InputError(message if not url or url in message else f"{url}: {message}") from None
     batch = Batch(
-        source=source.name, payloads=payloads, events=events, started_at=utcnow(), imported=True
+        source=source.name,
+        payloads=payloads,
+        events=events,
+        started_at=utcnow(),
+        imported=True,
+        store_state=source.store_state,
     )
     result = store.save_batch(batch)
+    source.after_store(store, result)
     match_stage(store)
     return result

@@ -101,7 +101,11 @@ def validation_message(error: ValidationError, located: Located, prefix: Loc = (
         elif message.startswith("Value error, "):
             message = message.removeprefix("Value error, ")
         given = problem.get("input")
-        if problem["type"] not in ("missing", "extra_forbidden") and _short(given):
+        if (
+            problem["type"] not in ("missing", "extra_forbidden")
+            and _short(given)
+            and repr(given) not in message
+        ):
             message += f" (got {given!r})"
         out.append(f"{located.where(loc)}: {dotted}: {message}")
     return "\n".join(out)

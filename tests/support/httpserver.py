@@ -37,6 +37,10 @@ class Request:
     path: str
     query: list[tuple[str, str]]
     headers: dict[str, str]
+    #: the query string exactly as received
+    raw_query: str = ""
+    #: ``time.monotonic()`` when the request arrived
+    received_at: float = 0.0
 
     def param(self, name: str) -> list[str]:
         return [v for k, v in self.query if k == name]
@@ -45,11 +49,17 @@ class Request:
 Handler = Callable[[Request], Reply]
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        # A client that gave up (a timeout test) makes the handler's write fail: expected.
+        pass
+
+
 class LocalServer:
     """``with LocalServer() as server: server.route("/x", Reply(...)); server.url("/x")``."""
 
     def __init__(self) -> None:
-        self.routes: dict[str, list[Reply] | Handler] = {}
+        self.routes: dict[str, list[Reply | Handler]] = {}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
         outer = self
@@ -63,9 +73,11 @@ class LocalServer:
             def do_GET(self) -> None:
                 outer._serve(self)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
 
     @property
     def base(self) -> str:
@@ -76,11 +88,9 @@ class LocalServer:
         return f"{self.base}{path}"
 
     def route(self, path: str, *replies: Reply | Handler) -> None:
-        """Answer ``path`` with ``replies`` in turn (the last repeats), or with a handler."""
-        if len(replies) == 1 and callable(replies[0]) and not isinstance(replies[0], Reply):
-            self.routes[path] = replies[0]
-        else:
-            self.routes[path] = [r for r in replies if isinstance(r, Reply)]
+        """Answer ``path`` with ``replies`` in turn, the last one repeating; each is a
+        :class:`Reply` or a handler called with the :class:`Request`."""
+        self.routes[path] = list(replies)
 
     def hits(self, path: str) -> list[Request]:
         return [r for r in self.requests if r.path == path]
@@ -91,14 +101,19 @@ class LocalServer:
             target = self.routes.get(request.path)
             if target is None:
                 return Reply(b'{"status":404,"message":"Record Not Found"}', status=404)
-            if callable(target):
-                return target(request)
-            return target.pop(0) if len(target) > 1 else target[0]
+            step = target.pop(0) if len(target) > 1 else target[0]
+        return step if isinstance(step, Reply) else step(request)
 
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(handler.path)
-        request = Request("GET", parts.path, parse_qsl(parts.query, keep_blank_values=True),
-                          {k.lower(): v for k, v in handler.headers.items()})
+        request = Request(
+            "GET",
+            parts.path,
+            parse_qsl(parts.query, keep_blank_values=True),
+            {k.lower(): v for k, v in handler.headers.items()},
+            parts.query,
+            time.monotonic(),
+        )
         reply = self._next_reply(request)
         if reply.delay:
             time.sleep(reply.delay)

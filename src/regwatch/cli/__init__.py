@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import logging
 import sys
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from .. import __version__
 from ..exceptions import ConfigError, InputError, StoreError
+from ..logs import configure_logging
 from ._context import AppContext
 
 __all__ = ["app", "main"]
@@ -26,6 +28,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+class LogFormat(StrEnum):
+    text = "text"
+    json = "json"
 
 
 def _version(value: bool) -> None:
@@ -52,6 +59,10 @@ def _global(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="log what every poll does (to stderr)")
     ] = False,
+    log_format: Annotated[
+        LogFormat,
+        typer.Option("--log-format", help="log lines as readable text or JSON, one per line"),
+    ] = LogFormat.text,
     version: Annotated[
         bool,
         typer.Option(
@@ -59,17 +70,13 @@ def _global(
         ),
     ] = False,
 ) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(logging.INFO if verbose else logging.WARNING, log_format.value)
     ctx.obj = AppContext(db_option=db, config_option=config)
     ctx.call_on_close(ctx.obj.close)
 
 
 # The command modules register themselves on `app`.
-from . import _events, _sources, _watch  # noqa: E402,F401
+from . import _entities, _events, _sources, _watch  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> None:

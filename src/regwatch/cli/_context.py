@@ -35,6 +35,14 @@ class AppContext:
             self._store = Store.open(self.db_url, create=create)
         return self._store
 
+    def raise_log_level(self, level: int) -> None:
+        """Log at least at ``level`` (the daemon logs one line per poll at INFO)."""
+        import logging
+
+        root = logging.getLogger()
+        if root.level > level:
+            root.setLevel(level)
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()

@@ -14,6 +14,9 @@ from rich.table import Table
 
 __all__ = ["Format", "emit", "print_json"]
 
+#: widest table cell; the JSON and CSV formats always carry the whole value
+_MAX_CELL = 72
+
 
 class Format(StrEnum):
     table = "table"
@@ -51,7 +54,13 @@ def emit(
     else:
         table = Table(show_lines=False, header_style="bold")
         for _, heading in columns:
-            table.add_column(heading, overflow="fold")
+            table.add_column(
+                heading,
+                overflow="ellipsis",
+                no_wrap=True,
+                max_width=_MAX_CELL,
+                min_width=min(len(heading), 12),
+            )
         for record in records:
             table.add_row(*[_cell(record.get(key)) for key, _ in columns])
         Console(width=max(Console().width, 120)).print(table)

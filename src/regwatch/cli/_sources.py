@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -9,12 +10,13 @@ from typing import Annotated
 import typer
 
 from ..config import Config
+from ..daemon import Daemon
 from ..exceptions import ConfigError
-from ..health import source_health
+from ..health import UNHEALTHY, SourceHealth, source_health
 from ..http import Fetcher
 from ..pipeline import PollResult, build_source, import_files, poll_sources
 from ..sources import SOURCES, get_source_class
-from ..timeutil import utcnow
+from ..timeutil import parse_date, utcnow
 from . import app
 from ._context import get_context
 from ._output import Format, emit
@@ -93,12 +95,50 @@ def run(
         bool, typer.Option("--once", help="one full cycle (poll every enabled source) and exit")
     ] = False,
 ) -> None:
-    """The daemon; with --once, one full cycle and exit (for cron and timers)."""
+    """The daemon: every enabled source on its schedule until SIGTERM or SIGINT.
+
+    With --once: one full cycle (every enabled source now) and exit, for cron and timers.
+    """
+    appctx = get_context(ctx)
+    config = appctx.config
+    store = appctx.store(create=True)
     if not once:
-        raise ConfigError("the long-running daemon is not available yet; use `regwatch run --once`")
-    results = run_poll(ctx, [])
+        appctx.raise_log_level(logging.INFO)
+    with Fetcher(config.http) as fetcher:
+        daemon = Daemon(store, config, fetcher)
+        if not once:
+            daemon.serve()
+            return
+        results = daemon.run_once()
+    for result in results:
+        typer.echo(_summary(result), err=not result.ok)
     if not all(r.ok for r in results):
         raise typer.Exit(1)
+
+
+@app.command()
+def healthcheck(ctx: typer.Context) -> None:
+    """Exit 1 when an enabled source is failing, blocked or stale (for container health checks
+    and monitoring); print the unhealthy ones."""
+    unhealthy = [h for h in _health(ctx) if h.status in UNHEALTHY]
+    for h in unhealthy:
+        detail = h.last_error or (f"newest item {h.newest_item_on}" if h.newest_item_on else "")
+        typer.echo(f"{h.name}: {h.status}: {detail}", err=True)
+    if unhealthy:
+        raise typer.Exit(1)
+    typer.echo("ok")
+
+
+def _health(ctx: typer.Context) -> list[SourceHealth]:
+    appctx = get_context(ctx)
+    config = appctx.config
+    rows = appctx.store().source_state_rows()
+    now = utcnow()
+    return [
+        source_health(name, config.sources[name], cls.default_every, rows.get(name), now)
+        for name, cls in SOURCES.items()
+        if cls.pollable
+    ]
 
 
 @app.command("import")
@@ -106,20 +146,44 @@ def import_(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="the source whose parser reads the files")],
     paths: Annotated[list[Path], typer.Argument(help="saved payload files", exists=False)],
+    edition: Annotated[
+        str | None,
+        typer.Option(
+            "--edition",
+            metavar="YYYY-MM-DD",
+            help="meti_eul: the date METI published this End User List edition "
+            "(default: the date in the file name)",
+        ),
+    ] = None,
 ) -> None:
     """Feed saved payload files through a source's parser (offline backfill).
 
     For federal_register: saved API responses (documents.json search pages, single documents,
-    public-inspection pages).  All files are parsed before anything is stored.
+    public-inspection pages).  For meti_eul: End User List editions (METI's PDF, or a CSV/XLSX
+    with its six columns).  All files are parsed before anything is stored.
     """
     appctx = get_context(ctx)
     cls = get_source_class(source)
     instance = build_source(cls.name, appctx.config)
+    if edition is not None:
+        _set_edition(instance, edition, paths)
     result = import_files(appctx.store(create=True), instance, paths)
     typer.echo(
         f"{source}: imported {len(paths)} file(s): {len(result.new_ids)} new, "
         f"{len(result.revised_ids)} revised, {result.unchanged} unchanged"
     )
+
+
+def _set_edition(instance: object, edition: str, paths: list[Path]) -> None:
+    # Only list sources whose files are editions have an `edition` to set (meti_eul).
+    if not hasattr(instance, "edition"):
+        raise ConfigError("--edition applies to list editions (meti_eul) only")
+    if len(paths) != 1:
+        raise ConfigError("--edition dates one file; import editions one at a time")
+    try:
+        instance.edition = parse_date(edition)
+    except ValueError as exc:
+        raise ConfigError(f"--edition: {exc}") from None
 
 
 @app.command("sources")
@@ -128,15 +192,7 @@ def sources_(
     fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
 ) -> None:
     """Health of every source: last success, last error, failures, newest item, next run."""
-    appctx = get_context(ctx)
-    config = appctx.config
-    rows = appctx.store().source_state_rows()
-    now = utcnow()
-    health = [
-        source_health(name, config.sources[name], cls.default_every, rows.get(name), now)
-        for name, cls in SOURCES.items()
-        if cls.pollable
-    ]
+    health = _health(ctx)
     records = [h.to_json() for h in health]
     if fmt in (Format.json, Format.jsonl):
         emit(records, fmt, [])

@@ -11,15 +11,19 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..events import ChangeEvent
 from ..exceptions import ParseError
 from ..timeutil import parse_duration
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sqlalchemy import Connection
+
     from ..http import Fetcher
-    from ..store import Store
+    from ..store import ApplyResult, Store
 
 __all__ = [
     "Collection",
@@ -92,14 +96,29 @@ class SourceSettings(BaseModel):
         None, description="flag the source stale when its newest item is older than this"
     )
 
+    @field_validator("every", "jitter", "stale_after")
+    @classmethod
+    def _check_duration(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_duration(value)  # raises ValueError naming the expected form
+        return value
+
+    @field_validator("cron")
+    @classmethod
+    def _check_cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            from apscheduler.triggers.cron import CronTrigger
+
+            try:
+                CronTrigger.from_crontab(value)
+            except ValueError as exc:
+                raise ValueError(f'expected a crontab line such as "0 6 * * 1-5" ({exc})') from None
+        return value
+
     @model_validator(mode="after")
     def _check_schedule(self) -> SourceSettings:
         if self.every is not None and self.cron is not None:
             raise ValueError("give either `every` or `cron`, not both")
-        for name in ("every", "jitter", "stale_after"):
-            value = getattr(self, name)
-            if value is not None:
-                parse_duration(value)  # raises ValueError with the expected form
         return self
 
 
@@ -183,6 +202,21 @@ class Source(ABC, Generic[S]):
             if payload.status != 304
             for event in self.parse(payload)
         ]
+
+    def store_state(self, conn: Connection, events: Sequence[ChangeEvent]) -> None:
+        """Write the source's own tables inside the batch's transaction, once its events are
+        stored, so that both commit or roll back together (state a later poll is diffed
+        against, such as the CSL's last snapshot).  ``events`` are the batch's events; the id
+        of each key's stored version is in ``event_head``.  The default does nothing.
+
+        Sources that list parties may bring ``listed_entity`` up to date here
+        (:func:`regwatch.entities.apply_entity_events`).
+        """
+
+    def after_store(self, store: Store, result: ApplyResult) -> None:
+        """Called once a poll's or an import's events are stored, for sources that keep a
+        derived table (``listed_entity``) current.  It must be idempotent: after a crash it
+        runs again on the next poll or import."""
 
     def read_file(self, path: str, body: bytes) -> Payload:
         """A payload for ``regwatch import`` from a saved file; override to sniff the format."""

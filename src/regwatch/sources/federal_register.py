@@ -12,9 +12,9 @@ The API's quirks handled here are described in ``shared/research/federal_registe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -22,9 +22,16 @@ from pydantic import Field, field_validator
 
 from ..events import ChangeEvent, EventKind
 from ..exceptions import PaginationError, ParseError
+from ..store._listed import apply_entity_events
 from ..timeutil import utcnow
 from . import register
 from ._base import Collection, Payload, Source, SourceSettings, SourceState
+from ._fr_entities import collect_entity_rules, is_entity_xml, rule_events, rule_events_in
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from ..store import Store
 
 __all__ = ["FederalRegister", "FederalRegisterSettings", "normalize_document_number"]
 
@@ -99,6 +106,12 @@ class FederalRegisterSettings(SourceSettings):
     public_inspection: bool = Field(
         True, description="also read the public-inspection desk (documents before publication)"
     )
+    xml_interval: float = Field(
+        1.0,
+        ge=0,
+        description="seconds between two full-text XML requests (rules that amend the Entity "
+        "List are read entry by entry; the Federal Register asks for at most one a second)",
+    )
 
     @field_validator("cfr")
     @classmethod
@@ -158,6 +171,14 @@ class FederalRegister(Source[FederalRegisterSettings]):
         )
         if cursor_date is not None:
             collection.cursor = {"last_publication_date": cursor_date.isoformat()}
+        collect_entity_rules(
+            self.fetcher,
+            state,
+            collection,
+            [r for p in collection.payloads if p.role == "documents" for r in _results(p)],
+            interval=self.settings.xml_interval,
+            normalize=normalize_document_number,
+        )
         return collection
 
     def _url(self, path: str) -> str:
@@ -255,6 +276,8 @@ class FederalRegister(Source[FederalRegisterSettings]):
     # -- parsing ------------------------------------------------------------------------------
 
     def parse(self, payload: Payload) -> list[ChangeEvent]:
+        if is_entity_xml(payload):
+            return rule_events(payload, normalize=normalize_document_number)
         body = payload.json()
         if isinstance(body, dict) and "results" not in body and "document_number" in body:
             records: list[Any] = [body]
@@ -277,10 +300,16 @@ class FederalRegister(Source[FederalRegisterSettings]):
             events.append(public_inspection_event(record) if is_pi else document_event(record))
         return events
 
+    def events(self, collection: Collection, store: Store) -> list[tuple[int | None, ChangeEvent]]:
+        # A rule's entity rows need the document's record and the parties currently listed.
+        return rule_events_in(collection, store, self.parse, normalize_document_number)
+
+    def store_state(self, conn: Connection, events: Sequence[ChangeEvent]) -> None:
+        apply_entity_events(conn, events)
+
     def read_file(self, path: str, body: bytes) -> Payload:
-        return Payload(
-            url=f"file://{path}", body=body, content_type="application/json", role="import"
-        )
+        ctype = "application/xml" if path.endswith(".xml") else "application/json"
+        return Payload(url=f"file://{path}", body=body, content_type=ctype, role="import")
 
 
 def _results(page: Payload) -> list[dict[str, Any]]:

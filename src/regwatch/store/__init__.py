@@ -7,27 +7,29 @@ code (``postgresql+psycopg://…``).  The schema is versioned (Alembic, ``regwat
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from ..events import ChangeEvent, StoredEvent
 from ..exceptions import StoreError
 from ..sources._base import Payload, SourceState
 from ..timeutil import utcnow
 from . import _migrate
-from ._engine import make_engine, sqlite_path
+from ._engine import make_engine, sqlite_path, upsert_insert
 from ._events import (
     ApplyResult,
     apply_intents,
     insert_payloads,
+    latest_versions,
     load_events,
     load_heads,
     plan_events,
+    revised_heads,
     row_to_stored,
 )
 from ._query import EventQuery, build_select
@@ -55,6 +57,8 @@ class Batch:
     keep_all_bodies: bool = False
     #: from ``regwatch import``: the source's cursor and health are left alone
     imported: bool = False
+    #: called in the batch's transaction after its events are stored (``Source.store_state``)
+    store_state: Callable[[Connection, Sequence[ChangeEvent]], None] | None = None
 
 
 class Store:
@@ -167,15 +171,17 @@ class Store:
     def _save_batch(self, conn: Connection, batch: Batch) -> ApplyResult:
         now = utcnow()
         run_id = _insert_run(conn, batch.source, batch.started_at)
-        keys = [event.key for _, event in batch.events]
-        heads = load_heads(conn, keys)
-        previous = load_events(conn, {h.event_id for h in heads.values()})
-        intents, unchanged = plan_events(batch.events, heads, previous)
+        latest, seen = latest_versions(batch.events)
+        heads = load_heads(conn, list(latest))
+        previous = load_events(conn, revised_heads(latest, heads))
+        intents, unchanged = plan_events(latest, seen, heads, previous)
         useful = {i.payload_index for i in intents}
         keep = [batch.keep_all_bodies or n in useful for n in range(len(batch.payloads))]
         payload_ids = insert_payloads(conn, batch.source, batch.payloads, keep, run_id, now)
         result = apply_intents(conn, intents, payload_ids, now)
         result.unchanged = unchanged
+        if batch.store_state is not None:
+            batch.store_state(conn, [event for _, event in batch.events])
         if not batch.imported:
             self._record_success(conn, batch, now)
         outcome = "import" if batch.imported else "not_modified" if batch.not_modified else "ok"
@@ -236,10 +242,12 @@ class Store:
 
     def _ensure_state(self, conn: Connection, name: str) -> None:
         table = SourceStateRow.__table__  # type: ignore[attr-defined]
-        if conn.execute(select(table.c.name).where(table.c.name == name)).first() is None:
-            conn.execute(
-                insert(table).values(name=name, cursor={}, validators={}, consecutive_failures=0)
-            )
+        # ON CONFLICT DO NOTHING: two writers on PostgreSQL may create the same row at once
+        conn.execute(
+            upsert_insert(conn, table)
+            .values(name=name, cursor={}, validators={}, consecutive_failures=0)
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
 
     def _record_success(self, conn: Connection, batch: Batch, now: datetime) -> None:
         table = SourceStateRow.__table__  # type: ignore[attr-defined]
@@ -296,6 +304,40 @@ class Store:
                     last_error_kind=kind,
                     consecutive_failures=table.c.consecutive_failures + 1,
                 )
+            )
+
+    def claim_source(self, source: str, owner: str, now: datetime, lease_until: datetime) -> bool:
+        """Take the lease to poll ``source`` now, if it is due and nobody else holds it.
+
+        One atomic UPDATE, so that of several daemons sharing the database exactly one wins;
+        a daemon that died mid-poll loses its lease when ``lease_until`` passes.
+        """
+        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        with self.write() as conn:
+            self._ensure_state(conn, source)
+            claimed = conn.execute(
+                update(table)
+                .where(
+                    table.c.name == source,
+                    or_(table.c.next_run_at.is_(None), table.c.next_run_at <= now),
+                    or_(table.c.lease_until.is_(None), table.c.lease_until <= now),
+                )
+                .values(lease_owner=owner, lease_until=lease_until)
+            )
+            return claimed.rowcount == 1
+
+    def release_source(self, source: str, owner: str, next_run_at: datetime) -> None:
+        """Give the lease back and record when the source is due next."""
+        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        with self.write() as conn:
+            self._ensure_state(conn, source)
+            conn.execute(
+                update(table)
+                .where(
+                    table.c.name == source,
+                    or_(table.c.lease_owner == owner, table.c.lease_owner.is_(None)),
+                )
+                .values(lease_owner=None, lease_until=None, next_run_at=next_run_at)
             )
 
     def set_next_run(self, source: str, when: datetime | None) -> None:

@@ -12,14 +12,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
 from ..exceptions import ConfigError
 
-__all__ = ["BUSY_TIMEOUT_MS", "make_engine", "sqlite_path"]
+__all__ = ["BUSY_TIMEOUT_MS", "make_engine", "sqlite_path", "upsert_insert"]
 
 BUSY_TIMEOUT_MS = 30_000
+
+
+def upsert_insert(conn: Connection, table: Table) -> Any:
+    """An INSERT that supports ``on_conflict_do_nothing`` / ``…_do_update`` on this dialect."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -34,8 +34,10 @@ __all__ = [
     "EventIntent",
     "Head",
     "apply_intents",
+    "latest_versions",
     "load_heads",
     "plan_events",
+    "revised_heads",
     "row_to_event",
     "row_to_stored",
 ]
@@ -78,22 +80,16 @@ class ApplyResult:
         return self.new_ids + self.revised_ids
 
 
-def plan_events(
-    items: Iterable[tuple[int | None, ChangeEvent]],
-    heads: Mapping[str, Head],
-    previous: Mapping[int, ChangeEvent],
-) -> tuple[list[EventIntent], int]:
-    """Intents for ``items`` (``(payload_index, event)`` pairs) against the current ``heads``.
+Latest = dict[str, tuple[int | None, ChangeEvent, str]]
 
-    :param previous: the head events of the keys whose content changed, by event id, so that a
-        revision can say which fields changed.
-    :returns: the intents, and how many events were unchanged.
+
+def latest_versions(items: Iterable[tuple[int | None, ChangeEvent]]) -> tuple[Latest, int]:
+    """The version of each key a batch stores, with its content hash; and the item count.
 
     Within one batch the last event of a key wins, except that a provisional event never
-    replaces a final one; against the store, an unchanged hash is a no-op, and a provisional
-    event never revises a final head.
+    replaces a final one.
     """
-    latest: dict[str, tuple[int | None, ChangeEvent, str]] = {}
+    latest: Latest = {}
     seen = 0
     for index, event in items:
         seen += 1
@@ -101,13 +97,39 @@ def plan_events(
         if current and event.provisional and not current[1].provisional:
             continue
         latest[event.key] = (index, event, content_hash(event))
+    return latest, seen
+
+
+def revised_heads(latest: Latest, heads: Mapping[str, Head]) -> list[int]:
+    """Event ids of the heads that ``latest`` will revise (their content is needed for diffs)."""
+    return [
+        head.event_id
+        for key, (_, event, digest) in latest.items()
+        if (head := heads.get(key)) is not None and _revises(head, event, digest)
+    ]
+
+
+def _revises(head: Head, event: ChangeEvent, digest: str) -> bool:
+    # An unchanged hash is a no-op, and a provisional event never revises a final head.
+    return head.content_hash != digest and not (event.provisional and not head.provisional)
+
+
+def plan_events(
+    latest: Latest, seen: int, heads: Mapping[str, Head], previous: Mapping[int, ChangeEvent]
+) -> tuple[list[EventIntent], int]:
+    """Intents for the ``latest`` versions of a batch against the current ``heads``.
+
+    :param previous: the head events that are being revised, by event id, so that a revision
+        can say which fields changed.
+    :returns: the intents, and how many of the batch's ``seen`` events were unchanged.
+    """
     intents = []
     for key, (index, event, digest) in latest.items():
         head = heads.get(key)
         if head is None:
             intents.append(EventIntent(event, digest, 1, None, index, event.changes))
             continue
-        if head.content_hash == digest or (event.provisional and not head.provisional):
+        if not _revises(head, event, digest):
             continue
         changes = event.changes
         if changes is None and head.event_id in previous:
@@ -266,6 +288,7 @@ def _event_values(
         if intent.payload_index is not None
         else None,
         "detected_at": detected_at,
+        "event_on": e.published_on or detected_at.date(),
     }
 
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Select, String, and_, cast, func, select, text
+from sqlalchemy import Select, String, and_, cast, func, select, text
 
 from ._schema import Company, EventRow, Match
-from ._search import fts_query, query_terms
+from ._search import fts_query, normalize_text, query_terms
 
 __all__ = ["EventQuery", "build_select"]
 
@@ -38,23 +38,15 @@ class EventQuery:
     limit: int | None = None
 
 
-def _event_date(dialect: str) -> Any:
-    table = EventRow.__table__  # type: ignore[attr-defined]
-    detected = (
-        func.date(table.c.detected_at) if dialect == "sqlite" else cast(table.c.detected_at, Date)
-    )
-    return func.coalesce(table.c.published_on, detected)
-
-
 def build_select(query: EventQuery, dialect: str) -> Select[Any]:
     """The SELECT for ``query`` on ``dialect`` (``sqlite`` or ``postgresql``), newest first."""
     table = EventRow.__table__  # type: ignore[attr-defined]
-    when = _event_date(dialect)
+    when = table.c.event_on
     conditions: list[Any] = []
     if query.since:
-        conditions.append(when >= (query.since.isoformat() if dialect == "sqlite" else query.since))
+        conditions.append(when >= query.since)
     if query.until:
-        conditions.append(when <= (query.until.isoformat() if dialect == "sqlite" else query.until))
+        conditions.append(when <= query.until)
     if query.sources:
         conditions.append(table.c.source.in_(query.sources))
     if query.kinds:
@@ -69,7 +61,7 @@ def build_select(query: EventQuery, dialect: str) -> Select[Any]:
         conditions.append(_search_condition(query.q, dialect))
     if query.company:
         conditions.append(_company_condition(query.company))
-    stmt = select(table).where(and_(*conditions)).order_by(when.desc(), table.c.id.desc())
+    stmt = select(table).where(*conditions).order_by(when.desc(), table.c.id.desc())
     if query.limit:
         stmt = stmt.limit(query.limit)
     return stmt
@@ -106,11 +98,10 @@ def _search_condition(q: str, dialect: str) -> Any:
         table.c.citation,
         cast(table.c.entity, String),
     )
-    return (
-        and_(*[haystack.ilike(f"%{_escape_like(t)}%", escape="\\") for t in query_terms(q)])
-        if query_terms(q)
-        else text("false")
-    )
+    terms = [t for t in (normalize_text(t).rstrip("*") for t in query_terms(q)) if t]
+    if not terms:
+        return text("false")
+    return and_(*[haystack.ilike(f"%{_escape_like(t)}%", escape="\\") for t in terms])
 
 
 def _escape_like(term: str) -> str:

@@ -86,6 +86,7 @@ class EventRow(SQLModel, table=True):
         UniqueConstraint("key", "revision", name="uq_event_key_revision"),
         Index("ix_event_published", "published_on"),
         Index("ix_event_detected", "detected_at"),
+        Index("ix_event_on_id", "event_on", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -111,6 +112,9 @@ class EventRow(SQLModel, table=True):
     previous_id: int | None = Field(default=None, foreign_key="event.id")
     payload_id: int | None = Field(default=None, foreign_key="payload.id", index=True)
     detected_at: datetime = _utc()
+    #: the date the change log is ordered and filtered by: the publication date, else the
+    #: (UTC) date regwatch detected the event
+    event_on: date
 
 
 class EventHead(SQLModel, table=True):
@@ -142,6 +146,11 @@ class SourceStateRow(SQLModel, table=True):
     consecutive_failures: int = 0
     newest_item_on: date | None = None
     next_run_at: datetime | None = _utc(default=None)
+    #: the daemon polling the source right now, until when (several daemons share one database)
+    lease_owner: str | None = None
+    lease_until: datetime | None = _utc(default=None)
+    #: the ops notice in force (``failing``, ``blocked`` or ``stale``), so it is sent once
+    ops_notice: str | None = None
 
 
 class FetchRun(SQLModel, table=True):

@@ -78,6 +78,7 @@ def upgrade() -> None:
         sa.Column("previous_id", sa.Integer, sa.ForeignKey("event.id")),
         sa.Column("payload_id", sa.Integer, sa.ForeignKey("payload.id")),
         sa.Column("detected_at", UTCDateTime, nullable=False),
+        sa.Column("event_on", sa.Date, nullable=False),
         sa.UniqueConstraint("key", "revision", name="uq_event_key_revision"),
     )
     for column in (
@@ -93,6 +94,7 @@ def upgrade() -> None:
         op.create_index(f"ix_event_{column}", "event", [column])
     op.create_index("ix_event_published", "event", ["published_on"])
     op.create_index("ix_event_detected", "event", ["detected_at"])
+    op.create_index("ix_event_on_id", "event", ["event_on", "id"])
     op.create_table(
         "event_head",
         sa.Column("key", sa.String, primary_key=True),
@@ -114,6 +116,9 @@ def upgrade() -> None:
         sa.Column("consecutive_failures", sa.Integer, nullable=False, server_default="0"),
         sa.Column("newest_item_on", sa.Date),
         sa.Column("next_run_at", UTCDateTime),
+        sa.Column("lease_owner", sa.String),
+        sa.Column("lease_until", UTCDateTime),
+        sa.Column("ops_notice", sa.String),
     )
     _create_watch_tables()
     if op.get_bind().dialect.name == "sqlite":

@@ -1,0 +1,5 @@
+"""``python -m regwatch`` runs the command line."""
+
+from .cli import main
+
+main()

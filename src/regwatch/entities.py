@@ -1,0 +1,84 @@
+"""Listed parties: keys, names and citations, and the current entries of every list.
+
+The public face of two private modules:
+
+- :mod:`regwatch._entity_names` (pure): :func:`entity_key`, :func:`normalize_name`,
+  :func:`parse_citations`, :func:`country_from_heading`, the list codes and titles;
+- :mod:`regwatch.store._listed` (SQL, in the caller's transaction): :func:`apply_entity_events`,
+  :func:`replace_list`, :func:`upsert_listed`, :func:`remove_listed`, :func:`current_entries`,
+  :func:`find_listed`.
+
+A source that lists parties (the CSL, Federal Register rules, METI's End User List) emits
+``entity.added`` / ``entity.revised`` / ``entity.removed`` events whose key, or whose
+``data["entity_key"]``, is :func:`entity_key` of the party, and applies them in its
+:meth:`~regwatch.sources.Source.store_state` with :func:`apply_entity_events`; a first snapshot
+that should not flood digests writes its entries with :func:`replace_list` instead.
+
+An entity event with ``data["confirms"]`` repeats what an earlier event (named there, usually
+the Federal Register rule's event about the same party) already reported: see
+:func:`confirms`.
+"""
+
+from __future__ import annotations
+
+from ._entity_names import (
+    LIST_CODES,
+    LIST_TITLES,
+    Citation,
+    country_from_heading,
+    disambiguate,
+    entity_key,
+    format_citation,
+    normalize_name,
+    parse_citations,
+    repair_text,
+    same_party_name,
+)
+from .events import ChangeEvent, StoredEvent
+from .store._listed import (
+    AppliedEntities,
+    ListedEntry,
+    apply_entity_events,
+    current_entries,
+    find_listed,
+    remove_listed,
+    replace_list,
+    upsert_listed,
+)
+
+__all__ = [
+    "LIST_CODES",
+    "LIST_TITLES",
+    "AppliedEntities",
+    "Citation",
+    "ListedEntry",
+    "apply_entity_events",
+    "confirms",
+    "country_from_heading",
+    "current_entries",
+    "disambiguate",
+    "entity_key",
+    "find_listed",
+    "format_citation",
+    "normalize_name",
+    "parse_citations",
+    "remove_listed",
+    "repair_text",
+    "replace_list",
+    "same_party_name",
+    "upsert_listed",
+]
+
+
+def confirms(event: ChangeEvent | StoredEvent) -> str | None:
+    """The key of the earlier event that ``event`` confirms, or ``None``.
+
+    A CSL snapshot lists a party days after the Federal Register rule that added it; its
+    ``entity.added`` event then carries ``data["confirms"]`` (the rule's entity event key) and
+    ``related_key`` (the rule's document key).  A digest should report the rule's event and treat
+    the confirmation as a record, not as a second alert.
+    """
+    if isinstance(event, StoredEvent):
+        event = event.event
+    value = event.data.get("confirms")
+    return str(value) if value else None

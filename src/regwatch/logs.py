@@ -1,0 +1,69 @@
+"""Logging: readable lines by default, one JSON object per line on request.
+
+Records carry their facts as ``extra`` fields (``source``, ``new``, ``seconds``, …): the readable
+form appends them as ``key=value``, the JSON form (python-json-logger) as keys.  Nothing secret is
+ever logged: URLs are logged without credentials (see :func:`redact_url`).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from pythonjsonlogger.json import JsonFormatter
+
+__all__ = ["configure_logging", "redact_url"]
+
+#: attributes every LogRecord has; anything else was passed as ``extra``
+_STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+
+
+class _ReadableFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        extras = {k: v for k, v in vars(record).items() if k not in _STANDARD}
+        if extras:
+            line += " " + " ".join(f"{k}={_short(v)}" for k, v in extras.items())
+        return line
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return repr(text) if " " in text else text
+
+
+def configure_logging(level: int = logging.WARNING, fmt: str = "text") -> None:
+    """Route every logger (regwatch, apscheduler, httpx) to stderr in one format."""
+    handler = logging.StreamHandler(sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                json_ensure_ascii=False,
+            )
+        )
+    else:
+        handler.setFormatter(_ReadableFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # httpx logs every request with its full URL at INFO: keep that for --verbose debugging only
+    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
+    logging.getLogger("apscheduler").setLevel(max(level, logging.WARNING))
+    logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
+
+
+def redact_url(url: str) -> str:
+    """``smtp://user:secret@host`` → ``smtp://user:***@host``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
