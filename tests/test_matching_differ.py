@@ -25,8 +25,9 @@ DATA = Path(__file__).parent / "data" / "matching"
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store.open(f"sqlite:///{tmp_path / 'regwatch.db'}", create=True) as opened:
+def store(db_url):
+    """A fresh store, on SQLite and on PostgreSQL (the differ writes dialect-specific SQL)."""
+    with Store.open(db_url, create=True) as opened:
         yield opened
 
 

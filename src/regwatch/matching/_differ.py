@@ -66,8 +66,10 @@ def _insert_ignore(
     if not rows:
         return 0
     dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-    stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=keys)
-    return int(conn.execute(stmt, rows).rowcount or 0)
+    primary = next(iter(table.primary_key.columns))
+    # RETURNING counts what was inserted on both backends (rowcount is -1 on PostgreSQL).
+    stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=keys).returning(primary)
+    return len(conn.execute(stmt, rows).all())
 
 
 def match_events(matcher: WatchMatcher, events: Iterable[StoredEvent]) -> list[tuple[int, Found]]:
