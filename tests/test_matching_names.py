@@ -157,3 +157,22 @@ def test_the_name_index_finds_one_edit_variants_and_skips_lone_common_words():
         common.add(n, f"Zorblat{n:03d} Semiconductor")
     assert len(common.candidates(analyze("Quixotic Semiconductor"))) == 0
     assert len(common.candidates(analyze("Semiconductor"))) == 200
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("أحمد حسن", "Ahmed Hassan"),  # Arabic: consonants only, compared as consonants
+        ("משה", "Moshe"),  # Hebrew
+        ("Владимир Путин", "Vladimir Putin"),  # Cyrillic: transliterated
+        ("习近平", "Xi Jinping"),  # Chinese: Pinyin, the syllables run together
+    ],
+)
+def test_names_across_scripts(a, b):
+    explanation = explain_names(a, b, "Person")
+    assert explanation.score >= ALERT_THRESHOLD, explanation.to_json()
+    assert explanation.score < 1.0  # a transliteration is never quite certain
+
+
+def test_a_lone_consonant_across_scripts_is_only_worth_review():
+    assert REVIEW_THRESHOLD <= name_score("علي", "Lee", "Person") < ALERT_THRESHOLD

@@ -42,7 +42,7 @@ from ._lexicon import (
     STOPWORDS,
 )
 
-__all__ = ["SCHEMAS", "Analyzed", "Kind", "Token", "analyze", "fold", "normalize"]
+__all__ = ["SCHEMAS", "Analyzed", "Kind", "Token", "analyze", "fold", "normalize", "skeleton"]
 
 #: the entity schemas ``name_score`` knows (FollowTheMoney names)
 SCHEMAS = ("Person", "Company", "Organization", "LegalEntity", "Vessel")
@@ -97,6 +97,8 @@ class Token:
     latin: str = ""
     original: str = field(default="", compare=False)
     cjk: bool = False
+    #: transliterated from Arabic or Hebrew script (consonants only)
+    abjad: bool = False
     #: the same number for equal tokens in every name: the matcher's cache key
     tid: int = field(default=0, compare=False)
 
@@ -203,6 +205,11 @@ def _latinize(word: str) -> list[str]:
     return _TOKEN.findall(latin) or [word]
 
 
+def _is_abjad(word: str) -> bool:
+    """Arabic and Hebrew script write consonants only: their transliteration has no vowels."""
+    return any(unicodedata.name(c, "").startswith(("ARABIC", "HEBREW")) for c in word[:3])
+
+
 def _pinyin_of(run: str) -> str:
     return "".join(_CAMEL_SYLLABLE.findall(anyascii(run))).lower()
 
@@ -228,6 +235,7 @@ class _Raw:
     kind: Kind | None = None
     canon: str = ""
     family: str = ""
+    abjad: bool = False
 
 
 def _split_cjk(run: str) -> list[_Raw]:
@@ -273,7 +281,8 @@ def _raw_tokens(text: str) -> list[_Raw]:
                 out.extend(_split_cjk(chunk))
             continue
         for word in _words(chunk):
-            out.extend(_Raw(w) for w in _latinize(word))
+            abjad = _is_abjad(word)
+            out.extend(_Raw(w, abjad=abjad) for w in _latinize(word))
     return out
 
 
@@ -375,7 +384,7 @@ def analyze(name: str, schema: str = "Company") -> Analyzed:
             continue
         seen.add((kind, canon))
         latin = _pinyin_of(raw.text) if raw.cjk else ""
-        identity = (raw.text, kind, canon, raw.family, latin, raw.cjk)
+        identity = (raw.text, kind, canon, raw.family, latin, raw.cjk, raw.abjad)
         tid = _TOKEN_IDS.setdefault(identity, len(_TOKEN_IDS) + 1)
         tokens.append(
             Token(
@@ -387,6 +396,7 @@ def analyze(name: str, schema: str = "Company") -> Analyzed:
                 latin=latin,
                 original=raw.text,
                 cjk=raw.cjk,
+                abjad=raw.abjad,
                 tid=tid,
             )
         )
@@ -402,8 +412,9 @@ def analyze(name: str, schema: str = "Company") -> Analyzed:
                 latin=t.latin,
                 original=t.original,
                 cjk=t.cjk,
+                abjad=t.abjad,
                 tid=_TOKEN_IDS.setdefault(
-                    (t.text, Kind.NAME, t.text, "", t.latin, t.cjk), len(_TOKEN_IDS) + 1
+                    (t.text, Kind.NAME, t.text, "", t.latin, t.cjk, t.abjad), len(_TOKEN_IDS) + 1
                 ),
             )
             for t in tokens
@@ -461,6 +472,16 @@ _FOLDS = (
     ("z", "s"),
     ("x", "ks"),
 )
+
+
+@lru_cache(maxsize=65536)
+def skeleton(word: str) -> str:
+    """The consonants of a word: how a Latin name compares with a transliteration from
+    Arabic or Hebrew script, which writes no short vowels (``mohamed`` and ``mhmd`` are
+    ``mhmd``, ``ali`` and ``ly`` are ``l``)."""
+    folded = fold(word)
+    out = "".join(c for c in folded if c not in "aeiou") or folded
+    return "".join(c for i, c in enumerate(out) if i == 0 or out[i - 1] != c)
 
 
 @lru_cache(maxsize=65536)

@@ -147,10 +147,13 @@ class WatchMatcher:
         self._eccns: list[tuple[str, WatchItemSpec]] = []
         self._cfr: list[tuple[CfrRef, WatchItemSpec]] = []
         self._countries: dict[str, list[WatchItemSpec]] = {}
+        self._identifiers: dict[str, list[WatchItemSpec]] = {}
         for item in self.items:
             if item.kind == "entity":
                 for name in item.names:
                     self._add_name(item, name)
+                for identifier in _identifiers(item.spec):
+                    self._identifiers.setdefault(identifier, []).append(item)
             elif item.kind == "keyword":
                 phrases.append((item.value, ("keyword", item.id, item.value)))
             elif item.kind == "topic":
@@ -252,21 +255,12 @@ class WatchMatcher:
                     if item_id not in best or explanation.score > best[item_id][0]:
                         best[item_id] = (explanation.score, field_name, name, alias, explanation)
         # An identifier shared with the listed entry settles it, whatever the names say.
-        if identifiers:
-            for item in self.items:
-                if (
-                    item.kind == "entity"
-                    and item.id not in best
-                    and _identifiers(item.spec) & identifiers
-                ):
-                    fake = NameExplanation(item.value, entity.name, item.schema, 0.0, (), (), ())
-                    best[item.id] = (
-                        0.0,
-                        "entity.name",
-                        entity.name,
-                        _Alias(item, item.value),
-                        fake,
-                    )
+        for identifier in identifiers:
+            for item in self._identifiers.get(identifier, ()):
+                if item.id not in best:
+                    none = NameExplanation(item.value, entity.name, item.schema, 0.0, (), (), ())
+                    alias = _Alias(item, item.value)
+                    best[item.id] = (0.0, "entity.name", entity.name, alias, none)
         for score, field_name, name, alias, explanation in best.values():
             item = alias.item
             qualifiers: list[dict[str, Any]] = []

@@ -29,7 +29,7 @@ from typing import Any
 
 from rapidfuzz.distance import OSA
 
-from ._analyze import SCHEMAS, Analyzed, Kind, Token, analyze, fold
+from ._analyze import SCHEMAS, Analyzed, Kind, Token, analyze, fold, skeleton
 from ._lexicon import ABBREVIATIONS
 
 __all__ = [
@@ -63,6 +63,7 @@ _LINEAGE_MISMATCH = 0.75
 _ORDER_STEP = 0.1
 _ORDER_FLOOR = 0.7
 _CROSS_SCRIPT = 0.95
+_SHORT_SKELETON = 0.8
 #: the most a pair of names with no distinctive word in common can score
 _GATE_CAP = 0.45
 
@@ -182,6 +183,13 @@ def _cjk_sim(a: str, b: str) -> float:
 
 
 def _token_sim(ta: Token, tb: Token, person: bool) -> tuple[float, str]:
+    if ta.abjad != tb.abjad:
+        # Arabic or Hebrew script against Latin: compare the consonants.
+        a, b = skeleton(ta.text), skeleton(tb.text)
+        sim, _ = _latin_sim(a, b, person)
+        # One or two consonants say little: "ly" is Ali, but also Lee or Lai.
+        short = _SHORT_SKELETON if min(len(a), len(b)) <= 2 else 1.0
+        return sim * _CROSS_SCRIPT * short, "transliteration"
     if ta.cjk and tb.cjk:
         return _cjk_sim(ta.text, tb.text), "exact" if ta.text == tb.text else "spelling"
     if ta.cjk or tb.cjk:
