@@ -163,7 +163,7 @@ def test_the_name_index_finds_one_edit_variants_and_skips_lone_common_words():
     ("a", "b"),
     [
         ("أحمد حسن", "Ahmed Hassan"),  # Arabic: consonants only, compared as consonants
-        ("משה", "Moshe"),  # Hebrew
+        ("בנימין נתניהו", "Benjamin Netanyahu"),  # Hebrew
         ("Владимир Путин", "Vladimir Putin"),  # Cyrillic: transliterated
         ("习近平", "Xi Jinping"),  # Chinese: Pinyin, the syllables run together
     ],

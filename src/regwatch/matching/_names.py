@@ -189,14 +189,15 @@ def _token_sim(ta: Token, tb: Token, person: bool) -> tuple[float, str]:
         sim, _ = _latin_sim(a, b, person)
         # One or two consonants say little: "ly" is Ali, but also Lee or Lai.
         short = _SHORT_SKELETON if min(len(a), len(b)) <= 2 else 1.0
-        return sim * _CROSS_SCRIPT * short, "transliteration"
+        return sim * short, "transliteration"
     if ta.cjk and tb.cjk:
         return _cjk_sim(ta.text, tb.text), "exact" if ta.text == tb.text else "spelling"
     if ta.cjk or tb.cjk:
         a = ta.latin or ta.text
         b = tb.latin or tb.text
         sim, _ = _latin_sim(a, b, person)
-        return sim * _CROSS_SCRIPT, "transliteration"
+        # (the name as a whole takes the cross-script discount, once)
+        return sim, "transliteration"
     return _latin_sim(ta.text, tb.text, person)
 
 
