@@ -185,11 +185,12 @@ def test_a_bad_watch_list_is_refused_with_line_numbers_and_nothing_imported(cli,
     expected = {
         "bad.yaml:4: recipients.0.email",
         "bad.yaml:5: recipients.0.cadence",
-        "bad.yaml:9: watch.entities.0.country",
-        "bad.yaml:10: watch.eccns.0",
-        "bad.yaml:11: watch.cfr.0",
-        "bad.yaml:12: watch.topics.0",
-        "bad.yaml:13: watch.colours",
+        "bad.yaml:6: recipients.0.sources",
+        "bad.yaml:10: watch.entities.0.country",
+        "bad.yaml:11: watch.eccns.0",
+        "bad.yaml:12: watch.cfr.0",
+        "bad.yaml:13: watch.topics.0",
+        "bad.yaml:14: watch.colours",
     }
     found = {": ".join(line.split(": ", 2)[:2]) for line in lines}
     assert expected <= found, lines

@@ -183,6 +183,17 @@ class _Recipient(BaseModel):
             raise ValueError('expected a time of day as "HH:MM" (quoted), such as "08:00"')
         return value
 
+    @field_validator("sources")
+    @classmethod
+    def _sources(cls, value: list[str] | None) -> list[str] | None:
+        from ..sources import SOURCES
+
+        unknown = [v for v in value or [] if v not in SOURCES]
+        if unknown:
+            known = ", ".join(sorted(SOURCES))
+            raise ValueError(f"unknown source {', '.join(unknown)}; expected some of: {known}")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _timezone(cls, value: str) -> str:
