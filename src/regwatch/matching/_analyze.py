@@ -21,7 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import pairwise
 
 from anyascii import anyascii
@@ -152,7 +152,6 @@ _SCRIPT_RUN = re.compile(
 _PATRONYMIC = re.compile(r"^[a-z]{3,}(?:ovich|evich|ovitch|evitch|ovna|evna|ichna)$")
 _ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th|e|er|eme|ая|ый|й)$")
 _CAMEL_SYLLABLE = re.compile(r"[A-Z][a-z]*|[a-z]+|\d+")
-_MAX_PHRASE = 6
 _STRIP_MARKS_UNDER = ("LATIN", "GREEK", "CYRILLIC")
 
 
@@ -167,9 +166,14 @@ def normalize(text: str) -> str:
 def _strip_marks(text: str) -> str:
     """Drop diacritics on Latin, Greek and Cyrillic letters only: in Devanagari, Thai or
     Khmer the combining marks are the vowels."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFD", text)
+    if not any(unicodedata.combining(c) for c in decomposed):
+        return text
     out: list[str] = []
     base_ok = False
-    for char in unicodedata.normalize("NFD", text):
+    for char in decomposed:
         if unicodedata.combining(char):
             if not base_ok:
                 out.append(char)
@@ -215,6 +219,8 @@ def _pinyin_of(run: str) -> str:
 
 
 def _script_of(text: str) -> str:
+    if text.isascii():
+        return "latin"
     cjk = len(_CJK_CHAR.findall(text))
     hangul = len(_HANGUL_CHAR.findall(text))
     letters = sum(1 for c in text if c.isalpha())
@@ -303,10 +309,22 @@ def _number(word: str, schema: str) -> str | None:
     return None
 
 
+#: the first word of every legal form, and the most words a form starting with it has
+_FORM_STARTS: dict[str, int] = {}
+for _phrase in LEGAL_FORMS:
+    _first, *_rest = _phrase.split()
+    _FORM_STARTS[_first] = max(_FORM_STARTS.get(_first, 0), len(_rest) + 1)
+
+
+@cache
+def _places() -> frozenset[str]:
+    return PLACES | place_words()
+
+
 def _classify(raws: list[_Raw], schema: str) -> list[_Raw]:
     """Type every raw token; legal forms may span several words (``co ltd``)."""
     person = schema == "Person"
-    places = PLACES | place_words()
+    places = _places()
     out: list[_Raw] = []
     i = 0
     n = len(raws)
@@ -317,7 +335,8 @@ def _classify(raws: list[_Raw], schema: str) -> list[_Raw]:
             i += 1
             continue
         matched = 0
-        for size in range(min(_MAX_PHRASE, n - i), 0, -1):
+        longest = _FORM_STARTS.get(raw.text, 0)
+        for size in range(min(longest, n - i), 0, -1):
             window = raws[i : i + size]
             if any(r.cjk or r.kind is not None for r in window):
                 continue
