@@ -51,6 +51,11 @@ def test_compose_has_postgres_and_a_mail_catcher():
 
 def test_example_environment_names_every_setting():
     text = (DEPLOY / "regwatch.env.example").read_text()
-    for name in ("REGWATCH_DB", "REGWATCH_CONFIG", "REGWATCH_SMTP_URL", "REGWATCH_MAIL_FROM",
-                 "REGWATCH_OUTBOX"):
+    for name in (
+        "REGWATCH_DB",
+        "REGWATCH_CONFIG",
+        "REGWATCH_SMTP_URL",
+        "REGWATCH_MAIL_FROM",
+        "REGWATCH_OUTBOX",
+    ):
         assert name in text

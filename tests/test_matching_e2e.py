@@ -78,6 +78,7 @@ def test_poll_then_matches_show_what_touched_acme_and_why(cli, world):
         {"name": "country", "delta": 0.05, "detail": "CN = CN"}
     ]
     assert party["explanation"]["name"]["tokens"], "aligned tokens are stored"
+    assert party["explanation"]["summary"] == party["reason"]  # the line a digest shows
     assert party["matcher_version"] == party["explanation"]["matcher_version"]
     assert listing[("country", "CN")]["tier"] == "alert"
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .digest._settings import DigestSettings
 from .exceptions import ConfigError
 from .http import HttpSettings
 from .sources import SOURCES, SourceSettings
@@ -39,6 +40,9 @@ class GeneralSettings(BaseModel):
 
     http: HttpSettings = Field(
         default_factory=HttpSettings, description="how regwatch talks HTTP (all sources)"
+    )
+    digest: DigestSettings = Field(
+        default_factory=DigestSettings, description="how digests are built and retried"
     )
 
 

@@ -216,6 +216,8 @@ class WatchMatcher:
         if tier is None:
             return None
         explanation = {
+            # the one line a digest shows for the match (``reason`` says the same)
+            "summary": explanation["reason"],
             "kind": item.kind,
             "item": item.value,
             "field": field_name,

@@ -1,7 +1,7 @@
 """The differ's bookkeeping: which events have been matched (``matched_event``).
 
 Revision ID: 0003_matching
-Revises: 0002_entities
+Revises: 0005_digest
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from regwatch.store._schema import UTCDateTime
 
 revision = "0003_matching"
-down_revision = "0002_entities"
+down_revision = "0005_digest"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,43 @@
+"""E-mail digests: per recipient and cadence, rendered from ``templates/``, delivered through a
+durable outbox (SMTP, or ``.eml`` files when no SMTP server is configured).
+
+The daemon calls :func:`send_due` once per cycle; the CLI's ``digest preview``, ``digest send``,
+``deliveries`` and ``test-email`` are thin layers over :func:`preview`, :func:`send_due`,
+:func:`list_deliveries` and :func:`send_test_email`.
+"""
+
+from __future__ import annotations
+
+from ._deliver import send_test_email
+from ._model import Digest, Item, Reason, RecipientInfo
+from ._outbox import Outcome, SendReport, list_deliveries, preview, send_due
+from ._render import Rendered, build_message, render
+from ._schedule import Period, current_period
+from ._settings import DigestSettings, MailSettings, parse_address
+from ._smtp import FileOutbox, SmtpTransport, SmtpUrl, Transport, parse_smtp_url
+
+__all__ = [
+    "Digest",
+    "DigestSettings",
+    "FileOutbox",
+    "Item",
+    "MailSettings",
+    "Outcome",
+    "Period",
+    "Reason",
+    "RecipientInfo",
+    "Rendered",
+    "SendReport",
+    "SmtpTransport",
+    "SmtpUrl",
+    "Transport",
+    "build_message",
+    "current_period",
+    "list_deliveries",
+    "parse_address",
+    "parse_smtp_url",
+    "preview",
+    "render",
+    "send_due",
+    "send_test_email",
+]

@@ -1,0 +1,169 @@
+"""What a digest is made of: the recipient, the period, and the matched events, best first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..events import StoredEvent
+from ._schedule import Period
+
+__all__ = ["Digest", "Item", "Reason", "RecipientInfo", "compose", "rank_key"]
+
+TIER_ORDER = {"alert": 0, "review": 1}
+#: entity events before list revisions before documents before releases: what touches a
+#: named counterparty first (issue 5: "alerts before reviews, entity events before documents")
+KIND_ORDER = {
+    "entity.added": 0,
+    "entity.revised": 1,
+    "entity.removed": 2,
+    "list.revised": 3,
+    "document.published": 4,
+    "document.withdrawn": 5,
+    "document.corrected": 6,
+    "release.published": 7,
+}
+
+
+@dataclass(frozen=True)
+class RecipientInfo:
+    """A recipient row, with its company's name; ``id`` is ``None`` for a company preview."""
+
+    id: int | None
+    company_id: int
+    company: str
+    email: str
+    cadence: str = "immediate"
+    at: str = "08:00"
+    timezone: str = "UTC"
+    weekday: str = "mon"
+    min_tier: str = "review"
+    sources: tuple[str, ...] | None = None
+
+    def accepts(self, tier: str, source: str) -> bool:
+        """Whether a match of this tier from this source belongs in this recipient's digests."""
+        if self.min_tier == "alert" and tier != "alert":
+            return False
+        return self.sources is None or source in self.sources
+
+    def schedule(self) -> str:
+        """``daily at 08:00 Asia/Tokyo``."""
+        if self.cadence == "immediate":
+            return "immediately"
+        day = f" on {self.weekday.capitalize()}" if self.cadence == "weekly" else ""
+        return f"{self.cadence}{day} at {self.at} {self.timezone}"
+
+    def scope(self) -> str:
+        """``alerts and reviews, all sources``."""
+        tiers = "alerts only" if self.min_tier == "alert" else "alerts and reviews"
+        sources = "all sources" if self.sources is None else "sources: " + ", ".join(self.sources)
+        return f"{tiers}, {sources}"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One match: which watch item an event touched, where, how strongly, and why."""
+
+    match_id: int
+    watch_item_id: int
+    watch_kind: str
+    watch_value: str
+    field: str
+    score: float
+    tier: str
+    status: str
+    explanation: Mapping[str, Any]
+
+
+def rank_key(tier: str, kind: str, score: float, event: StoredEvent) -> tuple[Any, ...]:
+    """Importance order: alerts first, entity events first, higher scores, newer, then id."""
+    published = event.event.published_on
+    return (
+        TIER_ORDER.get(tier, 9),
+        KIND_ORDER.get(kind, 9),
+        -score,
+        -(published.toordinal() if published else 0),
+        event.id,
+    )
+
+
+@dataclass(frozen=True)
+class Item:
+    """One event in a digest, with every match that brought it there (best first, so the
+    first reason carries the item's tier and score)."""
+
+    event: StoredEvent
+    reasons: tuple[Reason, ...]
+
+    @property
+    def tier(self) -> str:
+        return self.reasons[0].tier
+
+    @property
+    def score(self) -> float:
+        return self.reasons[0].score
+
+    @property
+    def rank(self) -> tuple[Any, ...]:
+        return rank_key(self.tier, str(self.event.event.kind), self.score, self.event)
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One recipient's digest for one period: ``items`` best first, the first ``shown`` listed
+    in full and the rest counted as "+N more"."""
+
+    recipient: RecipientInfo
+    period: Period
+    title: str
+    items: tuple[Item, ...]
+    shown: int
+
+    @property
+    def listed(self) -> tuple[Item, ...]:
+        return self.items[: self.shown]
+
+    @property
+    def more(self) -> int:
+        return len(self.items) - self.shown
+
+    @property
+    def alerts(self) -> int:
+        return sum(1 for i in self.items if i.reasons[0].tier == "alert")
+
+    @property
+    def match_ids(self) -> list[int]:
+        return sorted(r.match_id for i in self.items for r in i.reasons)
+
+    @property
+    def shown_match_ids(self) -> set[int]:
+        return {r.match_id for i in self.listed for r in i.reasons}
+
+
+def compose(
+    recipient: RecipientInfo,
+    period: Period,
+    title: str,
+    matches: Iterable[tuple[Reason, StoredEvent]],
+    max_items: int,
+    shown_ids: set[int] | None = None,
+) -> Digest:
+    """Group ``matches`` by event, order the items by importance, and cap them at ``max_items``.
+
+    :param shown_ids: the matches a stored delivery listed in full; they stay the listed ones
+        even if the cap or the scores changed since the delivery was written.
+    """
+    by_event: dict[int, tuple[StoredEvent, list[Reason]]] = {}
+    for reason, event in matches:
+        by_event.setdefault(event.id, (event, []))[1].append(reason)
+    items = [
+        Item(event, tuple(sorted(reasons, key=lambda r: (TIER_ORDER.get(r.tier, 9), -r.score))))
+        for event, reasons in by_event.values()
+    ]
+    items.sort(key=lambda i: i.rank)
+    if shown_ids is None:
+        return Digest(recipient, period, title, tuple(items), min(len(items), max_items))
+    listed = [i for i in items if any(r.match_id in shown_ids for r in i.reasons)]
+    rest = [i for i in items if not any(r.match_id in shown_ids for r in i.reasons)]
+    return Digest(recipient, period, title, tuple(listed + rest), len(listed))

@@ -1,0 +1,624 @@
+"""The durable outbox: plan the digests that are due, write them down, then send them.
+
+The order is what makes digests trustworthy (the failures of other monitors are in
+``../shared/research/prior_art_and_style.md`` §3, items 2 and 9):
+
+1. **plan**: for each active recipient, the current cadence period; if it has no delivery yet and
+   there are undelivered matches created before it was due, a ``delivery`` row and its
+   ``delivery_match`` rows are inserted in one transaction.  Empty periods write nothing.
+2. **lease**: a row is only ever sent by the run that holds it: its ``next_attempt_at`` is pushed
+   past the attempt, when the row is written, or, for a row of an earlier run that is due
+   again, by a conditional update that only one run can win.  A second ``regwatch`` process on
+   the same database skips it.  A long batch renews a lease before it runs out.
+3. **send**: render, hand to the SMTP server (or the ``.eml`` outbox); only when the server
+   accepted is the row marked ``sent``.  A failure is recorded on the row (attempts, last error)
+   and retried after a delay that doubles each time, up to ``max_retry_delay``, without end.
+
+A process that dies between 3's acceptance and the ``sent`` mark sends that digest again when the
+lease runs out (SMTP has no way to ask "did you get it?"); the copy carries the same Message-ID,
+which mail clients use to fold duplicates.  Losing a digest would be worse than that.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from email.headerregistry import Address
+from time import monotonic
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..exceptions import ConfigError
+from ..store import Store
+from ..store._delivery import Delivery, DeliveryMatch, DeliveryStatus
+from ..timeutil import utcnow
+from ._build import (
+    candidates,
+    company_candidates,
+    find_company,
+    load_matches,
+    recipients,
+)
+from ._deliver import Done, Job, deliver
+from ._model import Digest, RecipientInfo, compose
+from ._render import View, one_line, render
+from ._schedule import Period, current_period, valid_zone
+from ._settings import DigestSettings, MailSettings
+from ._smtp import Transport
+
+if TYPE_CHECKING:
+    from ..config import Config
+
+__all__ = [
+    "Outcome",
+    "SendReport",
+    "list_deliveries",
+    "preview",
+    "send_due",
+]
+
+log = logging.getLogger("regwatch.digest")
+
+delivery_t = Delivery.__table__  # type: ignore[attr-defined]
+dm_t = DeliveryMatch.__table__  # type: ignore[attr-defined]
+
+#: how long an attempt may take before another process may try the same delivery again, in
+#: units of the SMTP timeout (connect, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA each get one)
+_LEASE_TIMEOUTS = 10
+_ERROR_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one digest in one run (or would happen, in a dry run)."""
+
+    company: str
+    email: str
+    period: str
+    #: ``sent``, ``failed``, ``error`` (could not even be planned), and in a dry run
+    #: ``would send`` or ``would retry``
+    status: str
+    detail: str
+    delivery_id: int | None = None
+    items: int = 0
+    matches: int = 0
+    subject: str | None = None
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status in ("failed", "error")
+
+
+@dataclass
+class SendReport:
+    """The outcome of one :func:`send_due` run."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    #: failed deliveries whose next attempt is later than this run
+    waiting: list[Outcome] = field(default_factory=list)
+
+    @property
+    def sent(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "sent"]
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.failed]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+@dataclass
+class _Planned:
+    person: RecipientInfo
+    period: Period
+    key: str
+    digest: Digest
+
+
+def backoff(attempts: int, settings: DigestSettings) -> timedelta:
+    """The wait after the ``attempts``-th failure: doubling, capped, never giving up."""
+    delay = settings.retry_delay * 2 ** min(max(attempts - 1, 0), 30)
+    return timedelta(seconds=min(delay, settings.max_retry_delay))
+
+
+def _company_id(conn: Connection, company: str | None) -> int | None:
+    return None if company is None else find_company(conn, company)[0]
+
+
+def _plan(
+    conn: Connection, settings: DigestSettings, now: datetime, company_id: int | None
+) -> tuple[list[_Planned], list[Outcome]]:
+    """The digests due at ``now`` that have no delivery yet, and the recipients whose settings
+    are broken (reported, never blocking the others)."""
+    people = recipients(conn, company_id=company_id)
+    errors: list[Outcome] = []
+    periods: dict[int, Period] = {}
+    for person in people:
+        assert person.id is not None
+        try:
+            periods[person.id] = current_period(
+                person.cadence, person.at, person.timezone, person.weekday, now
+            )
+        except ValueError as exc:
+            errors.append(
+                Outcome(person.company, person.email, "-", "error", f"recipient settings: {exc}")
+            )
+    keys = {p.key for p in periods.values() if p.key}
+    existing: set[tuple[int, str]] = set()
+    for key in keys:
+        rows = conn.execute(
+            select(delivery_t.c.recipient_id).where(delivery_t.c.period == key)
+        ).scalars()
+        existing.update((int(rid), key) for rid in rows)
+    due = [
+        p
+        for p in people
+        if p.id in periods
+        and (periods[p.id].key is None or (p.id, periods[p.id].key) not in existing)
+    ]
+    chosen: dict[int, list[int]] = {}
+    for rid, found in candidates(conn, due).items():
+        cutoff = periods[rid].due_at
+        ids = [c.match_id for c in found if c.created_at <= cutoff]
+        if ids:  # an empty period sends nothing and writes nothing
+            chosen[rid] = ids
+    loaded = load_matches(conn, (m for ids in chosen.values() for m in ids))
+    planned = []
+    for person in due:
+        assert person.id is not None
+        ids = [m for m in chosen.get(person.id, []) if m in loaded]
+        if not ids:
+            continue
+        period = periods[person.id]
+        key = period.key or f"immediate:{min(ids)}"
+        digest = compose(
+            person, period, period.label(), [loaded[m] for m in ids], settings.max_items
+        )
+        planned.append(_Planned(person, period, key, digest))
+    return planned, errors
+
+
+def _message_id(recipient_id: int, key: str, domain: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9-]+", ".", key)
+    return f"<regwatch.{recipient_id}.{slug}.{secrets.token_hex(6)}@{domain}>"
+
+
+@dataclass(frozen=True)
+class _Written:
+    delivery_id: int
+    message_id: str
+    #: the lease this run holds on it (``next_attempt_at``)
+    leased_until: datetime
+    #: when (``time.monotonic()``) the row and its lease were written
+    written_at: float
+
+
+def _insert(
+    conn: Connection, plan: _Planned, now: datetime, domain: str, leased_until: datetime
+) -> _Written | None:
+    """Write the delivery and its matches, already claimed by this run until ``leased_until``;
+    ``None`` when another run already wrote this ``(recipient, period)`` or took one of these
+    matches (the constraints said so)."""
+    person, digest = plan.person, plan.digest
+    assert person.id is not None
+    shown = digest.shown_match_ids
+    message_id = _message_id(person.id, plan.key, domain)
+    try:
+        with conn.begin_nested():
+            delivery_id = conn.execute(
+                insert(delivery_t)
+                .values(
+                    recipient_id=person.id,
+                    company_id=person.company_id,
+                    email=person.email,
+                    period=plan.key,
+                    scheduled_for=plan.period.due_at,
+                    status=DeliveryStatus.PENDING,
+                    attempts=0,
+                    message_id=message_id,
+                    match_count=len(digest.match_ids),
+                    created_at=now,
+                    next_attempt_at=leased_until,
+                )
+                .returning(delivery_t.c.id)
+            ).scalar_one()
+            conn.execute(
+                insert(dm_t),
+                [
+                    {
+                        "delivery_id": delivery_id,
+                        "match_id": m,
+                        "recipient_id": person.id,
+                        "shown": m in shown,
+                    }
+                    for m in digest.match_ids
+                ],
+            )
+    except IntegrityError:
+        log.info("delivery of %s for %s was written by another run", plan.key, person.email)
+        return None
+    return _Written(int(delivery_id), message_id, leased_until, monotonic())
+
+
+def _period_of(row: Any, person: RecipientInfo) -> Period:
+    cadence, _, rest = str(row.period).partition(":")
+    day = date.fromisoformat(rest) if cadence in ("daily", "weekly") else None
+    return Period(cadence, day, row.scheduled_for, person.timezone, person.at)
+
+
+def _load_digest(
+    conn: Connection, row: Any, person: RecipientInfo, settings: DigestSettings
+) -> Digest:
+    links = conn.execute(
+        select(dm_t.c.match_id, dm_t.c.shown).where(dm_t.c.delivery_id == row.id)
+    ).all()
+    loaded = load_matches(conn, [link.match_id for link in links])
+    period = _period_of(row, person)
+    return compose(
+        person,
+        period,
+        period.label(),
+        loaded.values(),
+        settings.max_items,
+        shown_ids={link.match_id for link in links if link.shown},
+    )
+
+
+def _due_rows(conn: Connection, now: datetime, company_id: int | None) -> list[Any]:
+    stmt = (
+        select(delivery_t)
+        .where(
+            delivery_t.c.status != DeliveryStatus.SENT,
+            delivery_t.c.next_attempt_at <= now,
+        )
+        .order_by(delivery_t.c.id)
+    )
+    if company_id is not None:
+        stmt = stmt.where(delivery_t.c.company_id == company_id)
+    return list(conn.execute(stmt))
+
+
+def _waiting(store: Store, now: datetime, company_id: int | None) -> list[Outcome]:
+    stmt = select(delivery_t).where(
+        delivery_t.c.status == DeliveryStatus.FAILED, delivery_t.c.next_attempt_at > now
+    )
+    if company_id is not None:
+        stmt = stmt.where(delivery_t.c.company_id == company_id)
+    with store.read() as conn:
+        names = _company_names(conn)
+        return [
+            Outcome(
+                names.get(r.company_id, "?"),
+                r.email,
+                r.period,
+                "failed",
+                r.last_error or "",
+                delivery_id=r.id,
+                matches=r.match_count,
+                attempts=r.attempts,
+                next_attempt_at=r.next_attempt_at,
+            )
+            for r in conn.execute(stmt.order_by(delivery_t.c.id))
+        ]
+
+
+def _company_names(conn: Connection) -> dict[int, str]:
+    from ..store._schema import Company
+
+    table = Company.__table__  # type: ignore[attr-defined]
+    return {r.id: r.name for r in conn.execute(select(table.c.id, table.c.name))}
+
+
+def _claim(
+    store: Store, delivery_id: int, now: datetime, until: datetime, held: datetime | None = None
+) -> bool:
+    """Lease a delivery until ``until``: one that is due at ``now``, or, with ``held``, one
+    this run holds until ``held`` (a renewal).  False when another run has it."""
+    due = (
+        delivery_t.c.next_attempt_at <= now
+        if held is None
+        else delivery_t.c.next_attempt_at == held
+    )
+    with store.write() as conn:
+        claimed = conn.execute(
+            update(delivery_t)
+            .where(delivery_t.c.id == delivery_id, delivery_t.c.status != DeliveryStatus.SENT, due)
+            .values(next_attempt_at=until)
+        ).rowcount
+    return bool(claimed)
+
+
+def _record(
+    store: Store, done: Done, attempts_before: int, settings: DigestSettings, now: datetime
+) -> Outcome:
+    """Record how one delivery went: ``sent`` only when the transport accepted it; otherwise
+    the error, and when to try again."""
+    job = done.job
+    digest = job.digest
+    attempts = attempts_before + 1
+    retry_at = None
+    if done.where is not None:
+        status, detail = "sent", done.where
+        values: dict[str, Any] = {
+            "status": DeliveryStatus.SENT,
+            "last_error": None,
+            "next_attempt_at": None,
+            "sent_at": now,
+            "transport": done.where,
+        }
+        log.info("delivery %s sent to %s via %s", job.delivery_id, job.to, done.where)
+    else:
+        error = done.error or "unknown error"
+        if done.internal:
+            error = f"internal error: {error}"
+        status, detail = "failed", error
+        retry_at = now + backoff(attempts, settings)
+        values = {
+            "status": DeliveryStatus.FAILED,
+            "last_error": one_line(error, _ERROR_LIMIT),
+            "next_attempt_at": retry_at,
+        }
+        log.warning(
+            "delivery %s to %s failed (attempt %d): %s", job.delivery_id, job.to, attempts, error
+        )
+    with store.write() as conn:
+        conn.execute(
+            update(delivery_t)
+            .where(delivery_t.c.id == job.delivery_id)
+            .values(attempts=attempts, last_attempt_at=now, subject=done.subject, **values)
+        )
+    return Outcome(
+        digest.recipient.company,
+        job.to,
+        job.period,
+        status,
+        detail,
+        delivery_id=job.delivery_id,
+        items=len(digest.items),
+        matches=len(digest.match_ids),
+        subject=done.subject,
+        attempts=attempts,
+        next_attempt_at=retry_at,
+    )
+
+
+def send_due(
+    store: Store,
+    config: Config,
+    now: datetime | None = None,
+    *,
+    company: str | None = None,
+    mail: MailSettings | None = None,
+    dry_run: bool = False,
+) -> SendReport:
+    """Send whatever digests are due at ``now``: plan new deliveries, then attempt every
+    delivery that is pending or whose retry time has come.  This is the daemon's digest step.
+
+    :param mail: where to send; by default from the environment (``REGWATCH_SMTP_URL``, …).
+    :param dry_run: write nothing and send nothing; the outcomes say what would be done.
+    :raises ConfigError: bad mail settings in the environment, or an unknown ``company``.
+    """
+    now = now or utcnow()
+    settings: DigestSettings = config.general.digest
+    mail = mail or MailSettings.from_env()
+    transport = mail.transport(settings.smtp_timeout)
+    report = SendReport()
+    if dry_run:
+        return _dry_run(store, settings, now, company)
+    lease = timedelta(seconds=settings.smtp_timeout * _LEASE_TIMEOUTS)
+    sender = mail.sender
+    views: dict[int, View] = {}
+    # deliveries from earlier runs: pending ones of a run that stopped, failed ones due again
+    with store.read() as conn:
+        company_id = _company_id(conn, company)
+        rows = _due_rows(conn, now, company_id)
+        people = {p.id: p for p in recipients(conn, company_id=company_id)}
+    for row in rows:
+        person = people.get(row.recipient_id)
+        if person is None:  # deactivated since: its delivery waits, visible in `deliveries`
+            continue
+        if not _claim(store, row.id, now, now + lease):
+            continue  # another run is on it, or has just sent it
+        with store.read() as conn:
+            digest = _load_digest(conn, row, person, settings)
+        job = Job(row.id, row.period, row.message_id, sender, row.email, now, digest)
+        report.outcomes.append(
+            _record(store, deliver(job, transport, views), row.attempts, settings, now)
+        )
+    # new deliveries, written (already leased to this run) before anything is sent
+    fresh: list[tuple[_Written, _Planned]] = []
+    with store.write() as conn:
+        planned, errors = _plan(conn, settings, now, company_id)
+        report.outcomes.extend(errors)
+        for plan in planned:
+            written = _insert(conn, plan, now, mail.sender.domain, now + lease)
+            if written is not None:
+                fresh.append((written, plan))
+    # The digests just planned stay alive until the end of the run: keep the garbage collector
+    # from scanning them again and again (a fifth of a 1,000-digest run went to that).
+    gc.freeze()
+    try:
+        for written, plan in fresh:
+            done = _send_fresh(store, written, plan, sender, transport, views, now, lease)
+            if done is not None:
+                report.outcomes.append(_record(store, done, 0, settings, now))
+    finally:
+        gc.unfreeze()
+    report.waiting = _waiting(store, now, company_id)
+    return report
+
+
+def _send_fresh(
+    store: Store,
+    written: _Written,
+    plan: _Planned,
+    sender: Address,
+    transport: Transport,
+    views: dict[int, View],
+    now: datetime,
+    lease: timedelta,
+) -> Done | None:
+    """Send a delivery this run has just written; ``None`` if its lease had to be renewed and
+    another run had taken it meanwhile (a long batch renews each lease before it runs out,
+    instead of claiming every row before sending it)."""
+    elapsed = timedelta(seconds=monotonic() - written.written_at)
+    if elapsed > lease / 2:
+        renewed = now + elapsed + lease
+        if not _claim(store, written.delivery_id, now, renewed, held=written.leased_until):
+            return None
+    job = Job(
+        written.delivery_id,
+        plan.key,
+        written.message_id,
+        sender,
+        plan.person.email,
+        now,
+        plan.digest,
+    )
+    return deliver(job, transport, views)
+
+
+def _dry_run(
+    store: Store, settings: DigestSettings, now: datetime, company: str | None
+) -> SendReport:
+    report = SendReport()
+    with store.read() as conn:
+        company_id = _company_id(conn, company)
+        planned, errors = _plan(conn, settings, now, company_id)
+        report.outcomes.extend(errors)
+        for plan in planned:
+            digest = plan.digest
+            report.outcomes.append(
+                Outcome(
+                    plan.person.company,
+                    plan.person.email,
+                    plan.key,
+                    "would send",
+                    f"{len(digest.items)} items, {digest.alerts} alerts",
+                    items=len(digest.items),
+                    matches=len(digest.match_ids),
+                    subject=render(digest).subject,
+                )
+            )
+        people = {p.id: p for p in recipients(conn, company_id=company_id)}
+        for row in _due_rows(conn, now, company_id):
+            person = people.get(row.recipient_id)
+            if person is None:
+                continue
+            report.outcomes.append(
+                Outcome(
+                    person.company,
+                    row.email,
+                    row.period,
+                    "would retry" if row.attempts else "would send",
+                    row.last_error or "written, not sent yet",
+                    delivery_id=row.id,
+                    matches=row.match_count,
+                    attempts=row.attempts,
+                )
+            )
+    report.waiting = _waiting(store, now, company_id)
+    return report
+
+
+def preview(
+    store: Store,
+    config: Config,
+    company: str,
+    recipient: str | None = None,
+    now: datetime | None = None,
+) -> Digest:
+    """The digest as it would be sent now, without writing anything.
+
+    With ``recipient``: that recipient's undelivered matches, with their tier and source
+    settings.  Without: the company's matches that no delivery has carried yet, all tiers and
+    sources.
+
+    :raises ConfigError: no such company, or no such active recipient of it.
+    """
+    now = now or utcnow()
+    settings: DigestSettings = config.general.digest
+    with store.read() as conn:
+        company_id, company_name = find_company(conn, company)
+        if recipient is None:
+            person = RecipientInfo(None, company_id, company_name, "(any recipient)")
+            ids = [c.match_id for c in company_candidates(conn, company_id)]
+        else:
+            found = recipients(conn, company_id=company_id, email=recipient)
+            if not found:
+                known = [p.email for p in recipients(conn, company_id=company_id)]
+                raise ConfigError(
+                    f"{recipient!r} is not an active recipient of {company_name!r}; its "
+                    f"recipients: {', '.join(known) or 'none'}"
+                )
+            person = found[0]
+            assert person.id is not None
+            ids = [c.match_id for c in candidates(conn, [person])[person.id]]
+        loaded = load_matches(conn, ids)
+    # a broken time zone on the recipient is reported by `digest send`; preview still works
+    zone = person.timezone if valid_zone(person.timezone) else "UTC"
+    period = Period("immediate", None, now, zone, person.at)
+    title = f"Preview as of {now.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} ({zone})"
+    return compose(person, period, title, loaded.values(), settings.max_items)
+
+
+def list_deliveries(
+    store: Store, company: str | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The audit trail, newest first: what was (or is to be) sent to whom, when, with which
+    matches."""
+    with store.read() as conn:
+        company_id = _company_id(conn, company)
+        names = _company_names(conn)
+        stmt = select(delivery_t).order_by(delivery_t.c.id.desc())
+        if company_id is not None:
+            stmt = stmt.where(delivery_t.c.company_id == company_id)
+        if limit:
+            stmt = stmt.limit(limit)
+        rows = list(conn.execute(stmt))
+        matches: dict[int, list[int]] = {r.id: [] for r in rows}
+        ids = list(matches)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for link in conn.execute(
+                select(dm_t.c.delivery_id, dm_t.c.match_id)
+                .where(dm_t.c.delivery_id.in_(chunk))
+                .order_by(dm_t.c.match_id)
+            ):
+                matches[link.delivery_id].append(link.match_id)
+    return [
+        {
+            "id": r.id,
+            "company": names.get(r.company_id),
+            "recipient": r.email,
+            "period": r.period,
+            "status": r.status,
+            "attempts": r.attempts,
+            "created_at": _iso(r.created_at),
+            "sent_at": _iso(r.sent_at),
+            "next_attempt_at": _iso(r.next_attempt_at),
+            "last_error": r.last_error,
+            "message_id": r.message_id,
+            "subject": r.subject,
+            "transport": r.transport,
+            "match_count": r.match_count,
+            "match_ids": matches[r.id],
+        }
+        for r in rows
+    ]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
