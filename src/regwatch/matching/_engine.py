@@ -343,7 +343,7 @@ class WatchMatcher:
                 {
                     "alias": alias.name,
                     "context": hit.context,
-                    "reason": f"{alias.name} appears in the {field_name}: …{hit.context}…",
+                    "reason": f"{alias.name} appears in the {_label(field_name)}: …{hit.context}…",
                 },
             )
             if found:
@@ -383,7 +383,7 @@ class WatchMatcher:
                 "name_score": score,
                 "name": explanation.to_json(),
                 "qualifiers": [],
-                "reason": f"{alias.name} ≈ “{window}” in the {field_name} "
+                "reason": f"{alias.name} ≈ “{window}” in the {_label(field_name)} "
                 f"({explanation.summary()})",
             },
         )
@@ -405,13 +405,13 @@ class WatchMatcher:
                 item = self.by_id[item_id]
                 if kind == "keyword":
                     score = 1.0
-                    reason = f"“{item.value}” appears in the {field_name}: …{hit.context}…"
+                    reason = f"“{item.value}” appears in the {_label(field_name)}: …{hit.context}…"
                     extra: dict[str, Any] = {"context": hit.context}
                 else:
                     score = _REVIEW_SCORE
                     topic = TOPICS[item.value]
                     reason = (
-                        f"the {field_name} mentions “{phrase}”, a term of the topic "
+                        f"the {_label(field_name)} mentions “{phrase}”, a term of the topic "
                         f"{topic.title}: …{hit.context}…"
                     )
                     extra = {"context": hit.context, "term": phrase, "topic": topic.title}
@@ -432,11 +432,12 @@ class WatchMatcher:
                 if how is None:
                     continue
                 score = _REVIEW_SCORE if how == "parent" else 1.0
+                where = _label(mention.field)
                 reason = {
-                    "exact": f"ECCN {mention.value} is in the {mention.field}",
-                    "paragraph": f"ECCN {mention.value} (in the {mention.field}) is within the "
+                    "exact": f"ECCN {mention.value} is in the {where}",
+                    "paragraph": f"ECCN {mention.value} (in the {where}) is within the "
                     f"watched {pattern}",
-                    "parent": f"the {mention.field} names ECCN {mention.value}, the entry that "
+                    "parent": f"the {where} names ECCN {mention.value}, the entry that "
                     f"contains the watched {pattern}",
                 }[how]
                 found = self._found(
@@ -455,7 +456,7 @@ class WatchMatcher:
                 # A part named where a section is watched: the section may not be touched.
                 vague = watched.section is not None and ref.section is None
                 score = _REVIEW_SCORE if vague else 1.0
-                reason = f"{ref} is in the {field_name} (watched: {watched})"
+                reason = f"{ref} is in the {_label(field_name)} (watched: {watched})"
                 found = self._found(event, item, score, field_name, str(ref), {"reason": reason})
                 if found:
                     yield found
@@ -469,7 +470,9 @@ class WatchMatcher:
                 score = _REVIEW_SCORE if in_text else 1.0
                 name = country_name(mention.value)
                 where = (
-                    f"named in the {mention.field}" if in_text else f"the event's {mention.field}"
+                    f"named in the {_label(mention.field)}"
+                    if in_text
+                    else f"the event's {_label(mention.field)}"
                 )
                 found = self._found(
                     event,
@@ -481,6 +484,22 @@ class WatchMatcher:
                 )
                 if found:
                     yield found
+
+
+_LABELS = {
+    "data.action": "action",
+    "data.cfr_references": "document's CFR references",
+    "data.amendatory_instructions": "amendatory instructions",
+    "data.eccns": "listed ECCNs",
+    "entity.name": "listed name",
+    "entity.aliases": "listed aliases",
+    "entity.addresses": "listed address",
+}
+
+
+def _label(field_name: str) -> str:
+    """A field as a reader says it ("the document's CFR references", not data.cfr_…)."""
+    return _LABELS.get(field_name, field_name)
 
 
 def _entity_reason(
