@@ -21,7 +21,14 @@ from .sources import Collection, Payload, Source, get_source_class
 from .store import ApplyResult, Batch, Store
 from .timeutil import utcnow
 
-__all__ = ["PollResult", "build_source", "import_files", "poll_source", "poll_sources"]
+__all__ = [
+    "PollResult",
+    "build_source",
+    "import_files",
+    "match_stage",
+    "poll_source",
+    "poll_sources",
+]
 
 log = logging.getLogger("regwatch.poll")
 
@@ -128,6 +135,8 @@ def poll_source(store: Store, source: Source[Any]) -> PollResult:
             "seconds": round(result.seconds, 3),
         },
     )
+    # The next stage: what was stored is matched against the watch lists.
+    match_stage(store)
     return result
 
 
@@ -136,6 +145,20 @@ def poll_sources(
 ) -> list[PollResult]:
     """Poll each of ``names`` in turn; one failing source never stops the next."""
     return [poll_source(store, build_source(name, config, fetcher)) for name in names]
+
+
+def match_stage(store: Store) -> None:
+    """Match every stored event not matched yet.  A failure here is logged and leaves the
+    events pending (they are matched by the next run), never undoes what was stored."""
+    from .matching import match_pending
+
+    try:
+        result = match_pending(store)
+    except Exception:
+        log.exception("matching failed; the events stay pending for the next run")
+        return
+    if result.events:
+        log.info("matched %d event(s): %d new match(es)", result.events, result.matches)
 
 
 def import_files(store: Store, source: Source[Any], paths: Iterable[Path]) -> ApplyResult:
@@ -168,4 +191,5 @@ def import_files(store: Store, source: Source[Any], paths: Iterable[Path]) -> Ap
     )
     result = store.save_batch(batch)
     source.after_store(store, result)
+    match_stage(store)
     return result

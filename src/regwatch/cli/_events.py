@@ -9,6 +9,7 @@ from typing import Annotated, Any, cast
 import typer
 
 from ..events import EventKind
+from ..matching import event_matches
 from ..store import EventQuery
 from ..timeutil import parse_date
 from . import app
@@ -83,6 +84,10 @@ def events(
         str | None,
         typer.Option("--q", help="full-text search; every term must occur (English or Japanese)"),
     ] = None,
+    company: Annotated[
+        str | None,
+        typer.Option("--company", help="only events that matched this company's watch list"),
+    ] = None,
     fmt: Annotated[
         Format, typer.Option("--format", help="table, json, jsonl or csv")
     ] = Format.table,
@@ -107,6 +112,7 @@ def events(
         lists=tuple(list_ or ()),
         countries=tuple(country or ()),
         q=q,
+        company=company,
         limit=limit or None,
     )
     records = [e.to_json() for e in appctx.store().iter_events(query)]
@@ -132,7 +138,7 @@ def show(
         Format, typer.Option("--format", help="table (readable) or json")
     ] = Format.table,
 ) -> None:
-    """One event in full, with its provenance and its other revisions."""
+    """One event in full, with its provenance, its other revisions and its matches."""
     appctx = get_context(ctx)
     store = appctx.store()
     stored = store.event(event_id)
@@ -150,6 +156,11 @@ def show(
         }
         for r in store.revisions(stored.event.key)
     ]
+    record["matches"] = [
+        {k: m[k] for k in ("id", "company", "item_kind", "item", "score", "tier", "field",
+                           "status", "reason")}
+        for m in event_matches(store, event_id)
+    ]  # fmt: skip
     if fmt != Format.table:
         print_json(record)
         return

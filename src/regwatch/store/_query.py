@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Select, String, and_, cast, func, select, text
 
-from ._schema import EventRow
+from ._schema import Company, EventRow, Match
 from ._search import fts_query, normalize_text, query_terms
 
 __all__ = ["EventQuery", "build_select"]
@@ -33,6 +33,8 @@ class EventQuery:
     countries: tuple[str, ...] = ()
     q: str | None = None
     key: str | None = None
+    #: only events with matches for the company of this name
+    company: str | None = None
     limit: int | None = None
 
 
@@ -57,10 +59,23 @@ def build_select(query: EventQuery, dialect: str) -> Select[Any]:
         conditions.append(table.c.key == query.key)
     if query.q:
         conditions.append(_search_condition(query.q, dialect))
+    if query.company:
+        conditions.append(_company_condition(query.company))
     stmt = select(table).where(*conditions).order_by(when.desc(), table.c.id.desc())
     if query.limit:
         stmt = stmt.limit(query.limit)
     return stmt
+
+
+def _company_condition(company: str) -> Any:
+    table = EventRow.__table__  # type: ignore[attr-defined]
+    match = Match.__table__  # type: ignore[attr-defined]
+    companies = Company.__table__  # type: ignore[attr-defined]
+    return table.c.id.in_(
+        select(match.c.event_id)
+        .join(companies, companies.c.id == match.c.company_id)
+        .where(companies.c.name == company)
+    )
 
 
 def _search_condition(q: str, dialect: str) -> Any:

@@ -1,0 +1,390 @@
+"""Reading watch-list files: YAML (the DESIGN.md shape) and entity CSV, validated whole.
+
+Every problem in a file is reported, each as ``file:line: field: what was expected``, and a
+file with any problem is refused as a whole (:class:`~regwatch.exceptions.InputError`), so a
+half-read watch list is never imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+
+from ..exceptions import ConfigError, InputError
+from ..yamlfile import loads_yaml, validation_message
+from ._analyze import SCHEMAS
+from ._countries import country_code
+from ._extract import normalize_eccn, parse_cfr
+from ._topics import TOPICS
+
+__all__ = ["ItemSpec", "RecipientSpec", "WatchList", "read_watchlist"]
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_CSV_COLUMNS = ("name", "aliases", "country", "identifiers")
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """One watch item read from a file (``line`` for messages)."""
+
+    kind: str
+    value: str
+    spec: dict[str, Any] = field(default_factory=dict)
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class RecipientSpec:
+    email: str
+    cadence: str = "daily"
+    at: str = "08:00"
+    timezone: str = "UTC"
+    weekday: str = "mon"
+    min_tier: str = "review"
+    sources: list[str] | None = None
+
+
+@dataclass
+class WatchList:
+    """A company's watch list as one file states it."""
+
+    path: Path
+    company: str
+    items: list[ItemSpec]
+    #: ``None`` when the file says nothing about recipients (they are left as they are)
+    recipients: list[RecipientSpec] | None = None
+
+
+# -- YAML ------------------------------------------------------------------------------------
+
+
+def _country(value: str) -> str:
+    code = country_code(value)
+    if code is None:
+        raise ValueError("expected an ISO 3166 country code (CN) or a country name (China)")
+    return code
+
+
+class _Entity(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+    country: str | None = None
+    identifiers: list[str] | dict[str, str] = Field(default_factory=list)
+    schema_: Literal["Person", "Company", "Organization", "LegalEntity", "Vessel"] = Field(
+        "Company", alias="schema"
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a name must not be blank")
+        return " ".join(value.split())
+
+    @field_validator("aliases")
+    @classmethod
+    def _aliases(cls, value: list[str]) -> list[str]:
+        return [" ".join(a.split()) for a in value if a.strip()]
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        return _country(value) if value is not None else None
+
+
+def _eccn(value: str) -> str:
+    normalized = normalize_eccn(value)
+    if normalized is None:
+        raise ValueError('expected an ECCN such as 3A090, 5A992.c or a pattern such as "4A003.*"')
+    return normalized
+
+
+def _cfr(value: str) -> str:
+    return str(parse_cfr(value))
+
+
+def _topic(value: str) -> str:
+    if value not in TOPICS:
+        raise ValueError(f"unknown topic; expected one of: {', '.join(TOPICS)}")
+    return value
+
+
+def _keyword(value: str) -> str:
+    if not value.strip():
+        raise ValueError("a keyword must not be blank")
+    return " ".join(value.split())
+
+
+Keyword = Annotated[str, AfterValidator(_keyword)]
+Eccn = Annotated[str, AfterValidator(_eccn)]
+Cfr = Annotated[str, AfterValidator(_cfr)]
+Country = Annotated[str, AfterValidator(_country)]
+TopicSlug = Annotated[str, AfterValidator(_topic)]
+
+
+class _Watch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    entities: list[_Entity] = Field(default_factory=list)
+    keywords: list[Keyword] = Field(default_factory=list)
+    eccns: list[Eccn] = Field(default_factory=list)
+    cfr: list[Cfr] = Field(default_factory=list)
+    countries: list[Country] = Field(default_factory=list)
+    topics: list[TopicSlug] = Field(default_factory=list)
+
+    @field_validator("entities", mode="before")
+    @classmethod
+    def _names_only(cls, value: Any) -> Any:
+        # "- Huawei Technologies" is short for "- name: Huawei Technologies".
+        if isinstance(value, list):
+            return [{"name": v} if isinstance(v, str) else v for v in value]
+        return value
+
+
+class _Recipient(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str
+    cadence: Literal["immediate", "daily", "weekly"] = "daily"
+    at: str = "08:00"
+    timezone: str = "UTC"
+    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    min_tier: Literal["alert", "review"] = "review"
+    sources: list[str] | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not _EMAIL.match(value.strip()):
+            raise ValueError("expected an e-mail address such as compliance@example.com")
+        return value.strip()
+
+    @field_validator("at")
+    @classmethod
+    def _at(cls, value: str) -> str:
+        if not _TIME.match(value):
+            raise ValueError('expected a time of day as "HH:MM" (quoted), such as "08:00"')
+        return value
+
+    @field_validator("sources")
+    @classmethod
+    def _sources(cls, value: list[str] | None) -> list[str] | None:
+        from ..sources import SOURCES
+
+        unknown = [v for v in value or [] if v not in SOURCES]
+        if unknown:
+            known = ", ".join(sorted(SOURCES))
+            raise ValueError(f"unknown source {', '.join(unknown)}; expected some of: {known}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("expected an IANA time zone such as Asia/Tokyo or UTC") from None
+        return value
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    company: str | None = None
+    recipients: list[_Recipient] | None = None
+    watch: _Watch = Field(default_factory=_Watch)
+
+
+def _items_from_yaml(watch: _Watch, lines: dict[tuple[str | int, ...], int]) -> list[ItemSpec]:
+    items: list[ItemSpec] = []
+
+    def line(*loc: str | int) -> int | None:
+        return lines.get(("watch", *loc))
+
+    for i, entity in enumerate(watch.entities):
+        spec: dict[str, Any] = {"aliases": entity.aliases, "schema": entity.schema_}
+        if entity.country:
+            spec["country"] = entity.country
+        if entity.identifiers:
+            spec["identifiers"] = entity.identifiers
+        items.append(ItemSpec("entity", entity.name, spec, line("entities", i)))
+    for kind, section, values in (
+        ("keyword", "keywords", watch.keywords),
+        ("eccn", "eccns", watch.eccns),
+        ("cfr", "cfr", watch.cfr),
+        ("country", "countries", watch.countries),
+        ("topic", "topics", watch.topics),
+    ):
+        items += [ItemSpec(kind, v, {}, line(section, i)) for i, v in enumerate(values)]
+    return items
+
+
+def _read_yaml(path: Path, text: str, company: str | None) -> WatchList:
+    try:
+        located = loads_yaml(text, path)
+    except ConfigError as exc:
+        raise InputError(str(exc)) from None
+    data = located.data
+    if not isinstance(data, dict):
+        raise InputError(f"{located.where(())}: expected a mapping with company, recipients, watch")
+    try:
+        parsed = _File.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(validation_message(exc, located)) from None
+    name = _company(path, parsed.company, company, located.where(("company",)))
+    items = _dedupe(path, _items_from_yaml(parsed.watch, located.lines))
+    recipients = None
+    if parsed.recipients is not None:
+        seen: dict[str, int] = {}
+        problems = []
+        recipients = []
+        for i, r in enumerate(parsed.recipients):
+            key = r.email.casefold()
+            if key in seen:
+                where = located.where(("recipients", i, "email"))
+                problems.append(f"{where}: recipients.{i}.email: {r.email} is listed twice")
+                continue
+            seen[key] = i
+            recipients.append(RecipientSpec(**r.model_dump()))
+        if problems:
+            raise InputError("\n".join(problems))
+    return WatchList(path, name, items, recipients)
+
+
+def _company(path: Path, in_file: str | None, given: str | None, where: str) -> str:
+    if in_file and given and in_file.strip() != given.strip():
+        raise InputError(
+            f"{where}: company: the file is for {in_file!r} but --company says {given!r}"
+        )
+    name = (in_file or given or "").strip()
+    if not name:
+        raise InputError(f"{path}: company: missing; name it in the file or with --company")
+    return name
+
+
+def _dedupe(path: Path, items: list[ItemSpec]) -> list[ItemSpec]:
+    """The same item twice is one item; the same entity twice with different details is an
+    error (which one was meant?)."""
+    out: dict[tuple[str, str], ItemSpec] = {}
+    problems = []
+    for item in items:
+        key = (item.kind, item.value.casefold())
+        first = out.get(key)
+        if first is None:
+            out[key] = item
+        elif first.spec != item.spec:
+            where = f"{path}:{item.line}" if item.line else str(path)
+            problems.append(
+                f"{where}: {item.kind} {item.value!r}: listed twice with different details "
+                f"(first on line {first.line})"
+            )
+    if problems:
+        raise InputError("\n".join(problems))
+    return list(out.values())
+
+
+# -- CSV -------------------------------------------------------------------------------------
+
+
+def _split_list(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"[;|]", text) if p.strip()]
+
+
+def _read_csv(path: Path, text: str, company: str | None) -> WatchList:
+    if not company:
+        raise InputError(f"{path}: an entity CSV has no company column; give --company NAME")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    problems: list[str] = []
+    try:
+        header = next(reader)
+    except StopIteration:
+        expected = ", ".join(_CSV_COLUMNS)
+        raise InputError(f"{path}:1: empty file; expected a header: {expected}") from None
+    columns = [h.strip().lower() for h in header]
+    unknown = [c for c in columns if c not in _CSV_COLUMNS]
+    if "name" not in columns or unknown:
+        detail = f"unknown column(s) {', '.join(unknown)}; " if unknown else ""
+        raise InputError(
+            f"{path}:1: header: {detail}expected the columns {', '.join(_CSV_COLUMNS)} "
+            "(name required)"
+        )
+    items: list[ItemSpec] = []
+    start = reader.line_num
+    try:
+        for row in reader:
+            line = start + 1
+            start = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) > len(columns):
+                problems.append(f"{path}:{line}: row: {len(row)} values for {len(columns)} columns")
+                continue
+            record = dict(zip(columns, row + [""] * (len(columns) - len(row)), strict=True))
+            name = " ".join(record["name"].split())
+            if not name:
+                problems.append(f"{path}:{line}: name: missing")
+                continue
+            spec: dict[str, Any] = {
+                "aliases": _split_list(record.get("aliases", "")),
+                "schema": "Company",
+            }
+            country = record.get("country", "").strip()
+            if country:
+                code = country_code(country)
+                if code is None:
+                    problems.append(
+                        f"{path}:{line}: country: expected an ISO 3166 code (CN) or a country "
+                        f"name (China) (got {country!r})"
+                    )
+                    continue
+                spec["country"] = code
+            identifiers = _split_list(record.get("identifiers", ""))
+            if identifiers:
+                spec["identifiers"] = identifiers
+            items.append(ItemSpec("entity", name, spec, line))
+    except csv.Error as exc:
+        problems.append(f"{path}:{reader.line_num}: row: not valid CSV: {exc}")
+    if problems:
+        raise InputError("\n".join(problems))
+    return WatchList(path, company.strip(), _dedupe(path, items), None)
+
+
+def read_watchlist(path: Path, company: str | None = None) -> WatchList:
+    """Read a watch list (``.yaml``/``.yml`` or ``.csv``).
+
+    :param company: the company it is for (required for CSV; for YAML, it must agree with the
+        file's ``company`` when both are given)
+    :raises InputError: naming the file, line and field of every problem
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read: {exc}") from None
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(path, text, company)
+    if suffix in (".yaml", ".yml"):
+        return _read_yaml(path, text, company)
+    raise InputError(f"{path}: unknown watch-list format; expected a .yaml, .yml or .csv file")
+
+
+assert set(SCHEMAS) == {"Person", "Company", "Organization", "LegalEntity", "Vessel"}
