@@ -208,8 +208,9 @@ def test_two_daemons_on_one_database_never_poll_a_source_twice(tmp_path, fake, d
         assert later.started_at >= earlier.finished_at + timedelta(seconds=0.9)  # nor early
 
 
-def test_kill_9_during_a_poll_then_restart_loses_and_duplicates_nothing(tmp_path, fake,
-                                                                       http_server):
+def test_kill_9_during_a_poll_then_restart_loses_and_duplicates_nothing(
+    tmp_path, fake, http_server
+):
     arrived = []
 
     def slow_then_normal(request):
@@ -227,8 +228,7 @@ def test_kill_9_during_a_poll_then_restart_loses_and_duplicates_nothing(tmp_path
     assert first.proc.returncode == -signal.SIGKILL
     with Store.open(db) as store:
         assert store.count_events() == 0  # the batch never committed
-        assert store.source_state_row("federal_register").lease_owner.endswith(
-            f":{first.proc.pid}")
+        assert store.source_state_row("federal_register").lease_owner.endswith(f":{first.proc.pid}")
     second = Daemon(db, config)  # takes over the dead daemon's lease and polls at once
     assert wait_for(lambda: _events(db) == 6)
     assert second.stop()[0] == 0

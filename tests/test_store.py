@@ -247,3 +247,18 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(store):
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_an_older_schema_is_refused_until_init_upgrades_it(db_url):
+    from alembic import command
+
+    from regwatch.store import _migrate
+
+    with Store.open(db_url, create=True) as s, s.engine.connect() as conn, conn.begin():
+        command.downgrade(_migrate._config(conn), "0001_initial")
+    with pytest.raises(SchemaOutOfDate, match="back it up, then run `regwatch init`"):
+        Store.open(db_url)
+    with Store(db_url) as s:
+        before, after = s.init()
+    assert before == "0001_initial" and after == _migrate.head_revision()
+    Store.open(db_url).close()

@@ -1,6 +1,6 @@
 """The digest outbox: deliveries and the matches each one carries.
 
-Revision ID: 0005_digest
+Revision ID: 0003_digest
 Revises: 0002_entities
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 from regwatch.store._schema import UTCDateTime
 
-revision = "0005_digest"
+revision = "0003_digest"
 down_revision = "0002_entities"
 branch_labels = None
 depends_on = None

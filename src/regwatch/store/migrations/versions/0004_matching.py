@@ -1,7 +1,7 @@
 """The differ's bookkeeping: which events have been matched (``matched_event``).
 
-Revision ID: 0003_matching
-Revises: 0005_digest
+Revision ID: 0004_matching
+Revises: 0003_digest
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 from regwatch.store._schema import UTCDateTime
 
-revision = "0003_matching"
-down_revision = "0005_digest"
+revision = "0004_matching"
+down_revision = "0003_digest"
 branch_labels = None
 depends_on = None
 
