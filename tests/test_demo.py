@@ -304,3 +304,36 @@ def test_sources_yaml_reaches_back_to_the_samples():
         later = server.sources_yaml(date(2028, 1, 1))
     assert "backfill_days: 30\n" in near
     assert f"backfill_days: {(date(2028, 1, 1) - date(2026, 11, 17)).days + 1}\n" in later
+
+
+# -- what the soak benchmark found --------------------------------------------------------------
+
+
+def test_sending_digests_leaves_the_young_garbage_to_the_collector(tmp_path):
+    """A daemon grew by every cycle's garbage: send_due froze the young objects (the cycle's
+    garbage with them) and thawed them into the oldest generation, which is hardly ever
+    collected.  A cyclic object made before sending must go with a young collection."""
+    import gc
+    import weakref
+
+    from regwatch.config import Config
+    from regwatch.digest import MailSettings, parse_address, send_due
+
+    class Node:
+        pass
+
+    mail = MailSettings(None, parse_address("soak@localhost", "sender"), tmp_path / "outbox")
+    with Store.open(f"sqlite:///{tmp_path / 'regwatch.db'}", create=True) as store:
+        collecting = gc.isenabled()
+        gc.disable()  # only the collections asked for below
+        try:
+            node = Node()
+            node.cycle = node
+            garbage = weakref.ref(node)
+            del node
+            send_due(store, Config(path=None), mail=mail)
+            gc.collect(1)
+        finally:
+            if collecting:
+                gc.enable()
+    assert garbage() is None
