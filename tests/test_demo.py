@@ -215,6 +215,7 @@ sys.addaudithook(_offline)
 
 def test_demo_runs_offline_as_the_installed_command(tmp_path):
     command = Path(sys.executable).with_name("regwatch")
+    assert command.is_file(), f"no `regwatch` command next to {sys.executable}"
     hooks = tmp_path / "hooks"
     hooks.mkdir()
     (hooks / "sitecustomize.py").write_text(OFFLINE, encoding="utf-8")
