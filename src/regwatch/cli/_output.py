@@ -14,7 +14,7 @@ from rich.table import Table
 
 __all__ = ["Format", "emit", "print_json"]
 
-#: widest table cell; the JSON and CSV formats always carry the whole value
+#: widest table column (longer values wrap); JSON and CSV always carry the whole value
 _MAX_CELL = 72
 #: columns at most this wide are never shortened
 _SHORT = 20
@@ -62,20 +62,19 @@ def emit(
             console.width,
         )
         for (_, heading), width in zip(columns, widths, strict=True):
-            table.add_column(heading, overflow="ellipsis", no_wrap=True, width=width)
+            # short cells stay on one line; long ones wrap rather than lose their end
+            table.add_column(heading, overflow="fold", no_wrap=width <= _SHORT, width=width)
         for row in rows:
             table.add_row(*row)
         console.print(table)
 
 
 def _fit(natural: list[int], total: int) -> list[int]:
-    """Column widths that fit ``total`` characters: short columns (ids, codes, dates) keep
-    their width, long ones (titles, names) share what is left."""
+    """Column widths that fit ``total`` characters: the widest columns give way first (down to
+    ``_SHORT``), so that ids, codes, dates and names keep their width while titles wrap."""
     widths = [min(w, _MAX_CELL) for w in natural]
     room = total - 3 * len(widths) - 1  # borders and padding
-    short = [w for w in widths if w <= _SHORT]
-    long_total = sum(w for w in widths if w > _SHORT)
-    budget = room - sum(short)
-    if long_total <= budget or long_total == 0:
-        return widths
-    return [w if w <= _SHORT else max(_SHORT, w * budget // long_total) for w in widths]
+    cap = max(widths, default=0)
+    while cap > _SHORT and sum(min(w, cap) for w in widths) > room:
+        cap -= 1
+    return [min(w, cap) for w in widths]
