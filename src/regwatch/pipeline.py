@@ -85,7 +85,6 @@ def poll_source(store: Store, source: Source[Any]) -> PollResult:
             store_state=source.store_state,
         )
         stored = store.save_batch(batch)
-        source.after_store(store, stored)
     except Exception as exc:  # every failure is recorded; none stops the other sources
         requests = source.fetcher.requests - fetcher_requests
         kind = "blocked" if isinstance(exc, BlockedError) else "error"
@@ -190,6 +189,5 @@ def import_files(store: Store, source: Source[Any], paths: Iterable[Path]) -> Ap
         store_state=source.store_state,
     )
     result = store.save_batch(batch)
-    source.after_store(store, result)
     match_stage(store)
     return result

@@ -8,6 +8,7 @@ a free port is found first; the race with another process taking it is acceptabl
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email
 import email.policy
@@ -94,10 +95,19 @@ class Received:
 class _Handler:
     refuse: set[str] = field(default_factory=set)
     received: list[Received] = field(default_factory=list)
+    #: every RCPT TO seen, accepted or not (to know a client is mid-conversation)
+    rcpt_seen: list[str] = field(default_factory=list)
+    #: seconds to wait before answering RCPT TO, and after queueing a message before answering
+    #: its DATA (a slow server)
+    delay_rcpt: float = 0.0
+    delay_data: float = 0.0
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
     ) -> str:
+        self.rcpt_seen.append(address)
+        if self.delay_rcpt:
+            await asyncio.sleep(self.delay_rcpt)
         if address in self.refuse:
             return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         envelope.rcpt_tos.append(address)
@@ -108,6 +118,9 @@ class _Handler:
         message = email.message_from_bytes(raw, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message, raw))
+        if self.delay_data:
+            # Like a real MTA: the message is queued before the reply, which is slow to come.
+            await asyncio.sleep(self.delay_data)
         return "250 2.0.0 Ok: queued as TEST"
 
 

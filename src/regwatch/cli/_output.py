@@ -14,8 +14,10 @@ from rich.table import Table
 
 __all__ = ["Format", "emit", "print_json"]
 
-#: widest table cell; the JSON and CSV formats always carry the whole value
+#: widest table column (longer values wrap); JSON and CSV always carry the whole value
 _MAX_CELL = 72
+#: columns at most this wide are never shortened
+_SHORT = 20
 
 
 class Format(StrEnum):
@@ -52,15 +54,27 @@ def emit(
         for record in records:
             writer.writerow([_cell(record.get(key)) for key, _ in columns])
     else:
+        console = Console(width=max(Console().width, 120))
         table = Table(show_lines=False, header_style="bold")
-        for _, heading in columns:
-            table.add_column(
-                heading,
-                overflow="ellipsis",
-                no_wrap=True,
-                max_width=_MAX_CELL,
-                min_width=min(len(heading), 12),
-            )
-        for record in records:
-            table.add_row(*[_cell(record.get(key)) for key, _ in columns])
-        Console(width=max(Console().width, 120)).print(table)
+        rows = [[_cell(record.get(key)) for key, _ in columns] for record in records]
+        widths = _fit(
+            [max([len(h), *(len(r[i]) for r in rows)]) for i, (_, h) in enumerate(columns)],
+            console.width,
+        )
+        for (_, heading), width in zip(columns, widths, strict=True):
+            # short cells stay on one line; long ones wrap rather than lose their end
+            table.add_column(heading, overflow="fold", no_wrap=width <= _SHORT, width=width)
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+
+
+def _fit(natural: list[int], total: int) -> list[int]:
+    """Column widths that fit ``total`` characters: the widest columns give way first (down to
+    ``_SHORT``), so that ids, codes, dates and names keep their width while titles wrap."""
+    widths = [min(w, _MAX_CELL) for w in natural]
+    room = total - 3 * len(widths) - 1  # borders and padding
+    cap = max(widths, default=0)
+    while cap > _SHORT and sum(min(w, cap) for w in widths) > room:
+        cap -= 1
+    return [min(w, cap) for w in widths]

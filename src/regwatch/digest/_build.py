@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, select
 
-from ..events import ChangeEvent, Entity, EventKind, StoredEvent
+from ..events import StoredEvent
 from ..exceptions import ConfigError
 from ..store._delivery import DeliveryMatch
+from ..store._events import row_to_stored
 from ..store._schema import Company, EventRow, Match, Recipient, WatchItem
 from ._model import Reason, RecipientInfo
 
@@ -211,31 +212,5 @@ _EVENT_COLUMNS = [
 
 
 def _stored(row: Any) -> StoredEvent:
-    event = ChangeEvent(
-        source=row.source,
-        kind=EventKind(row.kind),
-        key=row.key,
-        title=row.title,
-        summary=row.summary,
-        url=row.url,
-        published_on=row.published_on,
-        effective_on=row.effective_on,
-        document_number=row.document_number,
-        citation=row.citation,
-        list_code=row.list_code,
-        country=row.country,
-        entity=Entity.from_json(row.entity) if row.entity else None,
-        changes=row.changes,
-        related_key=row.related_key,
-        data={"pdf_url": row.pdf_url} if row.pdf_url else {},
-        provisional=bool(row.provisional),
-    )
-    return StoredEvent(
-        id=row.id,
-        event=event,
-        content_hash=row.content_hash,
-        revision=row.revision,
-        previous_id=row.previous_id,
-        detected_at=row.detected_at,
-        payload_id=row.payload_id,
-    )
+    # selected without the (large) data column: a digest only shows the govinfo PDF link
+    return row_to_stored(row, {"pdf_url": row.pdf_url} if row.pdf_url else {})

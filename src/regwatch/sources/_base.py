@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from ..http import Fetcher
-    from ..store import ApplyResult, Store
+    from ..store import Store
 
 __all__ = [
     "Collection",
@@ -212,11 +212,6 @@ class Source(ABC, Generic[S]):
         Sources that list parties may bring ``listed_entity`` up to date here
         (:func:`regwatch.entities.apply_entity_events`).
         """
-
-    def after_store(self, store: Store, result: ApplyResult) -> None:
-        """Called once a poll's or an import's events are stored, for sources that keep a
-        derived table (``listed_entity``) current.  It must be idempotent: after a crash it
-        runs again on the next poll or import."""
 
     def read_file(self, path: str, body: bytes) -> Payload:
         """A payload for ``regwatch import`` from a saved file; override to sniff the format."""

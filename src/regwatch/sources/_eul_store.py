@@ -1,31 +1,23 @@
-"""What the store knows about the End User List: every edition, every entity's history, and the
-``listed_entity`` rows kept current from them.
-
-``listed_entity`` is derived, never the source of truth: :func:`sync_listed_entities` rebuilds
-the ``JP-EUL`` rows from the stored events, so running it twice, or again after a crash between
-storing the events and syncing, gives the same rows.
-"""
+"""What the store knows about the End User List: every edition, and every entity's history."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, select
 
 from ..events import ChangeEvent, EventKind
 from ..store._events import row_to_event
-from ..store._schema import EventHead, EventRow, ListedEntity
-from ..timeutil import utcnow
+from ..store._schema import EventHead, EventRow
 from ._eul_diff import LIST_CODE, SOURCE, Listing
 
 if TYPE_CHECKING:
     from ..store import Store
 
-__all__ = ["EulHistory", "load_history", "sync_listed_entities"]
+__all__ = ["EulHistory", "load_history"]
 
 
 @dataclass(frozen=True)
@@ -106,56 +98,3 @@ def load_history(store: Store) -> EulHistory:
 
 
 _ENTITY_KINDS = (EventKind.ENTITY_ADDED, EventKind.ENTITY_REVISED, EventKind.ENTITY_REMOVED)
-
-
-def sync_listed_entities(store: Store) -> int:
-    """Make the ``JP-EUL`` rows of ``listed_entity`` what the stored events say; returns how
-    many rows were inserted, updated or deleted."""
-    history = load_history(store)
-    wanted: dict[str, dict[str, Any]] = {}
-    for key, revisions in history.revisions.items():
-        last = revisions[-1]
-        if last.kind is EventKind.ENTITY_REMOVED:
-            continue
-        listing = last.listing
-        wanted[key] = {
-            "key": key,
-            "source": SOURCE,
-            "list_code": LIST_CODE,
-            "name": listing.name,
-            "aliases": list(listing.aliases),
-            "addresses": [],
-            "country": listing.country,
-            "details": {**listing.entity().details, "edition": last.edition.isoformat()},
-            "event_id": last.event_id,
-            "listed_on": history.listed_on(key),
-        }
-    table = ListedEntity.__table__  # type: ignore[attr-defined]
-    changed = 0
-    now = utcnow()
-    with store.write() as conn:
-        existing = {
-            row.key: row
-            for row in conn.execute(
-                select(table).where(and_(table.c.list_code == LIST_CODE, table.c.source == SOURCE))
-            )
-        }
-        gone = [key for key in existing if key not in wanted]
-        if gone:
-            conn.execute(delete(table).where(table.c.key.in_(gone)))
-            changed += len(gone)
-        for key, values in wanted.items():
-            row = existing.get(key)
-            if row is None:
-                conn.execute(insert(table).values(**values, updated_at=now))
-                changed += 1
-            elif _differs(dict(row._mapping), values):
-                conn.execute(
-                    update(table).where(table.c.key == key).values(**values, updated_at=now)
-                )
-                changed += 1
-    return changed
-
-
-def _differs(row: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
-    return any(row[k] != v for k, v in values.items())

@@ -12,13 +12,14 @@ Each edition is diffed against the list as the previous edition left it:
 
 An edition is refused, and nothing is stored, when its rows cannot all be read, when it is older
 than an edition already imported, when it would remove more than ``max_removed_share`` of the
-list, or when its size differs from the count METI's release announced.  After each import the
-``JP-EUL`` rows of ``listed_entity`` are rebuilt from the stored events.
+list, or when its size differs from the count METI's release announced.  Each import brings the
+``JP-EUL`` rows of ``listed_entity`` up to date in the same transaction as its events.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from pathlib import PurePath
 from typing import TYPE_CHECKING, ClassVar
@@ -27,14 +28,17 @@ from pydantic import Field
 
 from ..events import ChangeEvent
 from ..exceptions import ConfigError, InputError, SnapshotRefused
+from ..store._listed import apply_entity_events
 from . import register
 from ._base import Collection, Payload, Source, SourceSettings, SourceState
 from ._eul_diff import Edition, edition_events, target_state
-from ._eul_store import EulHistory, load_history, sync_listed_entities
+from ._eul_store import EulHistory, load_history
 from ._eul_table import read_table
 
 if TYPE_CHECKING:
-    from ..store import ApplyResult, Store
+    from sqlalchemy import Connection
+
+    from ..store import Store
 
 __all__ = ["MetiEndUserList", "MetiEndUserListSettings"]
 
@@ -163,5 +167,5 @@ class MetiEndUserList(Source[MetiEndUserListSettings]):
         )
         return edition_events(edition, target, before, history.state(), previous_edition=previous)
 
-    def after_store(self, store: Store, result: ApplyResult) -> None:
-        sync_listed_entities(store)
+    def store_state(self, conn: Connection, events: Sequence[ChangeEvent]) -> None:
+        apply_entity_events(conn, events)

@@ -297,7 +297,8 @@ def _plain(value: Any) -> Any:
     return None if value is None else json.loads(canonical_json(value))
 
 
-def row_to_event(row: Any) -> ChangeEvent:
+def row_to_event(row: Any, data: Mapping[str, Any] | None = None) -> ChangeEvent:
+    """The event of an ``event`` row; ``data`` stands in for a row selected without it."""
     return ChangeEvent(
         source=row.source,
         kind=EventKind(row.kind),
@@ -314,15 +315,15 @@ def row_to_event(row: Any) -> ChangeEvent:
         entity=Entity.from_json(row.entity) if row.entity else None,
         changes=row.changes,
         related_key=row.related_key,
-        data=row.data or {},
+        data=(row.data or {}) if data is None else data,
         provisional=bool(row.provisional),
     )
 
 
-def row_to_stored(row: Any) -> StoredEvent:
+def row_to_stored(row: Any, data: Mapping[str, Any] | None = None) -> StoredEvent:
     return StoredEvent(
         id=row.id,
-        event=row_to_event(row),
+        event=row_to_event(row, data),
         content_hash=row.content_hash,
         revision=row.revision,
         previous_id=row.previous_id,
