@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -37,6 +37,9 @@ from .schedule import interval_of, next_run
 from .sources import get_source_class
 from .store import Store
 from .timeutil import utcnow
+
+if TYPE_CHECKING:
+    from .digest import MailSettings
 
 __all__ = ["Daemon", "build_daemon", "default_owner"]
 
@@ -241,10 +244,17 @@ class Daemon:
 
 
 def build_daemon(
-    store: Store, config: Config, fetcher: Fetcher, owner: str | None = None
+    store: Store,
+    config: Config,
+    fetcher: Fetcher,
+    owner: str | None = None,
+    mail: MailSettings | None = None,
 ) -> Daemon:
     """The daemon with every stage after collection: ops notices after each poll, and a look for
-    due digests every ``digest.check_every`` seconds (matching runs inside each poll)."""
+    due digests every ``digest.check_every`` seconds (matching runs inside each poll).
+
+    :param mail: where digests go; by default from the environment (``REGWATCH_SMTP_URL``, …).
+    """
     from .digest import SendReport, send_due
     from .ops import notify_ops
 
@@ -255,7 +265,7 @@ def build_daemon(
             notify_ops(store, config, result.source)
 
     def digests() -> SendReport:
-        report = send_due(store, config)
+        report = send_due(store, config, mail=mail)
         if report.sent or report.failed:
             log.info("digests", extra={"sent": len(report.sent), "failed": len(report.failed)})
         return report
