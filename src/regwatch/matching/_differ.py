@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..entities import confirms
 from ..events import StoredEvent
 from ..exceptions import InputError
 from ..store import Store
@@ -116,10 +117,39 @@ def _carried_status(
     return out
 
 
+def _confirmations(
+    conn: Connection, events: dict[int, StoredEvent], found: list[tuple[int, Found]]
+) -> set[tuple[int, int]]:
+    """``(event id, watch item id)`` of matches that would only repeat an earlier alert.
+
+    A CSL snapshot lists a party days after the Federal Register rule that added it; its event
+    ``confirms`` the rule's entity event (:func:`regwatch.entities.confirms`).  Where the rule's
+    event already matched the same watch item, the confirmation is a record (``regwatch entity``
+    shows it), not a second alert for the same listing.
+    """
+    confirmed = {eid: key for eid, stored in events.items() if (key := confirms(stored))}
+    if not confirmed:
+        return set()
+    rows = conn.execute(
+        select(_EVENT.c.key, _MATCH.c.watch_item_id)
+        .join(_EVENT, _EVENT.c.id == _MATCH.c.event_id)
+        .where(_EVENT.c.key.in_(set(confirmed.values())))
+    )
+    already = {(row.key, row.watch_item_id) for row in rows}
+    already |= {(events[eid].event.key, f.watch_item_id) for eid, f in found}
+    return {
+        (eid, f.watch_item_id)
+        for eid, f in found
+        if eid in confirmed and (confirmed[eid], f.watch_item_id) in already
+    }
+
+
 def _store_matches(
     conn: Connection, events: dict[int, StoredEvent], found: list[tuple[int, Found]]
 ) -> int:
     now = utcnow()
+    repeats = _confirmations(conn, events, found)
+    found = [(eid, f) for eid, f in found if (eid, f.watch_item_id) not in repeats]
     carried = _carried_status(conn, events, found)
     rows = []
     for event_id, f in found:
