@@ -19,6 +19,7 @@ from regwatch.store import Store
 from regwatch.timeutil import utcnow
 from tests.support.fake_fr import FakeFederalRegister, bis_documents, load_template_records
 from tests.support.httpserver import Reply
+from tests.support.waiting import wait_for
 
 HTTP = "http:\n  min_interval: 0\n  backoff: 0.01\n  timeout: 5\n"
 
@@ -67,15 +68,6 @@ class Daemon:
         self.proc.send_signal(sig)
         out, err = self.proc.communicate(timeout=timeout)
         return self.proc.returncode, out, err
-
-
-def wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def log_lines(err):

@@ -14,6 +14,7 @@ import pytest
 from regwatch.store import Store
 from tests.support.fake_fr import FakeFederalRegister, bis_documents, load_template_records
 from tests.support.smtpserver import MailServer
+from tests.support.waiting import wait_for
 
 WATCHLIST = """\
 company: Acme Corp
@@ -74,15 +75,6 @@ def start(db_url, config, mail):
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def stop(proc, sig=signal.SIGTERM):
