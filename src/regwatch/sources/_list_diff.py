@@ -108,8 +108,10 @@ class ListDiff:
     baseline: bool = False
 
 
-def baseline_key(source: str, list_code: str) -> str:
-    return f"{source}:baseline:{list_code.lower()}"
+def baseline_key(source: str, list_code: str, part: str = "") -> str:
+    """The key of a list's baseline event (``part``: one of several files of one list)."""
+    suffix = f":{part.rstrip(':')}" if part else ""
+    return f"{source}:baseline:{list_code.lower()}{suffix}"
 
 
 _VERBS = {
@@ -172,6 +174,7 @@ def diff_list(
     max_shrink: float,
     what: str,
     data: Mapping[str, Any] | None = None,
+    part: str = "",
 ) -> ListDiff:
     """The events of reading ``list_code`` again as ``parties``.
 
@@ -179,6 +182,8 @@ def diff_list(
         first read, which gives the baseline.
     :param what: how the list is named in messages (``the MOF workbook``).
     :param data: extra fields for every event (the snapshot's SHA-256, the edition date).
+    :param part: when a list comes in several files (METI's Russia lists), the part read (its
+        key prefix): the baseline and the shrink guard are per part.
     :raises SnapshotRefused: when the read would remove more than ``max_shrink`` of the list.
     """
     extra = dict(data or {})
@@ -191,7 +196,7 @@ def diff_list(
             ChangeEvent(
                 source=source,
                 kind=EventKind.LIST_REVISED,
-                key=baseline_key(source, list_code),
+                key=baseline_key(source, list_code, part),
                 title=f"{title}: {len(new):,} current entries recorded as the baseline ({what})",
                 summary="The first read of this list: its entries are screened from now on; "
                 "changes in later reads are reported entry by entry.",

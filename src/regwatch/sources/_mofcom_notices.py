@@ -37,8 +37,10 @@ __all__ = [
     "Measure",
     "Notice",
     "NoticeParty",
+    "Replay",
     "notice_text",
     "parse_notice",
+    "party_key",
     "rebuild",
 ]
 
@@ -167,9 +169,9 @@ _REF = re.compile(r"[〔［\[]\s*(\d{4})\s*[〕］\]]\s*(\d+)\s*号((?:\s*[和�
 _REF_MORE = re.compile(r"(\d+)\s*号")
 #: a Chinese name part that ends a party's name (a segment ending otherwise runs on after 、)
 _NAME_ENDS = (
-    "公司", "集团", "机构", "实验室", "大学", "学院", "研究所", "研究院", "中心", "论坛", "株式会社",
-    "企业", "分公司", "合资公司", "联盟", "协会", "基金会", "组织", "部", "局", "署", "办公室",
-)  # fmt: skip
+    *("公司", "集团", "机构", "实验室", "大学", "学院", "研究所", "研究院", "中心", "论坛"),
+    *("株式会社", "企业", "联盟", "协会", "基金会", "组织", "部", "局", "署", "办公室"),
+)
 _COUNTRIES = (("美国", "US"), ("日本", "JP"), ("台湾地区实体", "TW"), ("加拿大", "CA"))
 
 
@@ -409,12 +411,22 @@ def party_key(list_code: str, party: NoticeParty) -> str:
     return f"{list_code.lower()}:{party.key_name}"
 
 
-def rebuild(notices: Iterable[Notice]) -> tuple[dict[str, list[ListedParty]], list[str]]:
+@dataclass
+class Replay:
+    """The lists as the notices leave them."""
+
+    lists: dict[str, list[ListedParty]]
+    warnings: list[str]
+    #: party key → the number of the notice that took it off its list
+    removed_by: dict[str, str]
+
+
+def rebuild(notices: Iterable[Notice]) -> Replay:
     """Each list's parties as the notices leave them, replayed oldest first.
 
     A suspended party stays listed with ``status: suspended`` and the date the suspension ends;
-    stopped or removed parties leave the list.  :returns: ``{list code: parties}`` and warnings
-    (a suspension of a notice never read, a removal of a party not listed).
+    stopped or removed parties leave the list.  The warnings name a suspension of a notice never
+    read and a removal of a party not listed.
     """
     ordered = sorted(
         {n.notice_id: n for n in notices}.values(), key=lambda n: (n.published_on, n.notice_id)
@@ -422,6 +434,7 @@ def rebuild(notices: Iterable[Notice]) -> tuple[dict[str, list[ListedParty]], li
     by_notice: dict[str, list[str]] = {}
     state: dict[str, _State] = {}
     warnings: list[str] = []
+    removed_by: dict[str, str] = {}
     for notice in ordered:
         for measure in notice.measures:
             if measure.action == Action.ADDED:
@@ -429,12 +442,14 @@ def rebuild(notices: Iterable[Notice]) -> tuple[dict[str, list[ListedParty]], li
                 for party in measure.parties:
                     key = party_key(measure.list_code, party)
                     keys.append(key)
+                    removed_by.pop(key, None)
                     state[key] = _State(party, measure.list_code, notice.country, notice)
                     state[key].history.append(f"{notice.published_on} added by {notice.number}")
                 continue
             if measure.parties:  # removed by name
                 for party in measure.parties:
                     key = party_key(measure.list_code, party)
+                    removed_by[key] = notice.number
                     if state.pop(key, None) is None:
                         warnings.append(
                             f"{notice.number} removes {party.name_zh}, which is not listed"
@@ -453,6 +468,7 @@ def rebuild(notices: Iterable[Notice]) -> tuple[dict[str, list[ListedParty]], li
                         continue
                     if measure.action == Action.REMOVED:
                         del state[key]
+                        removed_by[key] = notice.number
                     else:
                         current.status = "suspended"
                         current.suspended_by = notice.number
@@ -491,4 +507,4 @@ def rebuild(notices: Iterable[Notice]) -> tuple[dict[str, list[ListedParty]], li
                 where=current.added_by.url,
             )
         )
-    return out, warnings
+    return Replay(out, warnings, removed_by)

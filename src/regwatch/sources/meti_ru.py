@@ -1,0 +1,134 @@
+"""METI's Russia, Belarus and third-country export-ban party lists, list ``JP-METI-RU``.
+
+Japan bans exports to the parties designated by 外務省告示 for Russia, Belarus and third
+countries; METI publishes each list as a PDF on its Russia export page.  Each poll asks for the
+three PDFs (conditionally: an unchanged file is not read again) and reads a changed one whole:
+
+- the first read of each list records its baseline (one ``list.revised`` event per list);
+- later reads give ``entity.added`` / ``entity.revised`` / ``entity.removed``, each party with
+  its Japanese and English names (both screened), aliases in both, and addresses;
+- a PDF that cannot be read whole (a lost entry, an additions annex where the full list was
+  expected, a page that is not a PDF) or that would remove more than ``max_shrink`` of its list
+  is refused: the poll fails naming the file, nothing of it is stored, health shows why.
+
+METI refuses most networks outside Japan: the source is off by default.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field, field_validator
+
+from ..exceptions import InputError, ParseError
+from ..http import Fetcher
+from ..model import Changes, Collection, Payload, Prior, PriorRequest, SourceState
+from . import register
+from ._base import Source, SourceSettings
+from ._list_source import full_list_changes, merge_changes
+from ._meti_ru_lists import LIST_CODE, LISTS, read_list
+
+__all__ = ["MetiRussiaLists", "MetiRussiaSettings"]
+
+_SOURCE = "meti_ru"
+_BASE = "https://www.meti.go.jp/policy/external_economy/trade_control/02_export/17_russia/"
+_URLS = {
+    "russia": _BASE + "list_russia_tokutei.pdf",
+    "belarus": _BASE + "list_belarus_tokutei.pdf",
+    "third_country": _BASE + "list_daisangoku_tokutei.pdf",
+}
+
+
+class MetiRussiaSettings(SourceSettings):
+    enabled: bool = Field(
+        False, description="poll this source (off by default: METI refuses most networks abroad)"
+    )
+    urls: dict[str, str] = Field(
+        default_factory=lambda: dict(_URLS),
+        description="the PDF of each list: `russia`, `belarus`, `third_country`",
+    )
+    max_shrink: float = Field(
+        0.2, ge=0, le=1, description="refuse a PDF that removes more than this share of its list"
+    )
+    min_interval: float = Field(1.0, description="seconds between two requests to METI")
+
+    @field_validator("urls")
+    @classmethod
+    def _known_lists(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(LISTS))
+        if unknown:
+            raise ValueError(f"unknown list {', '.join(unknown)}; expected {', '.join(LISTS)}")
+        return value
+
+
+@register
+class MetiRussiaLists(Source[MetiRussiaSettings]):
+    """The three specific-party lists, each PDF read whole when it changes."""
+
+    name: ClassVar[str] = _SOURCE
+    title: ClassVar[str] = "METI Russia, Belarus and third-country export-ban party lists"
+    Settings = MetiRussiaSettings
+    default_every: ClassVar[str] = "1d"
+
+    def collect(self, fetcher: Fetcher, state: SourceState) -> Collection:
+        collection = Collection()
+        hashes = dict(state.cursor.get("sha256") or {})
+        for list_name, url in self.settings.urls.items():
+            collection.requests += 1
+            payload = fetcher.get(
+                url,
+                expect="any",
+                validators=state.validators.get(url),
+                min_interval=self.settings.min_interval,
+                role=list_name,
+            )
+            saved = {
+                k: v
+                for k, v in (("etag", payload.etag), ("last_modified", payload.last_modified))
+                if v
+            }
+            if saved:
+                collection.validators[url] = saved
+            if payload.status == 304 or payload.sha256 == hashes.get(list_name):
+                continue
+            hashes[list_name] = payload.sha256
+            collection.payloads.append(payload)
+        collection.not_modified = not collection.payloads
+        collection.cursor = {"sha256": hashes}
+        return collection
+
+    def prior_request(self) -> PriorRequest:
+        return PriorRequest(entries=True)
+
+    def read_file(self, path: str, body: bytes) -> Payload:
+        return Payload(url=f"file://{path}", body=body, role="import")
+
+    def parse(self, collection: Collection, prior: Prior) -> Changes:
+        parts: list[Changes] = []
+        for index, payload in enumerate(collection.payloads):
+            if payload.status == 304 or not payload.body:
+                continue
+            expected = payload.role if payload.role in LISTS else None
+            try:
+                read = read_list(payload.body, payload.url, expected=expected)
+            except InputError as exc:
+                raise ParseError(str(exc), url=payload.url) from exc
+            scope = f"jp-meti-ru:{read.list_name}:"
+            changes, _ = full_list_changes(
+                _SOURCE,
+                LIST_CODE,
+                scope,
+                read.parties,
+                prior.entries,
+                url=payload.url if payload.url.startswith("http") else None,
+                payload_index=index,
+                max_shrink=self.settings.max_shrink,
+                what=f"METI's {read.list_name.replace('_', '-')} list",
+                data={
+                    "snapshot": payload.sha256,
+                    "list_updated_on": read.updated_on.isoformat() if read.updated_on else None,
+                    "notice": read.notice,
+                },
+            )
+            parts.append(changes)
+        return merge_changes(parts)
