@@ -194,6 +194,7 @@ def meti_ru_pdf(
     updated: str = "2025 年09 月12 日",
     first_number: int = 1,
     per_page: int = 5,
+    numbers: Sequence[int] | None = None,
 ) -> bytes:
     """The list as METI's PDF lays it out: ``per_page`` entries a page (an entry can continue
     on the next page), numbers 1-9 in full-width digits."""
@@ -208,7 +209,7 @@ def meti_ru_pdf(
     lines.append(f"最終更新日：{updated}")
     breaks: set[int] = set()
     for index, (ja, en, address) in enumerate(entries):
-        number = first_number + index
+        number = numbers[index] if numbers else first_number + index
         label = str(number).translate(_FULL_WIDTH) if number < 10 else str(number)
         if index and index % per_page == 0:
             breaks.add(len(lines) + 2)  # a page break inside the entry, after its English name

@@ -381,6 +381,8 @@ def parse_notice(text: str, url: str) -> Notice:
                 url=url,
             )
         measures.insert(0, Measure(action, list_code, tuple(parties), starts_on=published_on))
+    if not measures and notice_id.startswith("MOFCOM-QA-"):
+        raise InputError(f"{url}: a spokesperson's answer that changes no list")
     return Notice(
         notice_id=notice_id,
         number=number,
