@@ -91,10 +91,15 @@ def rank_key(tier: str, kind: str, score: float, event: StoredEvent) -> tuple[An
 @dataclass(frozen=True)
 class Item:
     """One event in a digest, with every match that brought it there (best first, so the
-    first reason carries the item's tier and score)."""
+    first reason carries the item's tier and score).
+
+    ``also`` holds the same party's listings on other lists the same day (a watched party
+    added to the SDN List and to Japan's MOF list together is one item naming both lists).
+    """
 
     event: StoredEvent
     reasons: tuple[Reason, ...]
+    also: tuple[StoredEvent, ...] = ()
 
     @property
     def tier(self) -> str:
@@ -141,6 +146,51 @@ class Digest:
         return {r.match_id for i in self.listed for r in i.reasons}
 
 
+def _listing_day(stored: StoredEvent) -> Any:
+    event = stored.event
+    return event.effective_on or event.published_on or stored.detected_at.date()
+
+
+def _join_listings(items: list[Item]) -> list[Item]:
+    """One item for one watched party listed by several lists the same day.
+
+    Two listings are joined when both are additions to different lists, on the same day, and
+    matched by the same watch item; the better ranked one leads and names the others.
+    """
+    out: list[Item] = []
+    lead_of: dict[tuple[int, Any], int] = {}
+    for item in items:  # best first, so the lead is the best ranked listing
+        event = item.event.event
+        if str(event.kind) != "entity.added" or not event.list_code:
+            out.append(item)
+            continue
+        day = _listing_day(item.event)
+        lead = next(
+            (
+                lead_of[(r.watch_item_id, day)]
+                for r in item.reasons
+                if (r.watch_item_id, day) in lead_of
+            ),
+            None,
+        )
+        lists = {event.list_code} if lead is None else set()
+        if lead is not None:
+            joined = out[lead]
+            lists = {e.event.list_code for e in (joined.event, *joined.also)}
+        if lead is None or event.list_code in lists:
+            for reason in item.reasons:
+                lead_of.setdefault((reason.watch_item_id, day), len(out))
+            out.append(item)
+            continue
+        joined = out[lead]
+        out[lead] = Item(
+            joined.event,
+            joined.reasons + item.reasons,
+            (*joined.also, item.event),
+        )
+    return out
+
+
 def compose(
     recipient: RecipientInfo,
     period: Period,
@@ -162,6 +212,7 @@ def compose(
         for event, reasons in by_event.values()
     ]
     items.sort(key=lambda i: i.rank)
+    items = _join_listings(items)
     if shown_ids is None:
         return Digest(recipient, period, title, tuple(items), min(len(items), max_items))
     listed = [i for i in items if any(r.match_id in shown_ids for r in i.reasons)]
