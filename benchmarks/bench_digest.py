@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from regwatch.config import Config
 from regwatch.digest import MailSettings, send_due
 from regwatch.events import ChangeEvent, Entity, EventKind
+from regwatch.model import Changes
 from regwatch.store import Batch, Store
 from regwatch.store._schema import Company, Match, Recipient, WatchItem
 
@@ -73,7 +74,7 @@ def seed(store: Store, recipients: int, per_recipient: int, pool: int) -> None:
         Batch(
             source="federal_register",
             payloads=[],
-            events=[(None, _event(n)) for n in range(pool)],
+            changes=Changes(events=[(None, _event(n)) for n in range(pool)]),
             started_at=EPOCH,
             imported=True,
         )
