@@ -29,6 +29,8 @@ __all__ = [
     "fr_document_key",
     "fr_entity_key",
     "is_fr_entity_key",
+    "list_baseline_key",
+    "list_baseline_prefix",
     "meti_anpo_key",
     "meti_release_key",
 ]
@@ -58,7 +60,7 @@ def is_fr_entity_key(key: str) -> bool:
 
 def csl_baseline_key(list_code: str) -> str:
     """``csl:baseline:el``: the first CSL snapshot of a list."""
-    return f"{CSL_BASELINE_PREFIX}{list_code.lower()}"
+    return list_baseline_key("csl", list_code)
 
 
 def csl_baseline_list(key: str) -> str | None:
@@ -68,6 +70,17 @@ def csl_baseline_list(key: str) -> str | None:
         if key.startswith(CSL_BASELINE_PREFIX)
         else None
     )
+
+
+def list_baseline_prefix(source: str) -> str:
+    """``ofac:baseline:``: the keys of the first reads of a list source's lists."""
+    return f"{source}:baseline:"
+
+
+def list_baseline_key(source: str, list_code: str) -> str:
+    """``ofac:baseline:sdn``: the first read of one list by a list source (the CSL's is
+    ``csl:baseline:el``)."""
+    return f"{list_baseline_prefix(source)}{list_code.lower()}"
 
 
 def meti_release_key(release_id: str) -> str:
