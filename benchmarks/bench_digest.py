@@ -195,13 +195,13 @@ def main() -> None:
         )
         now = datetime(2026, 11, 28, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo: every digest is due
         start, cpu_start = time.perf_counter(), _cpu()
-        report = send_due(store, Config(path=None), now, mail=mail)
+        report = send_due(store, Config(path=None).general.digest, now, mail=mail)
         total, cpu = time.perf_counter() - start, _cpu() - cpu_start
         files = list((folder / "outbox").glob("*.eml"))
         size = sum(f.stat().st_size for f in files)
         assert len(report.sent) == n and len(files) == n, (len(report.sent), len(files))
         assert not report.failed
-        again = send_due(store, Config(path=None), now, mail=mail)
+        again = send_due(store, Config(path=None).general.digest, now, mail=mail)
         assert not again.outcomes, "a second run must send nothing"
         template = baseline_template(n)
         eml = baseline_eml(n, folder / "baseline")
