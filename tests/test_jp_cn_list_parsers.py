@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from regwatch.events import EventKind
-from regwatch.exceptions import IncompleteTable, InputError, SnapshotRefused
-from regwatch.sources._list_diff import Kept, ListedParty, diff_list
+from regwatch.exceptions import IncompleteTable, InputError
+from regwatch.model import Prior, SnapshotEntry
 from regwatch.sources._meti_ru_lists import read_list, read_text
 from regwatch.sources._mof_workbook import read_workbook, split_stacked
 from regwatch.sources._mofcom_notices import Action, Notice, notice_text, parse_notice, rebuild
+from regwatch.sources._snapshot import ListRecord, diff_list
 from tests.support.jp_lists import MOF_BASELINE, meti_ru_pdf, mof_update, mof_workbook, ru_entries
 
 MOFCOM = Path(__file__).parent / "fixtures" / "mofcom"
@@ -218,16 +219,22 @@ def test_real_meti_ru_revision_diff(shared_fixtures: Path) -> None:
     after = read_text(
         (folder / "meti_list_russia_tokutei_20250912_pdfplumber_opensanctions.txt").read_text(), "b"
     )
-    kept = {p.key: Kept(p.list_code, p.fingerprint, p.to_data()) for p in before.parties}
     diff = diff_list(
-        "meti_ru", "JP-METI-RU", kept, after.parties, url=None, max_shrink=0.2, what="t"
+        "meti_ru",
+        _prior(before.parties),
+        after.parties,
+        lists=["JP-METI-RU"],
+        titles={},
+        max_shrink=0.2,
+        payload_index=0,
     )
-    assert [(e.kind, e.key) for e in diff.events] == [
+    assert [(e.kind, e.key) for _, e in diff.events] == [
         (EventKind.ENTITY_ADDED, "jp-meti-ru:russia:560"),
         (EventKind.ENTITY_ADDED, "jp-meti-ru:russia:561"),
     ]
-    assert diff.events[0].entity is not None
-    assert diff.events[0].entity.name == "Alfa Machinery Group"
+    added = diff.events[0][1]
+    assert added.entity is not None and added.entity.name == "Alfa Machinery Group"
+    assert "アルファ・マシナリー・グループ" in added.entity.aliases
 
 
 def test_real_meti_ru_additions_annex_is_not_the_list(shared_fixtures: Path) -> None:
@@ -354,27 +361,12 @@ def test_real_mofcom_notices_rebuild_both_lists(shared_fixtures: Path) -> None:
     assert uel["cn-uel:dedronebyaxon"].aliases == ("反无人机技术公司",)
 
 
-# -- the full-list diff --------------------------------------------------------------------------
+# -- helpers -------------------------------------------------------------------------------------
 
 
-def _party(number: int, name: str, **details: object) -> ListedParty:
-    return ListedParty(f"jp-mof:p:{number}", "JP-MOF", name, details=details)
-
-
-def test_diff_baseline_then_changes_then_shrink_refused() -> None:
-    first = [_party(n, f"Party {n}") for n in range(1, 11)]
-    baseline = diff_list("mof", "JP-MOF", {}, first, url=None, max_shrink=0.2, what="the workbook")
-    assert [e.kind for e in baseline.events] == [EventKind.LIST_REVISED]
-    assert baseline.events[0].data["entries"] == 10
-    kept = {p.key: Kept(p.list_code, p.fingerprint, p.to_data()) for p in first}
-    second = [*first[1:9], _party(10, "Party 10", programme="x"), _party(11, "Party 11")]
-    diff = diff_list("mof", "JP-MOF", kept, second, url=None, max_shrink=0.2, what="the workbook")
-    assert sorted((str(e.kind), e.key) for e in diff.events) == [
-        ("entity.added", "jp-mof:p:11"),
-        ("entity.removed", "jp-mof:p:1"),
-        ("entity.revised", "jp-mof:p:10"),
-    ]
-    revised = next(e for e in diff.events if e.kind == EventKind.ENTITY_REVISED)
-    assert revised.changes == {"entity.programme": [None, "x"]}
-    with pytest.raises(SnapshotRefused, match=r"shrink from 10 to 7 entries \(3 removed"):
-        diff_list("mof", "JP-MOF", kept, first[:7], url=None, max_shrink=0.2, what="the workbook")
+def _prior(records: list[ListRecord]) -> Prior:
+    return Prior(
+        entries={
+            r.key: SnapshotEntry(r.key, r.list_code, r.fingerprint(), r.to_json()) for r in records
+        }
+    )

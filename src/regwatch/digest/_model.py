@@ -173,7 +173,7 @@ def _join_listings(items: list[Item]) -> list[Item]:
             ),
             None,
         )
-        lists = {event.list_code} if lead is None else set()
+        lists: set[str | None] = {event.list_code}
         if lead is not None:
             joined = out[lead]
             lists = {e.event.list_code for e in (joined.event, *joined.also)}

@@ -33,7 +33,8 @@ from datetime import date
 from ..exceptions import IncompleteTable, InputError
 from ..japanese import has_cjk, join_wrapped, normalize
 from ._eul_countries import country_code
-from ._list_diff import ListedParty
+from ._party import party
+from ._snapshot import ListRecord
 
 __all__ = ["LISTS", "LIST_CODE", "MetiRuList", "read_list", "read_text"]
 
@@ -68,7 +69,7 @@ class MetiRuList:
     """One of the three lists as one PDF gives it."""
 
     list_name: str
-    parties: list[ListedParty] = field(default_factory=list)
+    parties: list[ListRecord] = field(default_factory=list)
     designated_on: date | None = None
     updated_on: date | None = None
     notice: str | None = None
@@ -156,7 +157,7 @@ def _latin_end(text: str) -> bool:
     return bool(text) and text[-1].isascii() and text[-1].isalnum()
 
 
-def _entry(list_name: str, number: int, lines: list[str], where: str) -> ListedParty:
+def _entry(list_name: str, number: int, lines: list[str]) -> ListRecord:
     # "…Strela所在地：26 Shevchenko Street" and "所 在 地 ：" (letter-spaced)
     lines = [
         part.strip()
@@ -238,15 +239,14 @@ def _entry(list_name: str, number: int, lines: list[str], where: str) -> ListedP
         first = addresses[0].rstrip(". ")
         hong_kong = first.endswith(("Hong Kong, China", "Hong Kong"))
         country = "HK" if hong_kong else country_code(first.rsplit(",", 1)[-1].strip())
-    return ListedParty(
-        key=f"jp-meti-ru:{list_name}:{number}",
-        list_code=LIST_CODE,
-        name=name_en,
-        aliases=tuple(a for a in dict.fromkeys([name_ja, *aliases]) if a and a != name_en),
-        addresses=tuple(dict.fromkeys(addresses)),
+    return party(
+        f"jp-meti-ru:{list_name}:{number}",
+        LIST_CODE,
+        name_en,
+        aliases=(name_ja, *aliases),
+        addresses=tuple(addresses),
         country=country,
         details={"list": list_name, "number": number, "name_ja": name_ja, "name_en": name_en},
-        where=where,
     )
 
 
@@ -285,11 +285,11 @@ def read_text(text: str, source: str) -> MetiRuList:
         lost.append(f"no entry numbered 1{hint}")
     for number, entry_lines in entries:
         try:
-            party = _entry(list_name, number, entry_lines, f"entry {number}")
+            record = _entry(list_name, number, entry_lines)
         except ValueError as exc:
             lost.append(f"entry {number}: {exc}")
             continue
-        result.parties.append(party)
+        result.parties.append(record)
     if lost:
         raise IncompleteTable(
             f"{source}: {len(lost)} problem(s) in the {list_name} list; nothing was read:\n  "

@@ -31,7 +31,8 @@ from typing import Any
 
 from ..exceptions import IncompleteTable, InputError
 from ..japanese import has_cjk, normalize
-from ._list_diff import ListedParty
+from ._party import party
+from ._snapshot import ListRecord
 
 __all__ = ["LIST_CODE", "MofWorkbook", "read_workbook", "split_stacked"]
 
@@ -97,7 +98,9 @@ _PROGRAMME_COUNTRIES = (
 class MofWorkbook:
     """The parties of one workbook, and what was skipped on purpose."""
 
-    parties: list[ListedParty] = field(default_factory=list)
+    parties: list[ListRecord] = field(default_factory=list)
+    #: where each party was read (``sheet '…' row 7``), by key
+    where: dict[str, str] = field(default_factory=dict)
     #: programme sheets read, by programme name
     programmes: list[str] = field(default_factory=list)
     #: sheets without a table on purpose (the index, lifted programmes)
@@ -242,9 +245,7 @@ def _header_map(cells: Sequence[Any]) -> dict[int, str] | None:
     return mapping
 
 
-def _party(
-    programme: str, mapping: dict[int, str], cells: Sequence[Any], where: str
-) -> ListedParty:
+def _party(programme: str, mapping: dict[int, str], cells: Sequence[Any], where: str) -> ListRecord:
     columns: dict[str, list[Any]] = {}
     for index, column in mapping.items():
         if index < len(cells) and cells[index] not in (None, ""):
@@ -300,16 +301,15 @@ def _party(
     remarks = _clean(text("remarks"))
     if remarks:
         details["remarks"] = remarks
-    return ListedParty(
-        key=f"jp-mof:{programme}:{number[1]}",
-        list_code=LIST_CODE,
-        name=primary,
+    return party(
+        f"jp-mof:{programme}:{number[1]}",
+        LIST_CODE,
+        primary,
         aliases=tuple(aliases),
-        addresses=tuple(dict.fromkeys(addresses)),
+        addresses=tuple(addresses),
         country=_country_of(programme),
         details=details,
         listed_on=_notice_date(history[0]) if history else None,
-        where=where,
     )
 
 
@@ -356,9 +356,15 @@ def _sheet_parties(
             book.tombstones += 1
             continue
         try:
-            book.parties.append(_party(programme, mapping, cells, where))
+            record = _party(programme, mapping, cells, where)
         except ValueError as exc:
             lost.append(f"{where}: {exc}")
+            continue
+        if record.key in book.where:
+            lost.append(f"{where}: notice number repeats {book.where[record.key]}")
+            continue
+        book.parties.append(record)
+        book.where[record.key] = where
     if mapping is None:
         lost.append(
             f"sheet {title!r}: no header row starting with {_HEADER_FIRST} in its first "
@@ -465,11 +471,6 @@ def read_workbook(body: bytes, source: str) -> MofWorkbook:
             book.skipped_sheets.append(title)
             continue
         _sheet_parties(title, rows, source, book, lost)
-    keys: dict[str, str] = {}
-    for party in book.parties:
-        if party.key in keys:
-            lost.append(f"{party.where}: notice number repeats {keys[party.key]}")
-        keys[party.key] = party.where
     if not book.parties and not lost:
         lost.append("no programme sheet with parties (a header row starting with 告示日付)")
     if lost:

@@ -29,7 +29,8 @@ from typing import Any
 
 from ..exceptions import IncompleteTable, InputError
 from ..japanese import decode, kanji_number, name_key, normalize
-from ._list_diff import ListedParty
+from ._party import party as list_record
+from ._snapshot import ListRecord
 
 __all__ = [
     "LISTS",
@@ -417,7 +418,7 @@ def party_key(list_code: str, party: NoticeParty) -> str:
 class Replay:
     """The lists as the notices leave them."""
 
-    lists: dict[str, list[ListedParty]]
+    lists: dict[str, list[ListRecord]]
     warnings: list[str]
     #: party key → the number of the notice that took it off its list
     removed_by: dict[str, str]
@@ -480,7 +481,7 @@ def rebuild(notices: Iterable[Notice]) -> Replay:
                             f"{notice.number}"
                             + (f" until {measure.until}" if measure.until else "")
                         )
-    out: dict[str, list[ListedParty]] = {code: [] for code in LISTS}
+    out: dict[str, list[ListRecord]] = {code: [] for code in LISTS}
     for key, current in sorted(state.items()):
         party = current.party
         aliases = [party.name_zh] if party.name_en else []
@@ -498,15 +499,15 @@ def rebuild(notices: Iterable[Notice]) -> Replay:
             if current.suspended_until:
                 details["suspended_until"] = current.suspended_until.isoformat()
         out.setdefault(current.list_code, []).append(
-            ListedParty(
-                key=key,
-                list_code=current.list_code,
-                name=party.name_en or party.name_zh,
-                aliases=tuple(a for a in dict.fromkeys(aliases) if a),
+            list_record(
+                key,
+                current.list_code,
+                party.name_en or party.name_zh,
+                aliases=tuple(aliases),
                 country=current.country,
                 details=details,
                 listed_on=current.added_by.published_on,
-                where=current.added_by.url,
+                url=current.added_by.url,
             )
         )
     return Replay(out, warnings, removed_by)

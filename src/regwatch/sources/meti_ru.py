@@ -16,17 +16,19 @@ METI refuses most networks outside Japan: the source is off by default.
 
 from __future__ import annotations
 
+import dataclasses
+from collections import Counter
 from typing import ClassVar
 
 from pydantic import Field, field_validator
 
-from ..exceptions import InputError, ParseError
+from ..exceptions import InputError, ParseError, SnapshotRefused
 from ..http import Fetcher
 from ..model import Changes, Collection, Payload, Prior, PriorRequest, SourceState
 from . import register
 from ._base import Source, SourceSettings
-from ._list_source import full_list_changes, merge_changes
-from ._meti_ru_lists import LIST_CODE, LISTS, read_list
+from ._meti_ru_lists import LIST_CODE, LISTS, MetiRuList, read_list
+from ._snapshot import ListRecord, diff_list, list_prior_request
 
 __all__ = ["MetiRussiaLists", "MetiRussiaSettings"]
 
@@ -98,13 +100,16 @@ class MetiRussiaLists(Source[MetiRussiaSettings]):
         return collection
 
     def prior_request(self) -> PriorRequest:
-        return PriorRequest(entries=True)
+        return list_prior_request(_SOURCE, [LIST_CODE])
 
     def read_file(self, path: str, body: bytes) -> Payload:
         return Payload(url=f"file://{path}", body=body, role="import")
 
     def parse(self, collection: Collection, prior: Prior) -> Changes:
-        parts: list[Changes] = []
+        """The three lists are one list code: a PDF that changed replaces its part, the parts
+        not read this time stay as last read, and the whole is diffed (each part's own shrink
+        is checked first: the Belarus list is too small a part of the whole to trip it)."""
+        reads: dict[str, tuple[int, MetiRuList, Payload]] = {}
         for index, payload in enumerate(collection.payloads):
             if payload.status == 304 or not payload.body:
                 continue
@@ -113,22 +118,52 @@ class MetiRussiaLists(Source[MetiRussiaSettings]):
                 read = read_list(payload.body, payload.url, expected=expected)
             except InputError as exc:
                 raise ParseError(str(exc), url=payload.url) from exc
-            scope = f"jp-meti-ru:{read.list_name}:"
-            changes, _ = full_list_changes(
-                _SOURCE,
-                LIST_CODE,
-                scope,
-                read.parties,
-                prior.entries,
-                url=payload.url if payload.url.startswith("http") else None,
-                payload_index=index,
-                max_shrink=self.settings.max_shrink,
-                what=f"METI's {read.list_name.replace('_', '-')} list",
-                data={
-                    "snapshot": payload.sha256,
-                    "list_updated_on": read.updated_on.isoformat() if read.updated_on else None,
-                    "notice": read.notice,
+            reads[read.list_name] = (index, read, payload)
+        if not reads:
+            return Changes()
+        before = Counter(
+            str(e.data.get("details", {}).get("list"))
+            for e in prior.entries.values()
+            if e.list_code == LIST_CODE
+        )
+        records: list[ListRecord] = [
+            ListRecord.from_json(e.data)
+            for e in prior.entries.values()
+            if e.list_code == LIST_CODE and e.data.get("details", {}).get("list") not in reads
+        ]
+        for list_name, (_, read, payload) in reads.items():
+            count = before.get(list_name, 0)
+            limit = self.settings.max_shrink
+            if count and (count - len(read.parties)) / count > limit:
+                raise SnapshotRefused(
+                    f"{payload.url}: the {list_name} list would shrink from {count} to "
+                    f"{len(read.parties)} entries, more than the {limit:.0%} allowed "
+                    "(max_shrink); nothing was stored"
+                )
+            url = payload.url if payload.url.startswith("http") else None
+            records += [dataclasses.replace(r, url=url) for r in read.parties]
+        first_index, _, first_payload = next(iter(reads.values()))
+        changes = diff_list(
+            _SOURCE,
+            prior,
+            records,
+            lists=[LIST_CODE],
+            titles={LIST_CODE: "METI Russia/Belarus/third-country export-ban list"},
+            max_shrink=self.settings.max_shrink,
+            payload_index=first_index,
+            url=first_payload.url if len(reads) == 1 else None,
+            extra={
+                "lists_read": sorted(reads),
+                "lists_updated_on": {
+                    name: read.updated_on.isoformat() if read.updated_on else None
+                    for name, (_, read, _) in reads.items()
                 },
-            )
-            parts.append(changes)
-        return merge_changes(parts)
+            },
+        )
+        # each party's event points at the PDF it was read from
+        part_of = {f"jp-meti-ru:{name}:": index for name, (index, _, _) in reads.items()}
+        changes.events = [
+            (next((i for p, i in part_of.items() if e.key.startswith(p)), index), e)
+            for index, e in changes.events
+        ]
+        return changes

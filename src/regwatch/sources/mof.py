@@ -18,6 +18,7 @@ default in the shipped ``sources.yaml``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import ClassVar
 
@@ -29,8 +30,8 @@ from ..japanese import decode, resolve_link
 from ..model import Changes, Collection, Payload, Prior, PriorRequest, SourceState
 from . import register
 from ._base import Source, SourceSettings
-from ._list_source import full_list_changes
 from ._mof_workbook import LIST_CODE, read_workbook
+from ._snapshot import diff_list, list_prior_request
 
 __all__ = ["MofSanctions", "MofSettings"]
 
@@ -100,7 +101,7 @@ class MofSanctions(Source[MofSettings]):
         return next((u for u in found if u.lower().endswith(".xlsx")), found[0])
 
     def prior_request(self) -> PriorRequest:
-        return PriorRequest(entries=True)
+        return list_prior_request(_SOURCE, [LIST_CODE])
 
     def read_file(self, path: str, body: bytes) -> Payload:
         return Payload(url=f"file://{path}", body=body, role="workbook")
@@ -117,16 +118,15 @@ class MofSanctions(Source[MofSettings]):
         except InputError as exc:  # not a workbook at all: an HTML error page, a damaged file
             raise ParseError(str(exc), url=payload.url) from exc
         url = payload.url if payload.url.startswith("http") else None
-        changes, _ = full_list_changes(
+        records = [dataclasses.replace(r, url=url) for r in book.parties]
+        return diff_list(
             _SOURCE,
-            LIST_CODE,
-            "jp-mof:",
-            book.parties,
-            prior.entries,
-            url=url,
-            payload_index=index,
+            prior,
+            records,
+            lists=[LIST_CODE],
+            titles={LIST_CODE: "MOF economic sanctions list"},
             max_shrink=self.settings.max_shrink,
-            what=f"the MOF workbook {payload.url.rsplit('/', 1)[-1]}",
-            data={"snapshot": payload.sha256},
+            payload_index=index,
+            url=url,
+            extra={"snapshot": payload.sha256, "workbook": payload.url.rsplit("/", 1)[-1]},
         )
-        return changes

@@ -31,19 +31,25 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from ..events import ChangeEvent, EventKind, canonical_json
-from ..exceptions import InputError, ParseError
+from ..exceptions import InputError
 from ..http import Fetcher
 from ..japanese import decode, resolve_link
 from ..model import Changes, Collection, Payload, Prior, PriorRequest, SnapshotEntry, SourceState
 from . import register
 from ._base import Source, SourceSettings
-from ._list_source import full_list_changes, merge_changes
 from ._mofcom_notices import LISTS, Notice, notice_text, parse_notice, rebuild
+from ._snapshot import diff_list, list_prior_request
 
 __all__ = ["MofcomLists", "MofcomSettings"]
 
 _SOURCE = "mofcom"
 _NOTICE_PREFIX = "mofcom-notice:"
+#: the list code the kept notices are filed under in the source's snapshot (not a list)
+_NOTICES = "MOFCOM-NOTICES"
+_TITLES = {
+    "CN-UEL": "Unreliable Entity List (China)",
+    "CN-ECL": "Export Control Control List (China)",
+}
 _LINK = re.compile(r"""<a\s[^>]*href\s*=\s*["']([^"']+)["'][^>]*>(.*?)</a>""", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -69,8 +75,7 @@ class MofcomSettings(SourceSettings):
 def _notice_entry(notice: Notice, urls: list[str]) -> SnapshotEntry:
     data = {**notice.to_json(), "urls": urls}
     fingerprint = hashlib.sha256(canonical_json(data).encode()).hexdigest()[:32]
-    code = next((m.list_code for m in notice.measures), "CN-UEL")
-    return SnapshotEntry(_NOTICE_PREFIX + notice.notice_id, code, fingerprint, data)
+    return SnapshotEntry(_NOTICE_PREFIX + notice.notice_id, _NOTICES, fingerprint, data)
 
 
 @register
@@ -81,12 +86,6 @@ class MofcomLists(Source[MofcomSettings]):
     title: ClassVar[str] = "China MOFCOM Unreliable Entity List and Export Control Control List"
     Settings = MofcomSettings
     default_every: ClassVar[str] = "6h"
-    #: the replay's removals, for the events of the parse in progress
-    _removed_by: dict[str, str]
-
-    def __init__(self, settings: MofcomSettings) -> None:
-        super().__init__(settings)
-        self._removed_by = {}
 
     def collect(self, fetcher: Fetcher, state: SourceState) -> Collection:
         collection = Collection()
@@ -130,7 +129,7 @@ class MofcomLists(Source[MofcomSettings]):
         return out
 
     def prior_request(self) -> PriorRequest:
-        return PriorRequest(entries=True)
+        return list_prior_request(_SOURCE, list(LISTS))
 
     def read_file(self, path: str, body: bytes) -> Payload:
         return Payload(url=f"file://{path}", body=body, role="notice")
@@ -156,8 +155,6 @@ class MofcomLists(Source[MofcomSettings]):
             except InputError as exc:
                 warnings.append(f"skipped, not a list notice: {exc}")
                 continue
-            except ParseError:
-                raise
             if notice.notice_id in known:
                 old, urls = known[notice.notice_id]
                 if payload.url not in urls:  # the same notice at another URL
@@ -170,27 +167,25 @@ class MofcomLists(Source[MofcomSettings]):
         replay = rebuild(n for n, _ in known.values())
         warnings += replay.warnings
         notices = {n.number: n for n, _ in known.values()}
-        self._removed_by = replay.removed_by
-        parts: list[Changes] = []
-        for code in LISTS:
-            changes, _ = full_list_changes(
-                _SOURCE,
-                code,
-                f"{code.lower()}:",
-                replay.lists.get(code, []),
-                prior.entries,
-                url=None,
-                payload_index=None,
-                # removals come from notices that say so, never from a short read
-                max_shrink=1.0,
-                what=f"MOFCOM's notices ({len(known)} read)",
-            )
-            changes.events = [
-                (self._payload_of(event, notices, index_of), self._dated(event, notices))
-                for _, event in changes.events
-            ]
-            parts.append(changes)
-        out = merge_changes(parts)
+        records = [r for code in LISTS for r in replay.lists.get(code, [])]
+        out = diff_list(
+            _SOURCE,
+            prior,
+            records,
+            lists=list(LISTS),
+            titles=dict(_TITLES),
+            # removals come from notices that say so, never from a short read
+            max_shrink=1.0,
+            payload_index=None,
+        )
+        # the notices kept are the source's memory too, not a list
+        out.entries.drop_lists = [c for c in out.entries.drop_lists if c != _NOTICES]
+        out.listed.drop_lists = [c for c in out.listed.drop_lists if c != _NOTICES]
+        out.events = [
+            (index_of.get(cause.notice_id) if cause else None, _dated(event, cause))
+            for _, event in out.events
+            for cause in [_cause(event, notices, replay.removed_by)]
+        ]
         for notice_id in sorted(changed):
             notice, urls = known[notice_id]
             entry = _notice_entry(notice, urls)
@@ -198,29 +193,24 @@ class MofcomLists(Source[MofcomSettings]):
         out.warnings += warnings
         return out
 
-    def _cause(self, event: ChangeEvent, notices: Mapping[str, Notice]) -> Notice | None:
-        if event.kind == EventKind.LIST_REVISED:
-            return None
-        if event.kind == EventKind.ENTITY_REMOVED:
-            return notices.get(self._removed_by.get(event.key, ""))
-        details: Mapping[str, Any] = event.entity.details if event.entity else {}
-        number = details.get("suspended_by") if event.kind == EventKind.ENTITY_REVISED else None
-        return notices.get(str(number or details.get("notice") or ""))
 
-    def _dated(self, event: ChangeEvent, notices: Mapping[str, Notice]) -> ChangeEvent:
-        """An entity event carries the notice that caused it: its URL, date and number."""
-        cause = self._cause(event, notices)
-        if cause is None:
-            return event
-        return dataclasses.replace(
-            event,
-            url=cause.url,
-            published_on=cause.published_on,
-            document_number=cause.number,
-        )
+def _cause(
+    event: ChangeEvent, notices: Mapping[str, Notice], removed_by: Mapping[str, str]
+) -> Notice | None:
+    """The notice behind an entity event: the one that added, suspended or removed the party."""
+    if event.kind == EventKind.LIST_REVISED:
+        return None
+    if event.kind == EventKind.ENTITY_REMOVED:
+        return notices.get(removed_by.get(event.key, ""))
+    details: Mapping[str, Any] = event.entity.details if event.entity else {}
+    number = details.get("suspended_by") if event.kind == EventKind.ENTITY_REVISED else None
+    return notices.get(str(number or details.get("notice") or ""))
 
-    def _payload_of(
-        self, event: ChangeEvent, notices: Mapping[str, Notice], index_of: Mapping[str, int]
-    ) -> int | None:
-        cause = self._cause(event, notices)
-        return index_of.get(cause.notice_id) if cause else None
+
+def _dated(event: ChangeEvent, cause: Notice | None) -> ChangeEvent:
+    """An entity event carries the notice that caused it: its URL, date and number."""
+    if cause is None:
+        return event
+    return dataclasses.replace(
+        event, url=cause.url, published_on=cause.published_on, document_number=cause.number
+    )
