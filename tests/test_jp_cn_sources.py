@@ -322,3 +322,30 @@ def test_a_malformed_workbook_fails_mof_alone(cli, tmp_path, http_server):
     assert "shisantouketsu20261201.xlsx: not a readable XLSX workbook" in result.stderr
     assert events(cli, "mof") == []
     assert len(events(cli, "mofcom")) == 2  # MOFCOM was read all the same
+
+
+def test_sources_shows_every_list_size_newest_change_and_last_read(cli, tmp_path, http_server):
+    (tmp_path / "sources.yaml").write_text(
+        HTTP
+        + f"mof:\n  enabled: true\n  page_url: {http_server.url('/mof/list.html')}\n"
+        + "mofcom:\n  enabled: true\n  min_interval: 0\n"
+        + f"  listing_urls: [{http_server.url('/zwgk/zcfb/index.html')}]\n"
+    )
+    assert cli("init").code == 0
+    http_server.route("/mof/list.html", _page("a.xlsx"), _page("b.xls"))
+    http_server.route("/mof/a.xlsx", Reply(mof_workbook(MOF_BASELINE), content_type=XLSX))
+    http_server.route("/mof/b.xls", Reply(mof_workbook(mof_update(), "xls")))
+    http_server.route("/zwgk/zcfb/index.html", _html("listing.html"))
+    for path, name in _NOTICE_PATHS.items():
+        http_server.route(path, _html(name))
+    assert cli("poll", "mof", "mofcom").code == 0
+    assert cli("poll", "mof").code == 0
+    records = {r["name"]: r for r in cli("sources", "--format", "json").json()}
+    (mof_list,) = records["mof"]["lists"]
+    assert (mof_list["list"], mof_list["size"], mof_list["sources"]) == ("JP-MOF", 7, ["mof"])
+    assert mof_list["newest_change_on"] == "2026-12-01"  # the added party's notice date
+    assert mof_list["last_read_at"] == records["mof"]["last_success_at"]
+    cn = {entry["list"]: entry["size"] for entry in records["mofcom"]["lists"]}
+    assert cn == {"CN-ECL": 3, "CN-UEL": 7}
+    table = cli("sources").stdout
+    assert "JP-MOF" in table and "CN-UEL" in table and "listed now" in table
