@@ -146,9 +146,16 @@ class Digest:
         return {r.match_id for i in self.listed for r in i.reasons}
 
 
-def _listing_day(stored: StoredEvent) -> Any:
+def _listing_days(stored: StoredEvent) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
+    """When a listing counts as "the same day" as another: ``(days to look for, days it
+    counts for)``.  Two dated listings compare the dates the lists give them; a list that does
+    not date its entries (METI's Russia lists) compares the day regwatch saw them."""
     event = stored.event
-    return event.effective_on or event.published_on or stored.detected_at.date()
+    seen = ("seen", stored.detected_at.date())
+    listed = event.effective_on or event.published_on
+    if listed is None:
+        return [seen], [seen]
+    return [("listed", listed)], [("listed", listed), seen]
 
 
 def _join_listings(items: list[Item]) -> list[Item]:
@@ -164,11 +171,12 @@ def _join_listings(items: list[Item]) -> list[Item]:
         if str(event.kind) != "entity.added" or not event.list_code:
             out.append(item)
             continue
-        day = _listing_day(item.event)
+        look_for, counts_for = _listing_days(item.event)
         lead = next(
             (
                 lead_of[(r.watch_item_id, day)]
                 for r in item.reasons
+                for day in look_for
                 if (r.watch_item_id, day) in lead_of
             ),
             None,
@@ -179,7 +187,8 @@ def _join_listings(items: list[Item]) -> list[Item]:
             lists = {e.event.list_code for e in (joined.event, *joined.also)}
         if lead is None or event.list_code in lists:
             for reason in item.reasons:
-                lead_of.setdefault((reason.watch_item_id, day), len(out))
+                for day in counts_for:
+                    lead_of.setdefault((reason.watch_item_id, day), len(out))
             out.append(item)
             continue
         joined = out[lead]
