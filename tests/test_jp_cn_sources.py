@@ -349,3 +349,78 @@ def test_sources_shows_every_list_size_newest_change_and_last_read(cli, tmp_path
     assert cn == {"CN-ECL": 3, "CN-UEL": 7}
     table = cli("sources").stdout
     assert "JP-MOF" in table and "CN-UEL" in table and "listed now" in table
+
+
+# -- across lists --------------------------------------------------------------------------------
+
+KALASHNIKOV_RU = (
+    ["株式会社カラシニコフ・コンツェルン"],
+    ["Kalashnikov Concern JSC"],
+    ["3 Deryabin Proyezd, Izhevsk, 426006, Russia."],
+)
+
+
+def test_one_party_two_lists_same_day_one_digest_item_and_one_history(cli, tmp_path, http_server):
+    """MOF and METI list one party the same day: two listings, one digest item naming both;
+    the watch item is written in Japanese and matches the lists' Japanese names; the party's
+    history spans both lists, newest first."""
+    (tmp_path / "sources.yaml").write_text(
+        HTTP
+        + f"mof:\n  enabled: true\n  page_url: {http_server.url('/mof/list.html')}\n"
+        + "meti_ru:\n  enabled: true\n  min_interval: 0\n  urls:\n"
+        + f"    russia: {http_server.url('/ru/list_russia_tokutei.pdf')}\n"
+        + "mofcom:\n  enabled: true\n  min_interval: 0\n"
+        + f"  listing_urls: [{http_server.url('/zwgk/zcfb/index.html')}]\n"
+    )
+    assert cli("init").code == 0
+    (tmp_path / "watch.csv").write_text(
+        "name,aliases,country,identifiers\n株式会社カラシニコフ・コンツェルン,,RU,\n",
+        encoding="utf-8",
+    )
+    assert cli("watch", "import", "watch.csv", "--company", "Acme").code == 0
+    http_server.route("/mof/list.html", _page("a.xlsx"), _page("b.xlsx"))
+    http_server.route("/mof/a.xlsx", Reply(mof_workbook(MOF_BASELINE), content_type=XLSX))
+    http_server.route("/mof/b.xlsx", Reply(mof_workbook(mof_update()), content_type=XLSX))
+    russia = ru_entries()
+    http_server.route(
+        "/ru/list_russia_tokutei.pdf",
+        _pdf(meti_ru_pdf(russia)),
+        _pdf(meti_ru_pdf([*russia, KALASHNIKOV_RU])),
+    )
+    http_server.route("/zwgk/zcfb/index.html", _html("listing.html"))
+    for path, name in _NOTICE_PATHS.items():
+        http_server.route(path, _html(name))
+    assert cli("poll", "mof", "meti_ru", "mofcom").code == 0
+    assert cli("poll", "mof", "meti_ru").code == 0
+
+    found = cli("matches", "--company", "Acme", "--format", "json").json()
+    # two listings: each list's event is its own match, both alerts on the Japanese alias
+    assert sorted((m["list"], m["event_kind"], m["tier"]) for m in found) == [
+        ("JP-METI-RU", "entity.added", "alert"),
+        ("JP-MOF", "entity.added", "alert"),
+    ]
+    assert {m["explanation"]["matched"] for m in found} == {"株式会社カラシニコフ・コンツェルン"}
+    preview = cli("digest", "preview", "--company", "Acme")
+    assert preview.code == 0, preview
+    text = preview.stdout
+    assert text.count("[ALERT]") + text.count("[REVIEW]") == 1  # one item
+    assert "Also: Added to" in text
+    assert "JP-MOF" in text and "JP-METI-RU" in text
+
+    history = cli("entity", "カラシニコフ").stdout  # part of the Japanese name
+    assert "on 2 lists (JP-METI-RU, JP-MOF), newest first" in history
+    records = cli("entity", "Kalashnikov Concern", "--format", "json").json()
+    assert sorted(r["list"] for r in records) == ["JP-METI-RU", "JP-MOF"]
+    assert all(len(r["same_party_as"]) == 1 for r in records)
+
+    # a watched name in Chinese or Japanese screens against the entries written in it, and
+    # the Latin form the same list pairs with it finds the same entry
+    by_chinese = cli("screen", "三菱造船株式会社", "--format", "json").json()
+    by_latin = cli("screen", "Mitsubishi Heavy Industries Shipbuilding", "--format", "json").json()
+    assert (
+        by_chinese[0]["key"]
+        == by_latin[0]["key"]
+        == ("cn-ecl:mitsubishiheavyindustriesshipbuildingco")
+    )
+    assert by_chinese[0]["matched_name"] == "三菱造船株式会社"
+    assert by_chinese[0]["name"] == "Mitsubishi Heavy Industries Shipbuilding Co."
