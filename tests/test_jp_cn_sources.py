@@ -122,9 +122,9 @@ def test_mof_shrunken_workbook_is_refused(cli, mof, tmp_path):
 def meti_ru(cli, tmp_path, http_server):
     (tmp_path / "sources.yaml").write_text(
         HTTP
-        + "meti_ru:\n  enabled: true\n  min_interval: 0\n  urls:\n"
-        + f"    russia: {http_server.url('/ru/list_russia_tokutei.pdf')}\n"
-        + f"    third_country: {http_server.url('/ru/list_daisangoku_tokutei.pdf')}\n"
+        + "meti_ru:\n  enabled: true\n  min_interval: 0\n  belarus_url: null\n"
+        + f"  russia_url: {http_server.url('/ru/list_russia_tokutei.pdf')}\n"
+        + f"  third_country_url: {http_server.url('/ru/list_daisangoku_tokutei.pdf')}\n"
     )
     assert cli("init").code == 0
     return http_server
@@ -367,8 +367,9 @@ def test_one_party_two_lists_same_day_one_digest_item_and_one_history(cli, tmp_p
     (tmp_path / "sources.yaml").write_text(
         HTTP
         + f"mof:\n  enabled: true\n  page_url: {http_server.url('/mof/list.html')}\n"
-        + "meti_ru:\n  enabled: true\n  min_interval: 0\n  urls:\n"
-        + f"    russia: {http_server.url('/ru/list_russia_tokutei.pdf')}\n"
+        + "meti_ru:\n  enabled: true\n  min_interval: 0\n"
+        + "  belarus_url: null\n  third_country_url: null\n"
+        + f"  russia_url: {http_server.url('/ru/list_russia_tokutei.pdf')}\n"
         + "mofcom:\n  enabled: true\n  min_interval: 0\n"
         + f"  listing_urls: [{http_server.url('/zwgk/zcfb/index.html')}]\n"
     )

@@ -20,7 +20,7 @@ import dataclasses
 from collections import Counter
 from typing import ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from ..exceptions import InputError, ParseError, SnapshotRefused
 from ..http import Fetcher
@@ -45,22 +45,28 @@ class MetiRussiaSettings(SourceSettings):
     enabled: bool = Field(
         False, description="poll this source (off by default: METI refuses most networks abroad)"
     )
-    urls: dict[str, str] = Field(
-        default_factory=lambda: dict(_URLS),
-        description="the PDF of each list: `russia`, `belarus`, `third_country`",
+    russia_url: str | None = Field(
+        _URLS["russia"], description="the Russia list's PDF (`null`: not read)"
+    )
+    belarus_url: str | None = Field(
+        _URLS["belarus"], description="the Belarus list's PDF (`null`: not read)"
+    )
+    third_country_url: str | None = Field(
+        _URLS["third_country"], description="the third-country list's PDF (`null`: not read)"
     )
     max_shrink: float = Field(
         0.2, ge=0, le=1, description="refuse a PDF that removes more than this share of its list"
     )
     min_interval: float = Field(1.0, description="seconds between two requests to METI")
 
-    @field_validator("urls")
-    @classmethod
-    def _known_lists(cls, value: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(set(value) - set(LISTS))
-        if unknown:
-            raise ValueError(f"unknown list {', '.join(unknown)}; expected {', '.join(LISTS)}")
-        return value
+    def urls(self) -> dict[str, str]:
+        """The lists read, by name."""
+        named = {
+            "russia": self.russia_url,
+            "belarus": self.belarus_url,
+            "third_country": self.third_country_url,
+        }
+        return {name: url for name, url in named.items() if url}
 
 
 @register
@@ -75,7 +81,7 @@ class MetiRussiaLists(Source[MetiRussiaSettings]):
     def collect(self, fetcher: Fetcher, state: SourceState) -> Collection:
         collection = Collection()
         hashes = dict(state.cursor.get("sha256") or {})
-        for list_name, url in self.settings.urls.items():
+        for list_name, url in self.settings.urls().items():
             collection.requests += 1
             payload = fetcher.get(
                 url,
