@@ -91,6 +91,7 @@ def test_mof_baseline_update_and_nothing_new(cli, mof, tmp_path):
     assert added["country"] == "RU"
     assert added["entity"]["name_ja"] == "株式会社カラシニコフ・コンツェルン"
     assert added["url"] == mof.url("/mof/shisantouketsu20261201.xls")
+    assert added["published_on"] == "2026-12-01"  # the revision date in the workbook's name
     now = listed(tmp_path, ["JP-MOF"])
     assert "jp-mof:ロシア連邦(団体(特定銀行を除く)):3" not in now
     assert (
@@ -170,6 +171,8 @@ def test_meti_ru_baseline_update_and_nothing_new(cli, meti_ru, tmp_path):
         ("entity.removed", "International Center for Quantum Optics and Quantum Technologies LLS"),
         ("entity.revised", "Federal Security Service (FSB)"),
     ]
+    revised = next(e for e in events(cli, "meti_ru") if e["kind"] == "entity.revised")
+    assert revised["published_on"] == "2026-12-01"  # the list's 最終更新日
     added = next(e for e in events(cli, "meti_ru") if e["kind"] == "entity.added")
     assert (added["country"], added["entity"]["name_ja"]) == (
         "UZ",
@@ -386,7 +389,8 @@ def test_one_party_two_lists_same_day_one_digest_item_and_one_history(cli, tmp_p
     http_server.route(
         "/ru/list_russia_tokutei.pdf",
         _pdf(meti_ru_pdf(russia)),
-        _pdf(meti_ru_pdf([*russia, KALASHNIKOV_RU])),
+        # the same designation day as MOF's notice (2026.12.1): its 最終更新日
+        _pdf(meti_ru_pdf([*russia, KALASHNIKOV_RU], updated="2026 年12 月01 日")),
     )
     http_server.route("/zwgk/zcfb/index.html", _html("listing.html"))
     for path, name in _NOTICE_PATHS.items():

@@ -24,7 +24,7 @@ from pydantic import Field
 
 from ..exceptions import InputError, ParseError, SnapshotRefused
 from ..http import Fetcher
-from ..model import Changes, Collection, Payload, Prior, PriorRequest, SourceState
+from ..model import ChangeEvent, Changes, Collection, Payload, Prior, PriorRequest, SourceState
 from . import register
 from ._base import Source, SourceSettings
 from ._meti_ru_lists import LIST_CODE, LISTS, MetiRuList, read_list
@@ -166,10 +166,14 @@ class MetiRussiaLists(Source[MetiRussiaSettings]):
                 },
             },
         )
-        # each party's event points at the PDF it was read from
-        part_of = {f"jp-meti-ru:{name}:": index for name, (index, _, _) in reads.items()}
-        changes.events = [
-            (next((i for p, i in part_of.items() if e.key.startswith(p)), index), e)
-            for index, e in changes.events
-        ]
+        # each party's event points at the PDF it was read from and carries the list's date
+        # (最終更新日): the date of the change, and the source's newest item
+        part_of = {f"jp-meti-ru:{name}:": (index, read) for name, (index, read, _) in reads.items()}
+        newest = max((r.updated_on for _, r, _ in reads.values() if r.updated_on), default=None)
+        dated: list[tuple[int | None, ChangeEvent]] = []
+        for index, event in changes.events:
+            part = next((v for p, v in part_of.items() if event.key.startswith(p)), None)
+            on = part[1].updated_on if part else newest
+            dated.append((part[0] if part else index, dataclasses.replace(event, published_on=on)))
+        changes.events = dated
         return changes

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import date
 from typing import ClassVar
 
 from pydantic import Field
@@ -40,6 +41,7 @@ _PAGE_URL = (
     "https://www.mof.go.jp/policy/international_policy/gaitame_kawase/gaitame/"
     "economic_sanctions/list.html"
 )
+_DATE_IN_NAME = re.compile(r"(20\d{2})(\d{2})(\d{2})")
 _WORKBOOK_LINK = re.compile(r"""href\s*=\s*["']([^"']+\.xlsx?)["']""", re.IGNORECASE)
 
 
@@ -119,7 +121,7 @@ class MofSanctions(Source[MofSettings]):
             raise ParseError(str(exc), url=payload.url) from exc
         url = payload.url if payload.url.startswith("http") else None
         records = [dataclasses.replace(r, url=url) for r in book.parties]
-        return diff_list(
+        changes = diff_list(
             _SOURCE,
             prior,
             records,
@@ -130,3 +132,22 @@ class MofSanctions(Source[MofSettings]):
             url=url,
             extra={"snapshot": payload.sha256, "workbook": payload.url.rsplit("/", 1)[-1]},
         )
+        # the revision's date is in the workbook's name (shisantouketsu20260305.xlsx): the date
+        # of every change it brings, and the source's newest item for the staleness check
+        revised_on = workbook_date(payload.url)
+        if revised_on is not None:
+            changes.events = [
+                (i, dataclasses.replace(e, published_on=revised_on)) for i, e in changes.events
+            ]
+        return changes
+
+
+def workbook_date(url: str) -> date | None:
+    """``…/shisantouketsu20260305.xlsx`` → 2026-03-05."""
+    match = _DATE_IN_NAME.search(url.rsplit("/", 1)[-1])
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
