@@ -114,6 +114,10 @@ def test_mof_shrunken_workbook_is_refused(cli, mof, tmp_path):
     assert "JP-MOF shrinks from 7 to 3 entries" in refused.stderr
     assert len(events(cli, "mof")) == 1
     assert len(listed(tmp_path, ["JP-MOF"])) == 7
+    # the source's health says why, like every list source's
+    (health,) = [r for r in cli("sources", "--format", "json").json() if r["name"] == "mof"]
+    assert health["consecutive_failures"] == 1
+    assert "JP-MOF shrinks from 7 to 3 entries" in health["last_error"]
 
 
 # -- METI Russia lists ---------------------------------------------------------------------------

@@ -171,9 +171,9 @@ class MetiRussiaLists(Source[MetiRussiaSettings]):
         part_of = {f"jp-meti-ru:{name}:": (index, read) for name, (index, read, _) in reads.items()}
         newest = max((r.updated_on for _, r, _ in reads.values() if r.updated_on), default=None)
         dated: list[tuple[int | None, ChangeEvent]] = []
-        for index, event in changes.events:
+        for given, event in changes.events:
             part = next((v for p, v in part_of.items() if event.key.startswith(p)), None)
             on = part[1].updated_on if part else newest
-            dated.append((part[0] if part else index, dataclasses.replace(event, published_on=on)))
+            dated.append((part[0] if part else given, dataclasses.replace(event, published_on=on)))
         changes.events = dated
         return changes
