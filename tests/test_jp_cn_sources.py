@@ -433,3 +433,25 @@ def test_one_party_two_lists_same_day_one_digest_item_and_one_history(cli, tmp_p
     )
     assert by_chinese[0]["matched_name"] == "三菱造船株式会社"
     assert by_chinese[0]["name"] == "Mitsubishi Heavy Industries Shipbuilding Co."
+
+
+def test_files_downloaded_by_hand_are_imported(cli, tmp_path):
+    """Where METI or MOF do not answer: the PDF or workbook saved by hand, imported."""
+    (tmp_path / "sources.yaml").write_text(HTTP)
+    assert cli("init").code == 0
+    russia = ru_entries()
+    (tmp_path / "list_russia_tokutei.pdf").write_bytes(meti_ru_pdf(russia[:11]))
+    assert cli("import", "meti_ru", "list_russia_tokutei.pdf").code == 0
+    (tmp_path / "list_russia_tokutei.pdf").write_bytes(meti_ru_pdf(russia))
+    result = cli("import", "meti_ru", "list_russia_tokutei.pdf")
+    assert result.code == 0, result
+    assert changes_of(events(cli, "meti_ru")) == [
+        ("entity.added", "International Center for Quantum Optics and Quantum Technologies LLS")
+    ]
+    (tmp_path / "shisantouketsu20261201.xls").write_bytes(mof_workbook(MOF_BASELINE, "xls"))
+    assert cli("import", "mof", "shisantouketsu20261201.xls").code == 0
+    (baseline,) = events(cli, "mof")
+    assert baseline["data"]["entries"] == 7 and baseline["published_on"] == "2026-12-01"
+    (tmp_path / "notice.html").write_bytes((MOFCOM / "uel_2026_23_truncated.html").read_bytes())
+    refused = cli("import", "mofcom", "notice.html")
+    assert refused.code != 0 and "announces 5 parties but 3 could be read" in refused.stderr
