@@ -177,16 +177,19 @@ _COUNTRIES = (("美国", "US"), ("日本", "JP"), ("台湾地区实体", "TW"), 
 
 
 def notice_text(body: bytes, content_type: str | None, url: str) -> str:
-    """The notice as text: an HTML page's visible text, or the body itself."""
+    """The notice as text: an HTML page's visible text, its heading first (so that a menu's
+    "通知公告" is never taken for the title), or the body itself."""
     text = decode(body, content_type, where=url).text
     head = text[:2000].lower()
     if "<html" in head or "<body" in head or "<div" in head or "<p" in head:
         from bs4 import BeautifulSoup
 
         soup = BeautifulSoup(text, "lxml")
-        for tag in soup(["script", "style", "noscript"]):
+        for tag in soup(["script", "style", "noscript", "nav", "header", "footer"]):
             tag.decompose()
-        text = soup.get_text("\n")
+        heading = soup.find("h1") or soup.find("title")
+        title = " ".join(heading.get_text(" ").split()) if heading else ""
+        text = (title + "\n" if title else "") + soup.get_text("\n")
     return text.replace("\u3000", " ").replace("\xa0", " ")
 
 
@@ -336,8 +339,13 @@ def parse_notice(text: str, url: str) -> Notice:
     lines = [ln.rstrip() for ln in text.splitlines()]
     nonblank = [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith("http")]
     flat = normalize(text)
+    # the title: the first substantial line naming a notice or an answer (not a menu entry)
     title = next(
-        (ln for ln in nonblank if ("公告" in ln or "答记者问" in ln) and not ln.startswith("来源")),
+        (
+            ln
+            for ln in nonblank[:40]
+            if ("公告" in ln or "答记者问" in ln) and len(ln) >= 10 and not ln.startswith("来源")
+        ),
         nonblank[0] if nonblank else "",
     )
     field_date = re.search(r"发文日期】\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日", flat)
