@@ -12,14 +12,15 @@ Control Control List (出口管制管控名单, list ``CN-ECL``); each list is t
 - an investigation notice (``启动调查``) lists nobody.
 
 A notice is identified by its number (``不可靠实体清单工作机制〔2025〕10号`` → ``UEL-2025-10``,
-``商务部公告2026年第11号`` → ``MOFCOM-2026-11``; an answer without a number by its date), never
-by its URL: MOFCOM serves one notice under several URLs.  :func:`rebuild` replays the notices in
-date order into each list's current parties.  A notice whose text announces a count (``等10家``,
-``上述20家``) must yield that many parties, or it is refused as truncated.
+``商务部公告2026年第11号`` → ``MOFCOM-2026-11``; an answer without a number by its date and
+title), never by its URL: MOFCOM serves one notice under several URLs.  :func:`rebuild` replays
+the notices in date order into each list's current parties.  A notice whose text announces a
+count (``等10家``, ``上述20家``) must yield that many parties, or it is refused as truncated.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -284,7 +285,12 @@ def _notice_id(text: str, title: str, published_on: date) -> tuple[str, str]:
     # the number field, else the title; a spokesperson's answer quotes other notices' numbers
     field_line = re.search(r"发布文号】([^\n【]+)", text)
     if field_line is None and ("答记者问" in title or "新闻发言人" in title):
-        return f"MOFCOM-QA-{published_on.isoformat()}", f"商务部新闻发言人答记者问 {published_on}"
+        # two answers the same day are two notices; one answer at two URLs has one title
+        digest = hashlib.sha256("".join(title.split()).encode()).hexdigest()[:8]
+        return (
+            f"MOFCOM-QA-{published_on.isoformat()}-{digest}",
+            f"商务部新闻发言人答记者问 {published_on}",
+        )
     text = field_line[1] if field_line else text
     match = _UEL_NUMBER.search(text)
     if match:
