@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from regwatch.exceptions import ParseError
+from regwatch.exceptions import ParseError, SnapshotRefused
+from regwatch.sources._list_events import check_shrink, diff_lists
 from regwatch.sources._ofac_delta import apply_deltas
 from regwatch.sources._ofac_parse import (
     CsvFile,
@@ -253,3 +254,45 @@ def test_delta_with_unknown_action_or_wrong_root_is_refused() -> None:
         parse_delta(body, url="delta")
     with pytest.raises(ParseError, match=r"expected OFAC's delta file"):
         parse_delta(_read("sdn_2026-01-15.xml"), url="delta")
+
+
+def test_unchanged_entries_are_recognised_by_their_bytes_and_not_read_again() -> None:
+    first = parse_export_xml(_read("sdn_2026-01-15.xml"))
+    prior = {
+        k: _Stored(r.list_code, first.digests[k], r.to_json()) for k, r in first.records.items()
+    }
+    known = {s.data["ref"]: (k, s.fingerprint) for k, s in prior.items()}
+    second = parse_export_xml(_read("sdn_2026-01-16.xml"), known=known)
+    assert second.same == {"ofac:sdn:90001", "ofac:sdn:90002", "ofac:sdn:90005"}
+    assert set(second.records) == {"ofac:sdn:90004", "ofac:sdn:90006"}
+    diff = diff_lists(
+        prior, second.records, lists={"SDN"}, same=second.same, digests=second.digests
+    )
+    assert [k for k, _ in diff.added] == ["ofac:sdn:90006"]
+    assert [k for k, _ in diff.removed] == ["ofac:sdn:90003"]
+    assert [k for k, _, _ in diff.revised] == ["ofac:sdn:90004"]
+    assert diff.unchanged == 3 and diff.counts == {"SDN": 5}
+    _, old, new = diff.revised[0]
+    assert new.changes_from(old)["entity.aliases"] == [[], ["NORTHWIND HK LIMITED"]]
+
+
+def test_an_entry_restated_in_other_bytes_with_the_same_content_is_no_revision() -> None:
+    first = parse_export_xml(_read("sdn_2026-01-15.xml"))
+    # fingerprints from another reader (a delta's records): every entry's bytes look new
+    prior = {k: _Stored(r.list_code, "other", r.to_json()) for k, r in first.records.items()}
+    again = parse_export_xml(_read("sdn_2026-01-15.xml").replace(b"    <", b"  <"))
+    diff = diff_lists(prior, again.records, lists={"SDN"}, digests=again.digests)
+    assert diff.changes() == 0
+    assert len(diff.refreshed) == 5
+
+
+def test_a_shrunken_list_is_refused_naming_the_counts() -> None:
+    first = parse_export_xml(_read("sdn_2026-01-15.xml"))
+    prior = _stored(first.records)
+    kept = {k: r for k, r in first.records.items() if k in ("ofac:sdn:90001", "ofac:sdn:90002")}
+    diff = diff_lists(prior, kept, lists={"SDN"})
+    with pytest.raises(
+        SnapshotRefused, match=r"SDN shrinks from 5 to 2 entries, more than the 20%"
+    ):
+        check_shrink(prior, diff, max_shrink=0.2, where="SDN.XML")
+    check_shrink(prior, diff, max_shrink=0.7, where="SDN.XML")

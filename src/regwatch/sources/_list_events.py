@@ -12,7 +12,7 @@ keyed by the list's own identifier, so a diff is a comparison of fingerprints by
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -54,6 +54,12 @@ class ListDiff:
     removed: list[tuple[str, ListRecord]] = field(default_factory=list)
     #: entries of lists read for the first time, by list code: recorded without events
     baseline: dict[str, list[tuple[str, ListRecord]]] = field(default_factory=dict)
+    #: entries whose fingerprint changed but not their content (stored again, no event)
+    refreshed: list[tuple[str, ListRecord]] = field(default_factory=list)
+    #: the fingerprint to store for every record above
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    #: entries per list after the read
+    counts: dict[str, int] = field(default_factory=dict)
     unchanged: int = 0
 
     def changes(self) -> int:
@@ -66,38 +72,63 @@ def diff_lists(
     *,
     lists: Collection[str],
     baseline_lists: Collection[str] = (),
+    same: Collection[str] = (),
+    digests: Mapping[str, str] | None = None,
 ) -> ListDiff:
     """Compare the records of ``lists`` in ``new`` with those stored in ``prior``.
 
+    ``same`` are stored keys the reader found unchanged without reading them (see
+    :func:`~._ofac_parse.parse_export_xml`); ``digests`` the fingerprints of the records where
+    the reader fingerprints entries by their bytes (else :meth:`ListRecord.fingerprint`).
     Entries of other lists in ``prior`` are left alone (a read that did not cover them says
     nothing about them); every entry of a list in ``baseline_lists`` is a baseline entry.
     """
     out = ListDiff()
+    counts: dict[str, int] = defaultdict(int)
     for key, record in sorted(new.items()):
+        if record.list_code not in lists:
+            continue
+        counts[record.list_code] += 1
+        fingerprint = digests.get(key) if digests else None
+        fingerprint = fingerprint or record.fingerprint()
+        out.fingerprints[key] = fingerprint
         if record.list_code in baseline_lists:
             out.baseline.setdefault(record.list_code, []).append((key, record))
             continue
         stored = prior.get(key)
         if stored is None:
             out.added.append((key, record))
-        elif stored.fingerprint == record.fingerprint():
+        elif stored.fingerprint == fingerprint:
             out.unchanged += 1
         else:
-            out.revised.append((key, record_from_json(stored.data), record))
+            old = record_from_json(stored.data)
+            if old == record:
+                out.refreshed.append((key, record))
+            else:
+                out.revised.append((key, old, record))
+    for key in same:
+        stored = prior.get(key)
+        if stored is not None and stored.list_code in lists:
+            counts[stored.list_code] += 1
+            out.unchanged += 1
     for key, stored in sorted(prior.items()):
-        if stored.list_code in lists and stored.list_code not in baseline_lists and key not in new:
+        if (
+            stored.list_code in lists
+            and stored.list_code not in baseline_lists
+            and key not in new
+            and key not in same
+        ):
             out.removed.append((key, record_from_json(stored.data)))
     for code in baseline_lists:
         out.baseline.setdefault(code, [])
+    out.counts = {code: counts.get(code, 0) for code in sorted(lists)}
     return out
 
 
 def check_shrink(
     prior: Mapping[str, StoredRecord],
     diff: ListDiff,
-    new: Mapping[str, ListRecord],
     *,
-    lists: Iterable[str],
     max_shrink: float,
     where: str,
 ) -> None:
@@ -108,19 +139,16 @@ def check_shrink(
     before: dict[str, int] = defaultdict(int)
     for stored in prior.values():
         before[stored.list_code] += 1
-    now: dict[str, int] = defaultdict(int)
-    for record in new.values():
-        now[record.list_code] += 1
     removed: dict[str, int] = defaultdict(int)
     for _, record in diff.removed:
         removed[record.list_code] += 1
     problems = []
-    for code in sorted(set(lists)):
+    for code, now in sorted(diff.counts.items()):
         count = before[code]
         if not count or code in diff.baseline:
             continue
-        if (count - now[code]) / count > max_shrink:
-            problems.append(f"{code} shrinks from {count:,} to {now[code]:,} entries")
+        if (count - now) / count > max_shrink:
+            problems.append(f"{code} shrinks from {count:,} to {now:,} entries")
         elif removed[code] / count > max_shrink:
             problems.append(f"{code} would lose {removed[code]:,} of {count:,} entries")
     if problems:

@@ -10,6 +10,7 @@ the others are aliases), addresses, identifiers, programmes and the country.
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -18,9 +19,9 @@ from typing import Any
 
 import pycountry
 
-from .._entity_names import country_from_heading, normalize_name, repair_text
+from .._entity_names import country_from_heading, repair_text
 
-__all__ = ["ListRecord", "clean", "iso_country", "record_from_json", "unique"]
+__all__ = ["ListRecord", "RecordSet", "clean", "iso_country", "record_from_json", "unique"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,21 +131,32 @@ def clean(value: str | None) -> str:
     """A cell or element text with whitespace collapsed; ``None`` and blanks become ``""``."""
     if not value:
         return ""
+    if value.isascii() and "?" not in value and _TIDY.fullmatch(value):
+        return value
     return repair_text(value)
 
 
+#: already tidy: no leading, trailing, doubled or non-space whitespace
+_TIDY = re.compile(r"\S+(?: \S+)*")
+
+
+def _same(text: str) -> str:
+    """What two names of one entry must share to be one name: case and spacing aside."""
+    return " ".join(text.casefold().split())
+
+
 def unique(values: Iterable[str], *, besides: Iterable[str] = ()) -> tuple[str, ...]:
-    """``values`` cleaned, in order, without blanks and without names equal (once normalized)
-    to an earlier one or to one of ``besides``."""
-    seen = {normalize_name(b) or b for b in besides}
+    """``values`` cleaned, in order, without blanks and without repeats (of an earlier value or
+    of one of ``besides``, ignoring case and spacing)."""
+    seen = {_same(b) for b in besides}
     out = []
     for value in values:
         text = clean(value)
         if not text:
             continue
-        norm = normalize_name(text) or text
-        if norm not in seen:
-            seen.add(norm)
+        same = _same(text)
+        if same not in seen:
+            seen.add(same)
             out.append(text)
     return tuple(out)
 
@@ -212,3 +224,7 @@ class RecordSet:
     declared: int | None = None
     published: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: keys of stored entries found unchanged without being read again (their bytes are the same)
+    same: set[str] = field(default_factory=set)
+    #: key → fingerprint, where the reader fingerprints entries by their bytes
+    digests: dict[str, str] = field(default_factory=dict)
