@@ -1,7 +1,7 @@
 """One party on a sanctions list, as read whole from the list's own file.  Pure: no I/O.
 
 The OFAC and UN readers (:mod:`._ofac_parse`, :mod:`._un_parse`) both produce
-:class:`ListRecord` values, so that their snapshots are stored, compared and turned into entity
+:class:`ParsedEntry` values, so that their snapshots are stored, compared and turned into entity
 events the same way.  A record keeps the list's own identifier (OFAC's entry number, the UN
 reference number), every name the list gives in every script (the first Latin one is the name,
 the others are aliases), addresses, identifiers, programmes and the country.
@@ -9,25 +9,27 @@ the others are aliases), addresses, identifiers, programmes and the country.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 import pycountry
 
 from .._entity_names import country_from_heading, repair_text
+from ._snapshot import ListRecord
 
-__all__ = ["ListRecord", "RecordSet", "clean", "iso_country", "record_from_json", "unique"]
+__all__ = ["ParsedEntry", "RecordSet", "as_list_record", "clean", "iso_country", "unique"]
 
 
 @dataclass(frozen=True, slots=True)
-class ListRecord:
-    """A listed party.  Equality and :meth:`fingerprint` cover every field a reader would call
-    the entry's content; ``ref`` is the list's own identifier and part of the key."""
+class ParsedEntry:
+    """A listed party as a list's reader states it; ``ref`` is the list's own identifier (OFAC's
+    entry number, the UN reference number) and part of the key.  :func:`as_list_record` turns
+    it into what :mod:`._snapshot` diffs."""
 
     list_code: str
     ref: str
@@ -56,75 +58,29 @@ class ListRecord:
             out["listed_on"] = self.listed_on
         return out
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "list_code": self.list_code,
-            "ref": self.ref,
-            "name": self.name,
-            "aliases": list(self.aliases),
-            "addresses": list(self.addresses),
-            "country": self.country,
-            "programmes": list(self.programmes),
-            "identifiers": list(self.identifiers),
-            "fields": [[k, list(v) if isinstance(v, tuple) else v] for k, v in self.fields],
-            "listed_on": self.listed_on,
-        }
 
-    def fingerprint(self) -> str:
-        text = repr(
-            (
-                self.list_code,
-                self.ref,
-                self.name,
-                self.aliases,
-                self.addresses,
-                self.country,
-                self.programmes,
-                self.identifiers,
-                self.fields,
-                self.listed_on,
-            )
-        )
-        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-    def changes_from(self, old: ListRecord) -> dict[str, list[Any]]:
-        """Field-level changes from ``old``, named as in the event JSON (``entity.aliases``)."""
-        out: dict[str, list[Any]] = {}
-        for attr in ("name", "aliases", "addresses"):
-            a, b = getattr(old, attr), getattr(self, attr)
-            if a != b:
-                out[f"entity.{attr}"] = [_plain(a), _plain(b)]
-        if old.country != self.country:
-            out["country"] = [old.country, self.country]
-        if old.list_code != self.list_code:
-            out["list"] = [old.list_code, self.list_code]
-        a_details, b_details = old.details(), self.details()
-        for name in sorted(set(a_details) | set(b_details)):
-            if a_details.get(name) != b_details.get(name):
-                out[f"entity.{name}"] = [a_details.get(name), b_details.get(name)]
-        return out
-
-
-def record_from_json(data: Mapping[str, Any]) -> ListRecord:
-    """The inverse of :meth:`ListRecord.to_json` (records kept in the source's snapshot)."""
+def as_list_record(key: str, entry: ParsedEntry, *, url: str | None = None) -> ListRecord:
+    """The entry as whole-list diffing (:mod:`._snapshot`) takes it: the list's own identifier
+    is ``details["reference"]``, the programmes, identifiers and other fields are details."""
+    details = {"reference": entry.ref, **entry.details()}
+    details.pop("listed_on", None)
+    listed_on = None
+    if entry.listed_on:
+        try:
+            listed_on = date.fromisoformat(entry.listed_on[:10])
+        except ValueError:
+            details["listed_on"] = entry.listed_on
     return ListRecord(
-        list_code=data["list_code"],
-        ref=str(data["ref"]),
-        name=data["name"],
-        aliases=tuple(data.get("aliases") or ()),
-        addresses=tuple(data.get("addresses") or ()),
-        country=data.get("country"),
-        programmes=tuple(data.get("programmes") or ()),
-        identifiers=tuple(data.get("identifiers") or ()),
-        fields=tuple(
-            (k, tuple(v) if isinstance(v, list) else v) for k, v in data.get("fields") or ()
-        ),
-        listed_on=data.get("listed_on"),
+        key=key,
+        list_code=entry.list_code,
+        name=entry.name,
+        aliases=entry.aliases,
+        addresses=entry.addresses,
+        country=entry.country,
+        details=details,
+        listed_on=listed_on,
+        url=url,
     )
-
-
-def _plain(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
 
 
 def clean(value: str | None) -> str:
@@ -219,7 +175,7 @@ _LIST_COUNTRY_NAMES = {
 class RecordSet:
     """The records of one read, by key, with the counts a shrink guard needs."""
 
-    records: dict[str, ListRecord] = field(default_factory=dict)
+    records: dict[str, ParsedEntry] = field(default_factory=dict)
     #: how many records the file says it holds, where it says so (OFAC's ``Record_Count``)
     declared: int | None = None
     published: str | None = None

@@ -1,4 +1,4 @@
-"""Applying OFAC delta files to the stored list.  Pure.
+"""Applying OFAC delta files to the stored lists.  Pure.
 
 A delta states, per entry, ``add``, ``change`` or ``remove``.  An addition or a removal carries
 the entry whole; so does a change that restates the entry.  A change given only as field
@@ -10,87 +10,68 @@ entry, whose parts are not keyed the way the delta's are: such entries are retur
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ._list_events import ListDiff, StoredRecord
-from ._list_record import ListRecord, record_from_json
+from ._list_record import ParsedEntry
 from ._ofac_parse import Delta, ofac_key
 
-__all__ = ["DeltaResult", "apply_deltas"]
+__all__ = ["DeltaResult", "apply_deltas", "uid_of"]
+
+
+def uid_of(key: str) -> str:
+    """The entry number of an ``ofac:<list>:<entry number>`` key."""
+    return key.rsplit(":", 1)[1]
 
 
 @dataclass
 class DeltaResult:
-    diff: ListDiff = field(default_factory=ListDiff)
+    """The stored lists as the deltas leave them, for the entries they touch."""
+
+    #: key → the entry as the last delta that touched it states it
+    records: dict[str, ParsedEntry] = field(default_factory=dict)
+    #: stored keys the deltas remove (or move to another list)
+    removed: set[str] = field(default_factory=set)
     #: entry numbers of changes the deltas gave only as field operations
     unresolved: list[str] = field(default_factory=list)
-    #: entry number → the publication date of the delta that changed it
-    published: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 
-def apply_deltas(
-    prior: Mapping[str, StoredRecord], deltas: Sequence[Delta], *, lists: Collection[str]
-) -> DeltaResult:
-    """The changes ``deltas`` (oldest first) make to the stored entries of ``lists``.
+def apply_deltas(stored: Iterable[str], deltas: Sequence[Delta]) -> DeltaResult:
+    """What ``deltas`` (oldest first) do to the stored keys ``stored``.
 
-    An addition of an entry already stored as it is, or a removal of one not stored, changes
-    nothing (a delta applied twice is harmless).  Entries of lists not in ``lists`` are ignored.
+    An addition of an entry already stored, or a removal of one not stored, is harmless (a
+    delta applied twice changes nothing): whether a record differs from the stored one is for
+    the diff to say.
     """
-    by_uid: dict[str, list[str]] = defaultdict(list)
-    for key, stored in prior.items():
+    keys_of: dict[str, set[str]] = defaultdict(set)
+    for key in stored:
         if key.startswith("ofac:"):
-            by_uid[str(stored.data.get("ref"))].append(key)
-    #: the state as the deltas leave it, for the keys they touch: key → record or None
-    state: dict[str, ListRecord | None] = {}
+            keys_of[uid_of(key)].add(key)
     result = DeltaResult()
-
-    def current(uid: str) -> list[str]:
-        keys = [k for k in by_uid.get(uid, []) if state.get(k, True) is not None]
-        moved = [k for k, r in state.items() if r is not None and r.ref == uid]
-        return keys + [k for k in moved if k not in keys]
-
+    resolved: set[str] = set()
     for delta in deltas:
         for entity in delta.entities:
             uid = entity.uid
-            if entity.action == "remove":
-                for key in current(uid):
-                    state[key] = None
-                if delta.published:
-                    result.published[uid] = delta.published
-                continue
-            if entity.record is None:
+            if entity.action != "remove" and entity.record is None:
                 result.unresolved.append(uid)
                 continue
-            record = entity.record
-            new_key = ofac_key(record.list_code, uid)
-            for key in current(uid):
-                if key != new_key:
-                    state[key] = None
-            state[new_key] = record
-            if delta.published:
-                result.published[uid] = delta.published
-    diff = result.diff
-    for key, change in sorted(state.items(), key=lambda kv: kv[0]):
-        held = prior.get(key)
-        if change is None:
-            if held is not None and held.list_code in lists:
-                diff.removed.append((key, record_from_json(held.data)))
-        elif change.list_code not in lists:
-            continue
-        elif held is None:
-            diff.added.append((key, change))
-        elif held.fingerprint == change.fingerprint():
-            diff.unchanged += 1
-        else:
-            diff.revised.append((key, record_from_json(held.data), change))
-    unresolved = [u for u in dict.fromkeys(result.unresolved) if u not in result.published]
-    result.unresolved = unresolved
-    if unresolved:
+            resolved.add(uid)
+            for key in keys_of.pop(uid, set()):
+                result.removed.add(key)
+            for key in [k for k, r in result.records.items() if r.ref == uid]:
+                del result.records[key]
+            if entity.action == "remove" or entity.record is None:
+                continue
+            key = ofac_key(entity.record.list_code, uid)
+            result.records[key] = entity.record
+            result.removed.discard(key)
+    result.unresolved = [u for u in dict.fromkeys(result.unresolved) if u not in resolved]
+    if result.unresolved:
+        count = len(result.unresolved)
         result.warnings.append(
-            f"{len(unresolved)} changed entr{'y' if len(unresolved) == 1 else 'ies'} "
-            f"({', '.join(unresolved[:10])}) given only as field changes: the full export is "
-            "read on the next poll to bring them up to date"
+            f"{count} changed entr{'y' if count == 1 else 'ies'} "
+            f"({', '.join(result.unresolved[:10])}) given only as field changes: the full "
+            "export is read on the next poll to bring them up to date"
         )
     return result

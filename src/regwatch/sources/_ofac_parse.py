@@ -1,6 +1,6 @@
 """OFAC Sanctions List Service files: the full exports and the delta files.  Pure: no I/O.
 
-Read here, each into :class:`~._list_record.ListRecord` values keyed ``ofac:<list>:<entry>``:
+Read here, each into :class:`~._list_record.ParsedEntry` values keyed ``ofac:<list>:<entry>``:
 
 - **SDN.XML / CONSOLIDATED.XML** (``sdnList`` / ``publshInformation`` / ``sdnEntry``, in the
   Sanctions List Service namespace or the older ``tempuri.org`` one): ``Record_Count`` is checked
@@ -33,7 +33,7 @@ from typing import Any
 from lxml import etree  # type: ignore[import-untyped]
 
 from ..exceptions import ParseError
-from ._list_record import ListRecord, RecordSet, clean, iso_country, unique
+from ._list_record import ParsedEntry, RecordSet, clean, iso_country, unique
 
 __all__ = [
     "CONSOLIDATED_LISTS",
@@ -242,7 +242,7 @@ class _EntryReader:
     def _items(self, container: Any) -> list[dict[str, str]]:
         return [self._fields(item) for item in container] if container is not None else []
 
-    def read(self, element: Any, number: int, url: str, consolidated: bool) -> ListRecord:
+    def read(self, element: Any, number: int, url: str, consolidated: bool) -> ParsedEntry:
         cut = self.cut
         values: dict[str, str] = {}
         lists: dict[str, Any] = {}
@@ -297,7 +297,7 @@ class _EntryReader:
             found = self._fields(vessel)
             vessel_fields = [(name_of, clean(found.get(tag))) for tag, name_of in _VESSEL_FIELDS]
         code = consolidated_list(programmes) if consolidated else "SDN"
-        return ListRecord(
+        return ParsedEntry(
             list_code=code,
             ref=uid,
             name=name,
@@ -478,7 +478,7 @@ _IDENTIFIER = re.compile(
 
 def _csv_record(
     row: list[str], extra: Mapping[str, list[list[str]]], consolidated: bool
-) -> ListRecord:
+) -> ParsedEntry:
     uid, name, kind, programs, title = row[0], clean(row[1]), row[2], row[3], clean(row[4])
     remarks = row[11] + "".join(c[1] for c in extra.get("comments", ()))
     remarks = clean(remarks)
@@ -515,7 +515,7 @@ def _csv_record(
     programmes = _programmes(programs)
     nationalities = unique(found["nationalities"])
     citizenships = unique(found["citizenships"])
-    return ListRecord(
+    return ParsedEntry(
         list_code=consolidated_list(programmes) if consolidated else "SDN",
         ref=uid,
         name=name,
@@ -556,7 +556,7 @@ class DeltaEntity:
     action: str
     #: the entry as the delta states it, when it states it whole (adds, removes, and changes
     #: that restate the entry); ``None`` for a change given only as field operations
-    record: ListRecord | None
+    record: ParsedEntry | None
     #: the lists the delta names for the entry (codes)
     lists: tuple[str, ...] = ()
 
@@ -665,7 +665,7 @@ def _translation_name(translation: Any) -> str:
     )
 
 
-def _delta_record(entity: Any, uid: str, lists: tuple[str, ...]) -> ListRecord | None:
+def _delta_record(entity: Any, uid: str, lists: tuple[str, ...]) -> ParsedEntry | None:
     general = _child(entity, "generalInfo")
     names = _kids(_child(entity, "names"), "name")
     primary_name = ""
@@ -728,7 +728,7 @@ def _delta_record(entity: Any, uid: str, lists: tuple[str, ...]) -> ListRecord |
     nationalities = unique(found["nationalities"])
     citizenships = unique(found["citizenships"])
     strong = unique(others, besides=[primary_name])
-    return ListRecord(
+    return ParsedEntry(
         list_code=code,
         ref=uid,
         name=primary_name,

@@ -19,7 +19,7 @@ from typing import Any
 from lxml import etree  # type: ignore[import-untyped]
 
 from ..exceptions import ParseError
-from ._list_record import ListRecord, RecordSet, clean, iso_country, unique
+from ._list_record import ParsedEntry, RecordSet, clean, iso_country, unique
 
 __all__ = ["LIST_CODE", "parse_un_xml", "un_key"]
 
@@ -81,7 +81,7 @@ def parse_un_xml(body: bytes, *, url: str = "") -> RecordSet:
     return out
 
 
-def _record(element: Any, person: bool, where: str) -> ListRecord:
+def _record(element: Any, person: bool, where: str) -> ParsedEntry:
     reference = _text(element, "REFERENCE_NUMBER")
     parts = [_text(element, t) for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")]
     name = " ".join(p for p in parts if p)
@@ -146,7 +146,7 @@ def _record(element: Any, person: bool, where: str) -> ListRecord:
         ("data_id", _text(element, "DATAID")),
     ]
     iso = next(filter(None, map(iso_country, (*countries, *nationalities))), None)
-    return ListRecord(
+    return ParsedEntry(
         list_code=LIST_CODE,
         ref=reference,
         name=name,
