@@ -287,3 +287,56 @@ def test_a_malformed_file_fails_this_source_alone(cli, sls, tmp_path, shared_fix
     assert events(cli) == []
     un_events = cli("events", "--source", "un", "--format", "json").json()
     assert [(e["kind"], e["data"]["entries"]) for e in un_events] == [("list.revised", 1000)]
+
+
+def _csl_row(uid: str, name: str, country: str, programs: list[str]) -> dict[str, object]:
+    """A row of the CSL's bulk JSON as it carries OFAC's lists: its id is OFAC's entry number."""
+    return {
+        "id": uid,
+        "entity_number": uid,
+        "source": "Specially Designated Nationals (SDN) - Treasury Department",
+        "type": "Entity",
+        "programs": programs,
+        "name": name,
+        "addresses": [{"address": "", "city": "", "country": country}],
+        "alt_names": [],
+        "source_list_url": "https://sanctionslist.ofac.treas.gov/Home/SdnList",
+    }
+
+
+def test_the_csl_sdn_rows_confirm_this_source_one_alert_per_listing(cli, sls, tmp_path):
+    """OFAC's delta lists RED CRANE first; the CSL's SDN row days later is a record of it,
+    not a second alert to the company that watches RED CRANE."""
+    rows = [
+        _csl_row("90002", "EXAMPLE SHIPPING LLC", "AE", ["IRAN", "SDGT"]),
+        _csl_row("90004", "NORTHWIND TRADING CO., LTD.", "CN", ["RUSSIA-EO14024"]),
+    ]
+    red_crane = _csl_row("90007", "RED CRANE MICROELECTRONICS CO., LTD.", "CN", ["RUSSIA-EO14024"])
+    sls.route(
+        "/csl.json",
+        Reply(json.dumps({"results": rows})),
+        Reply(json.dumps({"results": [*rows, red_crane]})),
+    )
+    serve_history(sls, HISTORY_801, HISTORY_802)
+    serve_signed(sls, export("SDN.XML"), _read("sdn_2026-01-15.xml"))
+    serve_signed(sls, "/changes/802", _read("delta_802.xml"))
+    (tmp_path / "sources.yaml").write_text(
+        HTTP
+        + f"ofac:\n  enabled: true\n  base_url: {sls.base}\n  lists: [SDN]\n"
+        + f"csl:\n  enabled: true\n  url: {sls.url('/csl.json')}\n  lists: [SDN]\n"
+    )
+    (tmp_path / "buyer.yaml").write_text(
+        "company: Buyer KK\nwatch:\n  entities:\n"
+        "    - name: Red Crane Microelectronics Co., Ltd.\n      country: CN\n"
+    )
+    assert cli("watch", "import", "buyer.yaml").code == 0
+    for source in ("csl", "ofac", "ofac", "csl"):
+        polled = cli("poll", source)
+        assert polled.code == 0, polled
+    (from_csl,) = cli(
+        "events", "--source", "csl", "--kind", "entity.added", "--format", "json"
+    ).json()
+    assert from_csl["entity"]["name"] == "RED CRANE MICROELECTRONICS CO., LTD."
+    assert from_csl["data"]["confirms"] == "ofac:sdn:90007"
+    matches = cli("matches", "--company", "Buyer KK", "--format", "json").json()
+    assert [(m["source"], m["event_kind"]) for m in matches] == [("ofac", "entity.added")]

@@ -13,15 +13,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from ..keys import OFAC_PREFIX, ofac_entry_number
 from ._list_record import ParsedEntry
 from ._ofac_parse import Delta, ofac_key
 
 __all__ = ["DeltaResult", "apply_deltas", "uid_of"]
 
 
-def uid_of(key: str) -> str:
-    """The entry number of an ``ofac:<list>:<entry number>`` key."""
-    return key.rsplit(":", 1)[1]
+uid_of = ofac_entry_number
 
 
 @dataclass
@@ -46,7 +45,7 @@ def apply_deltas(stored: Iterable[str], deltas: Sequence[Delta]) -> DeltaResult:
     """
     keys_of: dict[str, set[str]] = defaultdict(set)
     for key in stored:
-        if key.startswith("ofac:"):
+        if key.startswith(OFAC_PREFIX):
             keys_of[uid_of(key)].add(key)
     result = DeltaResult()
     resolved: set[str] = set()

@@ -33,10 +33,12 @@ from typing import Any
 from lxml import etree  # type: ignore[import-untyped]
 
 from ..exceptions import ParseError
+from ..keys import ofac_entry_key
 from ._list_record import ParsedEntry, RecordSet, clean, iso_country, unique
 
 __all__ = [
     "CONSOLIDATED_LISTS",
+    "OFAC_LISTS",
     "Delta",
     "DeltaEntity",
     "consolidated_list",
@@ -50,13 +52,14 @@ __all__ = [
 
 #: the non-SDN lists of OFAC's consolidated files, by the CSL's codes
 CONSOLIDATED_LISTS = ("SSI", "FSE", "PLC", "CAP", "CMIC", "MBS")
+#: every list the ``ofac`` source reads
+OFAC_LISTS = ("SDN", *CONSOLIDATED_LISTS)
 DELTA_NAMESPACE = "https://www.treasury.gov/ofac/DeltaFile/1.0"
 
 _PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False}
 
 
-def ofac_key(list_code: str, uid: str) -> str:
-    return f"ofac:{list_code.lower()}:{uid}"
+ofac_key = ofac_entry_key
 
 
 def consolidated_list(programmes: Sequence[str]) -> str:

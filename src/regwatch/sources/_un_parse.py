@@ -19,6 +19,7 @@ from typing import Any
 from lxml import etree  # type: ignore[import-untyped]
 
 from ..exceptions import ParseError
+from ..keys import un_entry_key
 from ._list_record import ParsedEntry, RecordSet, clean, iso_country, unique
 
 __all__ = ["LIST_CODE", "parse_un_xml", "un_key"]
@@ -27,8 +28,7 @@ LIST_CODE = "UN"
 _PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False}
 
 
-def un_key(reference: str) -> str:
-    return f"un:{reference.strip().lower()}"
+un_key = un_entry_key
 
 
 def _text(element: Any, tag: str) -> str:

@@ -38,10 +38,12 @@ from ..exceptions import ParseError, SnapshotRefused, UnexpectedContent
 from ..keys import (
     CSL_BASELINE_PREFIX,
     FR_PREFIX,
+    OFAC_PREFIX,
     csl_baseline_key,
     csl_baseline_list,
     fr_document_key,
     is_fr_entity_key,
+    ofac_entry_number,
 )
 from ..model import (
     ChangeEvent,
@@ -71,6 +73,7 @@ from ._csl_snapshot import (
     entry_from_json,
 )
 from ._csl_snapshot import parse_snapshot as _parse_snapshot
+from ._ofac_parse import OFAC_LISTS
 
 if TYPE_CHECKING:
     from ..http import Expect, Fetcher
@@ -167,7 +170,8 @@ class CSL(Source[CslSettings]):
         return PriorRequest(
             entries=True,
             lists=tuple(self.settings.lists),
-            heads=(CSL_BASELINE_PREFIX, FR_PREFIX),
+            heads=(CSL_BASELINE_PREFIX, FR_PREFIX)
+            + ((OFAC_PREFIX,) if set(self.settings.lists) & set(OFAC_LISTS) else ()),
         )
 
     def parse(self, collection: Collection, prior: Prior) -> Changes:
@@ -366,6 +370,8 @@ class _Links:
     documents: dict[Citation, _DocRef] = field(default_factory=dict)
     #: entity key → [(FR event key, kind, document number)], oldest first
     rule_events: dict[str, list[tuple[str, str, str | None]]] = field(default_factory=dict)
+    #: (list code, OFAC entry number) → (the ``ofac`` source's latest event key, its kind)
+    ofac_events: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
     def from_heads(cls, heads: Iterable[StoredEvent], diff: SnapshotDiff) -> _Links:
@@ -381,6 +387,10 @@ class _Links:
         volumes = {c.volume for c in wanted}
         for stored in sorted(heads, key=lambda s: s.id):
             event = stored.event
+            if event.source == "ofac" and event.list_code and event.key.startswith(OFAC_PREFIX):
+                uid = ofac_entry_number(event.key)
+                links.ofac_events[(event.list_code, uid)] = (event.key, str(event.kind))
+                continue
             if event.source != "federal_register":
                 continue
             if is_fr_entity_key(event.key):
@@ -412,7 +422,9 @@ class _Links:
     def confirmation(
         self, key: str, kind: EventKind, entry: CslEntry
     ) -> tuple[str, str | None] | None:
-        """``(rule event key, document number)`` of the rule event this CSL change repeats."""
+        """``(event key, document number)`` of the event this CSL change repeats: a rule's event
+        about the party, or, for an OFAC list, the ``ofac`` source's event about the same entry
+        (the CSL's OFAC rows carry OFAC's entry number as their id)."""
         kinds = {
             EventKind.ENTITY_ADDED: {"entity.added"},
             EventKind.ENTITY_REVISED: {"entity.revised", "entity.added"},
@@ -420,6 +432,9 @@ class _Links:
         }[kind]
         candidates = [c for c in self.rule_events.get(key, []) if c[1] in kinds]
         if not candidates:
+            ofac = self.ofac_events.get((entry.list_code, entry.csl_id or ""))
+            if ofac is not None and ofac[1] in kinds:
+                return ofac[0], None
             return None
         cited = {self.documents[c].number for c in entry.citations if c in self.documents}
         for event_key, _, number in reversed(candidates):

@@ -39,7 +39,7 @@ from pydantic import Field, field_validator
 
 from .._entity_names import LIST_TITLES
 from ..exceptions import FetchError, ParseError, SnapshotRefused, UnexpectedContent
-from ..keys import list_baseline_prefix
+from ..keys import list_baseline_prefix, ofac_entry_number
 from ..model import (
     ChangeEvent,
     Changes,
@@ -56,6 +56,7 @@ from ._list_record import RecordSet, as_list_record
 from ._ofac_delta import apply_deltas
 from ._ofac_parse import (
     CONSOLIDATED_LISTS,
+    OFAC_LISTS,
     CsvFile,
     parse_csv_set,
     parse_delta,
@@ -70,7 +71,6 @@ __all__ = ["Ofac", "OfacSettings"]
 
 DEFAULT_BASE_URL = "https://sanctionslistservice.ofac.treas.gov"
 _SOURCE = "ofac"
-OFAC_LISTS = ("SDN", *CONSOLIDATED_LISTS)
 #: the export files of each group, per format; a CSV set is PRIM, ADD, ALT, COMMENTS
 _FILES = {
     ("xml", "sdn"): ("SDN.XML",),
@@ -287,7 +287,7 @@ class Ofac(Source[OfacSettings]):
         for index, payload in exports:
             by_group.setdefault(payload.role.split(":")[0], []).append((index, payload))
         known = {
-            key.rsplit(":", 1)[1]: (key, entry.fingerprint) for key, entry in prior.entries.items()
+            ofac_entry_number(key): (key, entry.fingerprint) for key, entry in prior.entries.items()
         }
         records: list[ListRecord] = []
         fingerprints: dict[str, str] = {}
