@@ -340,3 +340,49 @@ def test_the_csl_sdn_rows_confirm_this_source_one_alert_per_listing(cli, sls, tm
     assert from_csl["data"]["confirms"] == "ofac:sdn:90007"
     matches = cli("matches", "--company", "Buyer KK", "--format", "json").json()
     assert [(m["source"], m["event_kind"]) for m in matches] == [("ofac", "entity.added")]
+
+
+def test_import_saved_exports_and_delta_files(cli, tmp_path):
+    (tmp_path / "sources.yaml").write_text("ofac:\n  lists: [SDN, SSI, CMIC]\n")
+    for name in ("sdn_2026-01-15.xml", "delta_802.xml"):
+        (tmp_path / name).write_bytes(_read(name))
+    (tmp_path / "SDN.CSV").write_bytes(_read("SDN_2026-01-15.CSV"))
+    assert cli("init").code == 0
+    imported = cli("import", "ofac", "sdn_2026-01-15.xml")
+    assert imported.code == 0, imported
+    # the SDN export alone: the SDN list's baseline, no baseline for lists it does not hold
+    assert [(e["list"], e["data"]["entries"]) for e in events(cli)] == [("SDN", 5)]
+    assert cli("import", "ofac", "delta_802.xml").code == 0
+    assert entity_changes(cli) == {
+        ("entity.added", "ofac:sdn:90007"),
+        ("entity.removed", "ofac:sdn:90005"),
+        ("entity.revised", "ofac:sdn:90002"),
+    }
+    refused = cli("import", "ofac", "SDN.CSV")
+    assert refused.code != 0
+    assert "not an OFAC XML export or delta file" in refused.stderr
+
+
+def test_switching_format_records_the_lists_again_as_a_baseline(cli, sls, tmp_path):
+    serve_history(sls, HISTORY_801)
+    serve_signed(sls, export("SDN.XML"), _read("sdn_2026-01-15.xml"))
+    for kind in ("SDN", "ADD", "ALT", "SDN_COMMENTS"):
+        serve_signed(sls, export(f"{kind}.CSV"), _read(f"{kind}_2026-01-15.CSV"))
+    configure(tmp_path, sls, "  lists: [SDN]\n")
+    assert cli("poll", "ofac").code == 0
+    configure(tmp_path, sls, "  lists: [SDN]\n  format: csv\n")
+    switched = cli("poll", "ofac")
+    assert switched.code == 0, switched
+    assert "recorded again as a baseline" in switched.stdout + switched.stderr
+    assert [(e["kind"], e["data"]["entries"]) for e in events(cli)] == [
+        ("list.revised", 5),
+        ("list.revised", 5),
+    ]
+    assert entity_changes(cli) == set()
+
+
+def test_an_unknown_list_code_is_a_configuration_error(cli, tmp_path):
+    (tmp_path / "sources.yaml").write_text("ofac:\n  lists: [SDN, EL]\n")
+    result = cli("sources")
+    assert result.code == 2
+    assert "unknown list code(s) EL" in result.stderr

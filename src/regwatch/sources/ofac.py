@@ -38,7 +38,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic import Field, field_validator
 
 from .._entity_names import LIST_TITLES
-from ..exceptions import FetchError, ParseError, SnapshotRefused, UnexpectedContent
+from ..exceptions import (
+    FetchError,
+    InputError,
+    ParseError,
+    SnapshotRefused,
+    UnexpectedContent,
+)
 from ..keys import list_baseline_prefix, ofac_entry_number
 from ..model import (
     ChangeEvent,
@@ -304,14 +310,16 @@ class Ofac(Source[OfacSettings]):
                     records.append(as_list_record(key, entry, url=_details_url(entry.ref)))
             fingerprints.update(found.digests)
             unchanged |= found.same
-        # lists whose files did not change (or were not fetched) stay as they are
+        # lists whose files did not change (or were not fetched) stay as they are; a list that
+        # was never read gets its baseline when its file is read, not before
         unchanged |= {k for k, e in prior.entries.items() if e.list_code not in read_lists}
+        stored_lists = {e.list_code for e in prior.entries.values()}
         index = exports[0][0]
         return diff_list(
             _SOURCE,
             prior,
             records,
-            lists=lists,
+            lists=[c for c in lists if c in read_lists or c in stored_lists],
             titles=_TITLES,
             max_shrink=self.settings.max_shrink,
             payload_index=index,
@@ -366,6 +374,23 @@ class Ofac(Source[OfacSettings]):
             unchanged=unchanged,
         )
         return changes, result.unresolved
+
+    def read_file(self, path: str, body: bytes) -> Payload:
+        """``regwatch import ofac FILE``: a saved ``SDN.XML``, ``CONSOLIDATED.XML`` (its name
+        says ``cons``) or delta file."""
+        head = body[:2048]
+        name = path.rsplit("/", 1)[-1]
+        if b"<sanctionsData" in head:
+            role = "delta"
+        elif b"<sdnList" in head:
+            role = "cons:CONSOLIDATED.XML" if "cons" in name.lower() else "sdn:SDN.XML"
+        else:
+            raise InputError(
+                f"{path}: not an OFAC XML export or delta file; import SDN.XML, "
+                "CONSOLIDATED.XML or a delta file (the CSV sets are read by polling, as their "
+                "four files belong together)"
+            )
+        return Payload(url=f"file://{path}", body=body, content_type="application/xml", role=role)
 
     def newest_item_on(self, events: list[ChangeEvent]) -> date | None:
         # A list is a state, not a feed: a successful poll is as fresh as it can be.
