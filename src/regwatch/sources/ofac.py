@@ -232,7 +232,13 @@ class Ofac(Source[OfacSettings]):
         this_year = utcnow().year
         last = str(cursor.get("published") or "")
         first = int(last[:4]) if last[:4].isdigit() else this_year
-        years = range(max(first, this_year - _HISTORY_YEARS + 1), this_year + 1)
+        if first < this_year - _HISTORY_YEARS + 1:
+            collection.warnings.append(
+                f"the last publication applied ({last[:10]}) is older than the history read: "
+                "reading the full export"
+            )
+            return None
+        years = range(first, this_year + 1)
         found: dict[int, str] = {}
         for year in years:
             url = f"{self._base}/changes/history/{year}"
