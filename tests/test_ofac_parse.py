@@ -66,7 +66,8 @@ def test_real_consolidated_csv_set_joins_on_the_entry_number(shared_fixtures: Pa
     remarks = dict(gazprombank.fields)["remarks"]
     assert "associated with this name are prohibited" in remarks
     assert "(EO 14024 Directive)' associated" in remarks
-    assert "Tax ID No. 7744001497 (Russia)" in gazprombank.identifiers
+    assert ("Tax ID No.", "7744001497", "Russia") in gazprombank.identifiers
+    assert ("SWIFT/BIC", "GAZPRUMM", "") in gazprombank.identifiers
     assert gazprombank.programmes == ("UKRAINE-EO13662", "RUSSIA-EO14024")
     assert gazprombank.country == "RU"
     assert any("Ulaanbaatar" in a for a in gazprombank.addresses)
@@ -114,7 +115,7 @@ def test_sdn_xml_names_in_every_script_strong_and_weak_aliases() -> None:
     assert zhang.name == "ZHANG, Wei"
     assert zhang.aliases == ("CHANG, Wei", "张伟")
     assert dict(zhang.fields)["weak_aliases"] == ("OLD WEI",)
-    assert zhang.identifiers == ("Passport E12345678 (China)",)
+    assert zhang.identifiers == (("Passport", "E12345678", "China"),)
     assert zhang.country == "CN"
     assert found.records["ofac:sdn:90005"].aliases == ("ПЕТРОВ, Иван",)
     vessel = dict(found.records["ofac:sdn:90003"].fields)
@@ -141,7 +142,7 @@ def test_headerless_csv_set_quirks() -> None:
     zhang = found["ofac:sdn:90001"]
     # the a.k.a. in the remarks and the ALT row are both aliases
     assert zhang.aliases == ("OLD WEI", "CHANG, Wei")
-    assert zhang.identifiers == ("Passport E12345678 (China)",)
+    assert zhang.identifiers == (("Passport", "E12345678", "China"),)
     assert zhang.country == "CN"
     northwind = found["ofac:sdn:90004"]
     assert dict(northwind.fields)["remarks"].endswith(
@@ -197,7 +198,15 @@ def test_delta_add_remove_and_restated_change() -> None:
     assert added.name == "RED CRANE MICROELECTRONICS CO., LTD."
     assert added.aliases == ("红鹤微电子有限公司", "RED CRANE ME")
     assert added.country == "CN"
-    assert "Unified Social Credit Code (USCC) 91310000EXAMPLE0007 (China)" in added.identifiers
+    assert added.identifiers == (
+        ("Website", "www.redcrane.example", ""),
+        ("Unified Social Credit Code (USCC)", "91310000EXAMPLE0007", "China"),
+    )
+    assert added.details()["identifiers"][1] == {
+        "type": "Unified Social Credit Code (USCC)",
+        "number": "91310000EXAMPLE0007",
+        "country": "China",
+    }
     assert list_code_for_name("Non-SDN Palestinian Legislative Council List") == "PLC"
     assert list_code_for_name("SDN List") == "SDN"
 

@@ -395,3 +395,23 @@ def test_an_unknown_list_code_is_a_configuration_error(cli, tmp_path):
     result = cli("sources")
     assert result.code == 2
     assert "unknown list code(s) EL" in result.stderr
+
+
+def test_a_watched_identifier_finds_the_listed_entry_whatever_its_name(cli, sls, tmp_path):
+    serve_history(sls, HISTORY_801, HISTORY_802)
+    serve_signed(sls, export("SDN.XML"), _read("sdn_2026-01-15.xml"))
+    serve_signed(sls, "/changes/802", _read("delta_802.xml"))
+    configure(tmp_path, sls, "  lists: [SDN]\n")
+    (tmp_path / "buyer.yaml").write_text(
+        "company: Buyer KK\nwatch:\n  entities:\n"
+        "    - name: Shanghai Crane Electronics\n      country: CN\n"
+        "      identifiers: ['USCC: 91310000EXAMPLE0007']\n"
+    )
+    assert cli("init").code == 0
+    assert cli("watch", "import", "buyer.yaml").code == 0
+    assert cli("poll", "ofac").code == 0
+    assert cli("poll", "ofac").code == 0
+    matches = cli("matches", "--company", "Buyer KK", "--format", "json").json()
+    assert [(m["source"], m["event_kind"], m["item"]) for m in matches] == [
+        ("ofac", "entity.added", "Shanghai Crane Electronics")
+    ]

@@ -55,7 +55,7 @@ def test_written_fixture_aliases_documents_and_empty_blocks() -> None:
     fields = dict(mithal.fields)
     assert fields["weak_aliases"] == ("Al-Mithali",)
     assert fields["dates_of_birth"] == ("circa 1975",)
-    assert mithal.identifiers == ("Passport A0000001 (Iraq)",)
+    assert mithal.identifiers == (("Passport", "A0000001", "Iraq"),)
     kim = found.records["un:kpi.901"]
     assert kim.aliases == () and kim.addresses == () and kim.country == "KP"
     mining = found.records["un:kpe.901"]

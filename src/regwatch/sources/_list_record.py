@@ -22,7 +22,26 @@ import pycountry
 from .._entity_names import country_from_heading, repair_text
 from ._snapshot import ListRecord
 
-__all__ = ["ParsedEntry", "RecordSet", "as_list_record", "clean", "iso_country", "unique"]
+__all__ = [
+    "Identifier",
+    "ParsedEntry",
+    "RecordSet",
+    "as_list_record",
+    "clean",
+    "identifier",
+    "iso_country",
+    "unique",
+]
+
+
+#: an identifier as a list states it: ``(type, number, issuing country)``
+Identifier = tuple[str, str, str]
+
+
+def identifier(kind: str, number: str, country: str = "") -> Identifier | None:
+    """``(type, number, country)`` cleaned, or ``None`` without a number."""
+    number = clean(number)
+    return (clean(kind), number, clean(country)) if number else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +58,8 @@ class ParsedEntry:
     #: ISO 3166 alpha-2 of the first address, else of the first nationality or citizenship
     country: str | None = None
     programmes: tuple[str, ...] = ()
-    identifiers: tuple[str, ...] = ()
+    #: ``(type, number, issuing country)``; the type and country may be ``""``
+    identifiers: tuple[Identifier, ...] = ()
     #: the other fields (``type``, ``remarks``, ``dates_of_birth``, ``weak_aliases``, …) as
     #: ``(name, value)`` pairs in a fixed order; values are strings or tuples of strings
     fields: tuple[tuple[str, Any], ...] = ()
@@ -51,7 +71,11 @@ class ParsedEntry:
         if self.programmes:
             out["programmes"] = list(self.programmes)
         if self.identifiers:
-            out["identifiers"] = list(self.identifiers)
+            # {type, number, country}: the matcher compares the numbers with watched ones
+            out["identifiers"] = [
+                {k: v for k, v in zip(("type", "number", "country"), i, strict=True) if v}
+                for i in self.identifiers
+            ]
         for name, value in self.fields:
             out[name] = list(value) if isinstance(value, tuple) else value
         if self.listed_on:

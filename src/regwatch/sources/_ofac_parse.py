@@ -34,7 +34,15 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from ..exceptions import ParseError
 from ..keys import ofac_entry_key
-from ._list_record import ParsedEntry, RecordSet, clean, iso_country, unique
+from ._list_record import (
+    Identifier,
+    ParsedEntry,
+    RecordSet,
+    clean,
+    identifier,
+    iso_country,
+    unique,
+)
 
 __all__ = [
     "CONSOLIDATED_LISTS",
@@ -281,15 +289,13 @@ class _EntryReader:
             country = clean(address.get("country"))
             if country:
                 countries.append(country)
-        identifiers = []
+        identifiers: list[Identifier] = []
         for ident in self._items(lists.get("idList")):
-            text = _identifier(
-                clean(ident.get("idType")),
-                clean(ident.get("idNumber")),
-                clean(ident.get("idCountry")),
+            found_id = identifier(
+                ident.get("idType", ""), ident.get("idNumber", ""), ident.get("idCountry", "")
             )
-            if text:
-                identifiers.append(text)
+            if found_id:
+                identifiers.append(found_id)
         nationalities = self._values(lists.get("nationalityList"), "country")
         citizenships = self._values(lists.get("citizenshipList"), "country")
         births = self._values(lists.get("dateOfBirthList"), "dateOfBirth")
@@ -308,7 +314,7 @@ class _EntryReader:
             addresses=tuple(addresses),
             country=_first_country(countries, nationalities, citizenships),
             programmes=programmes,
-            identifiers=tuple(identifiers),
+            identifiers=tuple(dict.fromkeys(identifiers)),
             fields=_fields(
                 [
                     ("type", _kind(values.get("sdnType", ""))),
@@ -343,11 +349,17 @@ _VESSEL_FIELDS = (
 )
 
 
-def _identifier(kind: str, number: str, country: str) -> str:
-    if not number and not kind:
-        return ""
-    text = f"{kind} {number}".strip()
-    return f"{text} ({country})" if country else text
+#: an identifier as remarks write it: ``Tax ID No. 7744001497 (Russia)``
+_WRITTEN_IDENTIFIER = re.compile(
+    r"^(?P<kind>.*?)\s*(?P<number>\S+)(?:\s+\((?P<country>[^()]+)\))?$"
+)
+
+
+def _written_identifier(text: str) -> Identifier | None:
+    match = _WRITTEN_IDENTIFIER.match(text.strip())
+    if not match:
+        return None
+    return identifier(match["kind"], match["number"], match["country"] or "")
 
 
 def _first_country(*groups: Sequence[str]) -> str | None:
@@ -487,7 +499,7 @@ def _csv_record(
     remarks = clean(remarks)
     found: dict[str, list[str]] = defaultdict(list)
     aliases: list[str] = []
-    identifiers: list[str] = []
+    identifiers: list[Identifier] = []
     for part in (p.strip() for p in remarks.split("; ")):
         part = part.removeprefix("alt. ")
         if not part:
@@ -502,8 +514,9 @@ def _csv_record(
                 found[name_of].append(match[1])
                 break
         else:
-            if _IDENTIFIER.match(part):
-                identifiers.append(part.rstrip("."))
+            written = _written_identifier(part.rstrip(".")) if _IDENTIFIER.match(part) else None
+            if written:
+                identifiers.append(written)
     for alt in sorted(extra.get("alt", ()), key=lambda r: int(r[1]) if r[1].isdigit() else 0):
         aliases.append(alt[3])
     addresses: list[str] = []
@@ -526,7 +539,7 @@ def _csv_record(
         addresses=tuple(addresses),
         country=_first_country(countries, nationalities, citizenships),
         programmes=programmes,
-        identifiers=unique(identifiers),
+        identifiers=tuple(dict.fromkeys(identifiers)),
         fields=_fields(
             [
                 ("type", _kind(kind)),
@@ -709,7 +722,7 @@ def _delta_record(entity: Any, uid: str, lists: tuple[str, ...]) -> ParsedEntry 
         if country:
             countries.append(country)
     found: dict[str, list[str]] = defaultdict(list)
-    identifiers: list[str] = []
+    identifiers: list[Identifier] = []
     for feature in _kids(_child(entity, "features"), "feature"):
         kind, value = _text_of(feature, "type"), _text_of(feature, "value")
         if not value:
@@ -717,16 +730,16 @@ def _delta_record(entity: Any, uid: str, lists: tuple[str, ...]) -> ParsedEntry 
         name_of = _FEATURE_FIELDS.get(kind.lower())
         if name_of:
             found[name_of].append(value)
-        else:
-            identifiers.append(f"{kind} {value}".strip())
+        elif feature_id := identifier(kind, value):
+            identifiers.append(feature_id)
     for document in _kids(_child(entity, "identityDocuments"), "identityDocument"):
-        identifiers.append(
-            _identifier(
-                _text_of(document, "type"),
-                _text_of(document, "documentNumber"),
-                _text_of(document, "issuingCountry"),
-            )
+        document_id = identifier(
+            _text_of(document, "type"),
+            _text_of(document, "documentNumber"),
+            _text_of(document, "issuingCountry"),
         )
+        if document_id:
+            identifiers.append(document_id)
     code = "SDN" if "SDN" in lists else lists[0]
     nationalities = unique(found["nationalities"])
     citizenships = unique(found["citizenships"])
@@ -739,7 +752,7 @@ def _delta_record(entity: Any, uid: str, lists: tuple[str, ...]) -> ParsedEntry 
         addresses=tuple(addresses),
         country=_first_country(countries, nationalities, citizenships),
         programmes=programmes,
-        identifiers=unique(i for i in identifiers if i),
+        identifiers=tuple(dict.fromkeys(identifiers)),
         fields=_fields(
             [
                 ("type", _kind(_text_of(general, "entityType"))),

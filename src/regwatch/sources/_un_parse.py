@@ -20,7 +20,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from ..exceptions import ParseError
 from ..keys import un_entry_key
-from ._list_record import ParsedEntry, RecordSet, clean, iso_country, unique
+from ._list_record import ParsedEntry, RecordSet, clean, identifier, iso_country, unique
 
 __all__ = ["LIST_CODE", "parse_un_xml", "un_key"]
 
@@ -126,12 +126,13 @@ def _record(element: Any, person: bool, where: str) -> ParsedEntry:
     ]
     identifiers = []
     for document in element.iterfind("INDIVIDUAL_DOCUMENT"):
-        kind = _text(document, "TYPE_OF_DOCUMENT") or _text(document, "TYPE_OF_DOCUMENT2")
-        number = _text(document, "NUMBER")
-        country = _text(document, "ISSUING_COUNTRY") or _text(document, "COUNTRY_OF_ISSUE")
-        text = f"{kind} {number}".strip()
-        if number or kind:
-            identifiers.append(f"{text} ({country})" if country else text)
+        found = identifier(
+            _text(document, "TYPE_OF_DOCUMENT") or _text(document, "TYPE_OF_DOCUMENT2"),
+            _text(document, "NUMBER"),
+            _text(document, "ISSUING_COUNTRY") or _text(document, "COUNTRY_OF_ISSUE"),
+        )
+        if found:
+            identifiers.append(found)
     programme = _text(element, "UN_LIST_TYPE")
     fields = [
         ("type", "Individual" if person else "Entity"),
@@ -154,7 +155,7 @@ def _record(element: Any, person: bool, where: str) -> ParsedEntry:
         addresses=tuple(addresses),
         country=iso,
         programmes=(programme,) if programme else (),
-        identifiers=unique(identifiers),
+        identifiers=tuple(dict.fromkeys(identifiers)),
         fields=tuple((k, v) for k, v in fields if v),
         listed_on=_text(element, "LISTED_ON") or None,
     )
