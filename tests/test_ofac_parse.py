@@ -251,3 +251,25 @@ def test_unchanged_entries_are_recognised_by_their_bytes_and_not_read_again() ->
     # the digest is of the entry's bytes: another layout of the same entry is read again
     relaid = parse_export_xml(_read("sdn_2026-01-15.xml").replace(b"    <", b"  <"), known=known)
     assert not relaid.same and len(relaid.records) == 5
+
+
+def test_real_sdn_csv_extract_remarks_become_fields(shared_fixtures: Path) -> None:
+    folder = shared_fixtures / "csl" / "ofac_formats"
+    name = "ofac_sdn.watchman_sample.csv"
+    found = parse_csv_set(CsvFile((folder / name).read_bytes(), name)).records
+    logan = found["ofac:sdn:10278"]
+    assert logan.name == "LOGAN MOREY, Elvis Angus"
+    assert logan.aliases == ("BURTON BURGESS",)
+    fields = dict(logan.fields)
+    assert fields["dates_of_birth"] == ("28 Jul 1963",)
+    assert fields["places_of_birth"] == ("Toledo District, Belize",)
+    assert ("Passport", "P0017003", "Belize") in logan.identifiers
+    assert ("SSN", "561-77-9011", "United States") in logan.identifiers
+    assert found["ofac:sdn:11195"].programmes == ("NPWMD", "IFSR", "IRAN-CON-ARMS-EO")
+    # the extracts of ADD.CSV are not of the same release: refused, naming file and line
+    add = "ofac_add.watchman_sample.csv"
+    with pytest.raises(ParseError, match=r"ofac_add\.watchman_sample\.csv: line \d+: entry"):
+        parse_csv_set(
+            CsvFile((folder / name).read_bytes(), name),
+            CsvFile((folder / add).read_bytes(), add),
+        )
