@@ -415,3 +415,26 @@ def test_a_watched_identifier_finds_the_listed_entry_whatever_its_name(cli, sls,
     assert [(m["source"], m["event_kind"], m["item"]) for m in matches] == [
         ("ofac", "entity.added", "Shanghai Crane Electronics")
     ]
+
+
+def test_without_the_history_the_exports_are_fetched_conditionally(cli, sls):
+    sls.route(f"/changes/history/{THIS_YEAR}", Reply(b'{"message": "Not Found"}', 404))
+    for name, fixture in (("SDN.XML", "sdn_2026-01-15.xml"), ("CONSOLIDATED.XML", None)):
+        body = _read(fixture) if fixture else _read("consolidated_2026-01-15.xml")
+        serve_signed(sls, export(name), body)
+        signed = f"/signed/{name}"
+        etag = {"ETag": f'"{name}-1"'}
+        sls.route(
+            signed,
+            Reply(body, content_type="application/octet-stream", headers=etag),
+            Reply(b"", 304, None, etag),
+        )
+    first = cli("poll", "ofac")
+    assert first.code == 0, first
+    assert "publication history unavailable" in first.stdout + first.stderr
+    second = cli("poll", "ofac")
+    assert second.code == 0, second
+    (_, again) = sls.hits("/signed/SDN.XML")
+    assert again.headers.get("if-none-match") == '"SDN.XML-1"'
+    assert len(events(cli)) == 7  # the baselines only
+    assert health(cli)["status"] == "ok"

@@ -182,16 +182,35 @@ class Ofac(Source[OfacSettings]):
                 f"{settings.max_deltas}): reading the full export"
             )
         files: dict[str, str] = {}
+        same_format = cursor.get("format") == settings.format
         for group in _groups(settings.lists):
-            payloads = [
-                self._get(fetcher, self._export_url(name), f"{group}:{name}", collection)
-                for name in _FILES[(settings.format, group)]
-            ]
+            fresh = set(_group_lists(group, settings.lists)) - set(cursor.get("lists") or ())
+            before = (cursor.get("files") or {}).get(group)
+            names = _FILES[(settings.format, group)]
+            # An XML export is one file: a conditional GET can say it has not changed.  A CSV
+            # set is read whole or not at all, so its files are always fetched.
+            conditional = len(names) == 1 and same_format and not fresh and before
+            payloads = []
+            for name in names:
+                url = self._export_url(name)
+                known = state.validators.get(url) if conditional else None
+                payload = self._get(fetcher, url, f"{group}:{name}", collection, known)
+                if payload.etag or payload.last_modified:
+                    collection.validators[url] = {
+                        k: v
+                        for k, v in (
+                            ("etag", payload.etag),
+                            ("last_modified", payload.last_modified),
+                        )
+                        if v
+                    }
+                payloads.append(payload)
+            if all(p.status == 304 for p in payloads):
+                files[group] = str(before)
+                continue
             digest = hashlib.sha256(b"".join(p.sha256.encode() for p in payloads)).hexdigest()
             files[group] = digest
-            fresh = set(_group_lists(group, settings.lists)) - set(cursor.get("lists") or ())
-            same_format = cursor.get("format") == settings.format
-            if digest != (cursor.get("files") or {}).get(group) or fresh or not same_format:
+            if digest != before or fresh or not same_format:
                 collection.payloads += payloads
         collection.cursor = {
             "format": settings.format,
@@ -211,10 +230,17 @@ class Ofac(Source[OfacSettings]):
     def _export_url(self, name: str) -> str:
         return f"{self._base}/api/PublicationPreview/exports/{name}"
 
-    def _get(self, fetcher: Fetcher, url: str, role: str, collection: Collection) -> Payload:
+    def _get(
+        self,
+        fetcher: Fetcher,
+        url: str,
+        role: str,
+        collection: Collection,
+        validators: Mapping[str, str] | None = None,
+    ) -> Payload:
         """GET ``url`` (following its redirect to a signed storage URL) as a payload that
         keeps ``url``: the signed URL is short-lived and carries a signature, never stored."""
-        payload = fetcher.get(url, expect="any", role=role)
+        payload = fetcher.get(url, expect="any", role=role, validators=validators)
         collection.requests += 1
         head = payload.body[:512].lstrip().lower()
         if head.startswith((b"<!doctype html", b"<html")):
