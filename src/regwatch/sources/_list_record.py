@@ -1,10 +1,12 @@
-"""One party on a sanctions list, as read whole from the list's own file.  Pure: no I/O.
+"""One party on a sanctions list, as a reader of the list's own file states it.  Pure: no I/O.
 
 The OFAC and UN readers (:mod:`._ofac_parse`, :mod:`._un_parse`) both produce
-:class:`ParsedEntry` values, so that their snapshots are stored, compared and turned into entity
-events the same way.  A record keeps the list's own identifier (OFAC's entry number, the UN
-reference number), every name the list gives in every script (the first Latin one is the name,
-the others are aliases), addresses, identifiers, programmes and the country.
+:class:`ParsedEntry` values: the list's own identifier (OFAC's entry number, the UN reference
+number), every name the list gives in every script (the primary Latin one is the name, the
+others are aliases), addresses, identifiers, programmes, the country and the list's other
+fields.  :func:`as_list_record` turns one into the :class:`~._snapshot.ListRecord` that
+whole-list diffing stores and compares.  The text helpers here (:func:`clean`, :func:`unique`,
+:func:`iso_country`) are what both readers share.
 """
 
 from __future__ import annotations
