@@ -52,6 +52,8 @@ SOURCE_NAMES = {
     "mof": "Japan MOF",
     "meti_ru": "METI Russia lists",
     "mofcom": "China MOFCOM",
+    "ofac": "OFAC",
+    "un": "UN Security Council",
 }
 LIST_NAMES = {
     "EL": "the Entity List (EL)",
@@ -64,6 +66,7 @@ LIST_NAMES = {
     "JP-METI-RU": "METI's Russia export-ban lists (JP-METI-RU)",
     "CN-UEL": "China's Unreliable Entity List (CN-UEL)",
     "CN-ECL": "China's Export Control Control List (CN-ECL)",
+    "UN": "the UN Security Council Consolidated List (UN)",
 }
 KIND_GROUPS = {
     "entity.added": "Entities added",
