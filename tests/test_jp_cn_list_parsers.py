@@ -379,3 +379,26 @@ def test_mofcom_answer_in_a_page_with_menus_is_not_taken_for_the_notice_it_quote
     assert answer.title == "商务部新闻发言人就暂停不可靠实体清单措施答记者问"
     (suspend,) = answer.measures
     assert (suspend.action, suspend.targets) == (Action.SUSPENDED, ("UEL-2026-20",))
+
+
+def test_mofcom_listing_links_to_notices_on_mofcom_sites_only() -> None:
+    from regwatch.model import Payload
+    from regwatch.sources.mofcom import MofcomLists, MofcomSettings
+
+    page = Payload(
+        url="https://www.mofcom.gov.cn/zwgk/zcfb/index.html",
+        content_type="text/html; charset=utf-8",
+        body=(
+            '<ul><li><a href="https://aqygzj.mofcom.gov.cn/flzc/art/2026/a.html">'
+            "不可靠实体清单工作机制公告〔2026〕20号</a></li>"
+            '<li><a href="./art/2026/b.html"><span>商务部公告2026年第30号 '
+            "出口管制管控名单</span></a></li>"
+            '<li><a href="https://elsewhere.example/c.html">不可靠实体清单 解读</a></li>'
+            '<li><a href="/zwgk/zcfb/art/2026/d.html">对外贸易高质量发展行动方案</a></li></ul>'
+        ).encode(),
+    )
+    source = MofcomLists(MofcomSettings())
+    assert source.notice_links(page) == [
+        "https://aqygzj.mofcom.gov.cn/flzc/art/2026/a.html",
+        "https://www.mofcom.gov.cn/zwgk/zcfb/art/2026/b.html",
+    ]

@@ -52,6 +52,7 @@ _TITLES = {
 }
 _LINK = re.compile(r"""<a\s[^>]*href\s*=\s*["']([^"']+)["'][^>]*>(.*?)</a>""", re.I | re.S)
 _TAG = re.compile(r"<[^>]+>")
+_HOSTS = ("mofcom.gov.cn",)
 
 
 class MofcomSettings(SourceSettings):
@@ -123,7 +124,8 @@ class MofcomLists(Source[MofcomSettings]):
         for href, label in _LINK.findall(text):
             label = _TAG.sub("", label)
             if any(word in label for word in self.settings.link_words):
-                url = resolve_link(page.url, href)
+                # notices live on MOFCOM's sub-sites too (aqygzj.mofcom.gov.cn)
+                url = resolve_link(page.url, href, hosts=_HOSTS)
                 if url and url not in out:
                     out.append(url)
         return out
