@@ -455,3 +455,44 @@ def test_files_downloaded_by_hand_are_imported(cli, tmp_path):
     (tmp_path / "notice.html").write_bytes((MOFCOM / "uel_2026_23_truncated.html").read_bytes())
     refused = cli("import", "mofcom", "notice.html")
     assert refused.code != 0 and "announces 5 parties but 3 could be read" in refused.stderr
+
+
+def test_one_party_added_by_ofac_and_mof_is_one_digest_item_naming_both(cli, tmp_path):
+    """OFAC's export and MOF's workbook list one party in the same run: two listings (two
+    events, two matches), one digest item naming both lists."""
+    (tmp_path / "sources.yaml").write_text(HTTP)
+    assert cli("init").code == 0
+    (tmp_path / "watch.csv").write_text(
+        "name,aliases,country,identifiers\nBlue Lotus Technology,,,\n", encoding="utf-8"
+    )
+    assert cli("watch", "import", "watch.csv", "--company", "Acme").code == 0
+    ofac = Path(__file__).parent / "fixtures" / "ofac"
+    assert cli("import", "ofac", ofac / "sdn_2026-01-15.xml").code == 0
+    (tmp_path / "shisantouketsu20260115.xlsx").write_bytes(mof_workbook(MOF_BASELINE))
+    assert cli("import", "mof", "shisantouketsu20260115.xlsx").code == 0
+    # the next revisions: OFAC's adds BLUE LOTUS TECHNOLOGY CO., LTD., and so does MOF's
+    update = mof_update()
+    update["5.ロシア及びベラルーシ以外(団体)"] = [
+        ("告示日付", "告示番号", "日本語表記", "英語表記", "別称", "所在地"),
+        ("2026.1.16", "1", "ブルー・ロータス・テクノロジー", "BLUE LOTUS TECHNOLOGY CO., LTD.",
+         "蓝莲花科技有限公司", "Shenzhen, China"),
+    ]  # fmt: skip
+    (tmp_path / "shisantouketsu20260116.xlsx").write_bytes(mof_workbook(update))
+    assert cli("import", "ofac", ofac / "sdn_2026-01-16.xml").code == 0
+    assert cli("import", "mof", "shisantouketsu20260116.xlsx").code == 0
+
+    found = cli("matches", "--company", "Acme", "--format", "json").json()
+    assert sorted((m["list"], m["event_kind"]) for m in found) == [
+        ("JP-MOF", "entity.added"),
+        ("SDN", "entity.added"),
+    ]
+    preview = cli("digest", "preview", "--company", "Acme")
+    assert preview.code == 0, preview
+    text = preview.stdout
+    assert "Acme: 1 item (1 alert, 0 for review)" in text
+    assert "[ALERT] Added to Japan MOF's sanctions list (JP-MOF)" in text
+    assert (
+        "Also: Added to the SDN List (OFAC) (OFAC): BLUE LOTUS TECHNOLOGY CO., LTD. "
+        "https://sanctionssearch.ofac.treas.gov/Details.aspx?id=90006" in text
+    )
+    assert text.count("  Why: ") == 2  # both matches, both delivered with the item

@@ -146,16 +146,15 @@ class Digest:
         return {r.match_id for i in self.listed for r in i.reasons}
 
 
-def _listing_days(stored: StoredEvent) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
-    """When a listing counts as "the same day" as another: ``(days to look for, days it
-    counts for)``.  Two dated listings compare the dates the lists give them; a list that does
-    not date its entries (METI's Russia lists) compares the day regwatch saw them."""
-    event = stored.event
-    seen = ("seen", stored.detected_at.date())
-    listed = event.effective_on or event.published_on
-    if listed is None:
-        return [seen], [seen]
-    return [("listed", listed)], [("listed", listed), seen]
+def _same_day(a: StoredEvent, b: StoredEvent) -> bool:
+    """Two listings on "the same day": by the dates the lists give them when both do; a list
+    that does not date its entries (METI's Russia lists, OFAC's exports) by the day regwatch
+    saw both."""
+    day_a = a.event.effective_on or a.event.published_on
+    day_b = b.event.effective_on or b.event.published_on
+    if day_a is not None and day_b is not None:
+        return day_a == day_b
+    return a.detected_at.date() == b.detected_at.date()
 
 
 def _join_listings(items: list[Item]) -> list[Item]:
@@ -165,38 +164,30 @@ def _join_listings(items: list[Item]) -> list[Item]:
     matched by the same watch item; the better ranked one leads and names the others.
     """
     out: list[Item] = []
-    lead_of: dict[tuple[int, Any], int] = {}
+    leads_of: dict[int, list[int]] = {}  # watch item → the listing items it leads
     for item in items:  # best first, so the lead is the best ranked listing
         event = item.event.event
         if str(event.kind) != "entity.added" or not event.list_code:
             out.append(item)
             continue
-        look_for, counts_for = _listing_days(item.event)
         lead = next(
             (
-                lead_of[(r.watch_item_id, day)]
+                index
                 for r in item.reasons
-                for day in look_for
-                if (r.watch_item_id, day) in lead_of
+                for index in leads_of.get(r.watch_item_id, ())
+                if _same_day(out[index].event, item.event)
+                and event.list_code
+                not in {e.event.list_code for e in (out[index].event, *out[index].also)}
             ),
             None,
         )
-        lists: set[str | None] = {event.list_code}
-        if lead is not None:
-            joined = out[lead]
-            lists = {e.event.list_code for e in (joined.event, *joined.also)}
-        if lead is None or event.list_code in lists:
+        if lead is None:
             for reason in item.reasons:
-                for day in counts_for:
-                    lead_of.setdefault((reason.watch_item_id, day), len(out))
+                leads_of.setdefault(reason.watch_item_id, []).append(len(out))
             out.append(item)
             continue
         joined = out[lead]
-        out[lead] = Item(
-            joined.event,
-            joined.reasons + item.reasons,
-            (*joined.also, item.event),
-        )
+        out[lead] = Item(joined.event, joined.reasons + item.reasons, (*joined.also, item.event))
     return out
 
 
