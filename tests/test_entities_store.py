@@ -157,7 +157,7 @@ def test_a_whole_cycle_on_this_database(store, http_server, shared_fixtures):
     assert [e.event.kind for e in ymtc.events] == [EventKind.ENTITY_ADDED]
     (peker,) = entity_history(store, "murat peker")
     assert peker.current is None
-    assert [e.event.kind for e in peker.events] == [
-        EventKind.LIST_REVISED,
+    assert [e.event.kind for e in peker.events] == [  # newest first
         EventKind.ENTITY_REMOVED,
+        EventKind.LIST_REVISED,
     ]

@@ -289,15 +289,15 @@ def test_the_csl_confirms_what_a_rule_announced(cli, tmp_path, http_server, shar
     assert history.code == 0, history
     (party,) = history.json()
     assert party["key"] == "el:cn:yangtze memory technologies co ltd" and party["listed"]
-    assert [(e["source"], e["kind"]) for e in party["history"]] == [
-        ("federal_register", "entity.added"),
+    assert [(e["source"], e["kind"]) for e in party["history"]] == [  # newest first
         ("csl", "entity.added"),
+        ("federal_register", "entity.added"),
     ]
     table = cli("entity", "ymtc")
     assert table.code == 0
     assert "confirms fr:2022-97505" in table.stdout and "listed since 2022-12-16" in table.stdout
     cetc = cli("entity", "CETC 13", "--format", "json").json()
-    assert [e["kind"] for e in cetc[0]["history"]] == ["list.revised", "entity.revised"]
+    assert [e["kind"] for e in cetc[0]["history"]] == ["entity.revised", "list.revised"]
     missing = cli("entity", "Nobody Such Co")
     assert missing.code == 1 and "no listed or formerly listed party" in missing.stderr
     assert cli("entity", "...").code == 2

@@ -75,6 +75,10 @@ LIST_TITLES: dict[str, str] = {
     "CMIC": "Non-SDN Chinese Military-Industrial Complex Companies List",
     "MBS": "Non-SDN Menu-Based Sanctions List",
     "JP-EUL": "End User List (METI)",
+    "JP-MOF": "MOF economic sanctions list (Japan)",
+    "JP-METI-RU": "METI Russia/Belarus/third-country export-ban list",
+    "CN-UEL": "Unreliable Entity List (China)",
+    "CN-ECL": "Export Control Control List (China)",
 }
 
 # -- text repair and names --------------------------------------------------------------------

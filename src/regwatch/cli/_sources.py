@@ -16,6 +16,7 @@ from ..health import UNHEALTHY, SourceHealth, source_health
 from ..http import Fetcher
 from ..pipeline import PollResult, build_source, import_files, poll_sources
 from ..sources import SOURCES, Source, get_source_class
+from ..store import ListSummary
 from ..timeutil import utcnow
 from . import app
 from ._context import get_context
@@ -221,9 +222,18 @@ def sources_(
     ctx: typer.Context,
     fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
 ) -> None:
-    """Health of every source: last success, last error, failures, newest item, next run."""
+    """Health of every source (last success, last error, failures, newest item, next run), and
+    every list: its size, its newest change and when it was last read."""
     health = _health(ctx)
-    records = [h.to_json() for h in health]
+    lists = get_context(ctx).store().list_summaries()
+    last_read = {h.name: h.last_success_at for h in health}
+    records = [
+        {
+            **h.to_json(),
+            "lists": [_list_record(s, last_read) for s in lists if h.name in s.sources],
+        }
+        for h in health
+    ]
     if fmt in (Format.json, Format.jsonl):
         emit(records, fmt, [])
         return
@@ -241,4 +251,29 @@ def sources_(
             ("next_run_at", "next run"),
         ],
     )
+    if lists:
+        typer.echo("")
+        emit(
+            [
+                {**r, "sources": ", ".join(r["sources"])}
+                for r in (_list_record(s, last_read) for s in lists)
+            ],
+            fmt,
+            [
+                ("list", "list"),
+                ("size", "listed now"),
+                ("newest_change_on", "newest change"),
+                ("newest_change_at", "seen"),
+                ("last_read_at", "last read"),
+                ("sources", "read by"),
+            ],
+        )
     sys.stdout.flush()
+
+
+def _list_record(summary: ListSummary, last_read: dict[str, Any]) -> dict[str, Any]:
+    """A list's summary, with when the sources that write it last read it (the latest)."""
+    reads = [last_read[s] for s in summary.sources if last_read.get(s)]
+    record = summary.to_json()
+    record["last_read_at"] = max(reads).isoformat() if reads else None
+    return record

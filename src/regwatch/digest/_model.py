@@ -91,10 +91,15 @@ def rank_key(tier: str, kind: str, score: float, event: StoredEvent) -> tuple[An
 @dataclass(frozen=True)
 class Item:
     """One event in a digest, with every match that brought it there (best first, so the
-    first reason carries the item's tier and score)."""
+    first reason carries the item's tier and score).
+
+    ``also`` holds the same party's listings on other lists the same day (a watched party
+    added to the SDN List and to Japan's MOF list together is one item naming both lists).
+    """
 
     event: StoredEvent
     reasons: tuple[Reason, ...]
+    also: tuple[StoredEvent, ...] = ()
 
     @property
     def tier(self) -> str:
@@ -141,6 +146,51 @@ class Digest:
         return {r.match_id for i in self.listed for r in i.reasons}
 
 
+def _same_day(a: StoredEvent, b: StoredEvent) -> bool:
+    """Two listings on "the same day": by the dates the lists give them when both do; a list
+    that does not date its entries (METI's Russia lists, OFAC's exports) by the day regwatch
+    saw both."""
+    day_a = a.event.effective_on or a.event.published_on
+    day_b = b.event.effective_on or b.event.published_on
+    if day_a is not None and day_b is not None:
+        return day_a == day_b
+    return a.detected_at.date() == b.detected_at.date()
+
+
+def _join_listings(items: list[Item]) -> list[Item]:
+    """One item for one watched party listed by several lists the same day.
+
+    Two listings are joined when both are additions to different lists, on the same day, and
+    matched by the same watch item; the better ranked one leads and names the others.
+    """
+    out: list[Item] = []
+    leads_of: dict[int, list[int]] = {}  # watch item → the listing items it leads
+    for item in items:  # best first, so the lead is the best ranked listing
+        event = item.event.event
+        if str(event.kind) != "entity.added" or not event.list_code:
+            out.append(item)
+            continue
+        lead = next(
+            (
+                index
+                for r in item.reasons
+                for index in leads_of.get(r.watch_item_id, ())
+                if _same_day(out[index].event, item.event)
+                and event.list_code
+                not in {e.event.list_code for e in (out[index].event, *out[index].also)}
+            ),
+            None,
+        )
+        if lead is None:
+            for reason in item.reasons:
+                leads_of.setdefault(reason.watch_item_id, []).append(len(out))
+            out.append(item)
+            continue
+        joined = out[lead]
+        out[lead] = Item(joined.event, joined.reasons + item.reasons, (*joined.also, item.event))
+    return out
+
+
 def compose(
     recipient: RecipientInfo,
     period: Period,
@@ -162,6 +212,7 @@ def compose(
         for event, reasons in by_event.values()
     ]
     items.sort(key=lambda i: i.rank)
+    items = _join_listings(items)
     if shown_ids is None:
         return Digest(recipient, period, title, tuple(items), min(len(items), max_items))
     listed = [i for i in items if any(r.match_id in shown_ids for r in i.reasons)]

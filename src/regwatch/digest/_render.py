@@ -49,6 +49,11 @@ SOURCE_NAMES = {
     "federal_register": "Federal Register",
     "csl": "Consolidated Screening List",
     "meti": "METI",
+    "mof": "Japan MOF",
+    "meti_ru": "METI Russia lists",
+    "mofcom": "China MOFCOM",
+    "ofac": "OFAC",
+    "un": "UN Security Council",
 }
 LIST_NAMES = {
     "EL": "the Entity List (EL)",
@@ -57,6 +62,11 @@ LIST_NAMES = {
     "DPL": "the Denied Persons List (DPL)",
     "SDN": "the SDN List (OFAC)",
     "JP-EUL": "METI's End User List (JP-EUL)",
+    "JP-MOF": "Japan MOF's sanctions list (JP-MOF)",
+    "JP-METI-RU": "METI's Russia export-ban lists (JP-METI-RU)",
+    "CN-UEL": "China's Unreliable Entity List (CN-UEL)",
+    "CN-ECL": "China's Export Control Control List (CN-ECL)",
+    "UN": "the UN Security Council Consolidated List (UN)",
 }
 KIND_GROUPS = {
     "entity.added": "Entities added",
@@ -266,6 +276,16 @@ def _item(item: Item, views: dict[int, View] | None) -> View:
         tier=item.tier,
         tier_label=item.tier.upper(),
         reasons=[_reason(r) for r in item.reasons],
+        # the same party added to other lists the same day: one item names every listing
+        also=[
+            View(
+                change=change_label(other),
+                source=source_name(other.event.source),
+                name=_headline(other),
+                link=_link(other.event.url),
+            )
+            for other in item.also
+        ],
     )
 
 

@@ -45,4 +45,14 @@ def get_source_class(name: str) -> type[Source[Any]]:
 
 
 # The built-in sources register themselves on import.
-from . import csl, federal_register, meti, meti_eul, ofac, un  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    csl,
+    federal_register,
+    meti,
+    meti_eul,
+    meti_ru,
+    mof,
+    mofcom,
+    ofac,
+    un,
+)

@@ -41,13 +41,14 @@ from ._events import (
     row_to_stored,
 )
 from ._listed import apply_listed_changes, event_ids
+from ._lists import ListSummary, list_summaries
 from ._prior import load_prior
 from ._query import EventQuery, build_select
 from ._schema import FetchRun, SourceStateRow
 from ._snapshot import apply_snapshot_changes
 from ._tables import EVENT, FETCH_RUN, PAYLOAD, SOURCE_STATE
 
-__all__ = ["ApplyResult", "Batch", "EventQuery", "Store"]
+__all__ = ["ApplyResult", "Batch", "EventQuery", "ListSummary", "Store"]
 
 
 @dataclass
@@ -267,6 +268,11 @@ class Store:
         with self.read() as conn:
             row = conn.execute(select(table).where(table.c.name == name)).first()
         return SourceStateRow.model_validate(dict(row._mapping)) if row else None
+
+    def list_summaries(self) -> list[ListSummary]:
+        """Every list held: its size, the sources writing it, its newest change."""
+        with self.read() as conn:
+            return list_summaries(conn)
 
     def source_state_rows(self) -> dict[str, SourceStateRow]:
         table = SOURCE_STATE
