@@ -68,7 +68,9 @@ def poll_source(store: Store, source: Source[Any]) -> PollResult:
     started, clock = utcnow(), time.monotonic()
     fetcher_requests = source.fetcher.requests
     try:
-        collection = source.collect(store.source_state(source.name))
+        # one poll: its own hosts, deadline and byte budget (see Fetcher.scope)
+        with source.fetcher.scope(source.name, source.allowed_hosts()):
+            collection = source.collect(store.source_state(source.name))
         events = source.events(collection, store)
         batch = Batch(
             source=source.name,
