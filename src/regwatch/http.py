@@ -126,6 +126,12 @@ class HttpSettings(BaseModel):
     poll_max_bytes: int = Field(
         1_000_000_000, gt=0, description="most bytes one poll of one source may download"
     )
+    shutdown_grace: float = Field(
+        10.0,
+        ge=0,
+        description="seconds a stopping daemon lets requests in flight finish before it "
+        "abandons them (the poll is then stored as failed, nothing half-stored)",
+    )
 
 
 @dataclass

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from .._masking import mask_url
 from ..config import Config
 from ..daemon import build_daemon
 from ..exceptions import ConfigError
@@ -32,12 +33,13 @@ def init(ctx: typer.Context) -> None:
     appctx = get_context(ctx)
     with Store(appctx.db_url) as store:
         before, after = store.init()
+    shown = mask_url(appctx.db_url)
     if before == after:
-        typer.echo(f"database {appctx.db_url} is up to date (schema {after})")
+        typer.echo(f"database {shown} is up to date (schema {after})")
     elif before is None:
-        typer.echo(f"created database {appctx.db_url} (schema {after})")
+        typer.echo(f"created database {shown} (schema {after})")
     else:
-        typer.echo(f"upgraded database {appctx.db_url} from schema {before} to {after}")
+        typer.echo(f"upgraded database {shown} from schema {before} to {after}")
 
 
 def _summary(result: PollResult) -> str:
@@ -99,13 +101,17 @@ def run(
 
     With --once: one full cycle (every enabled source now) and exit, for cron and timers.
     """
+    from ..digest import MailSettings
+
     appctx = get_context(ctx)
     config = appctx.config
+    # bad mail settings stop the daemon now (exit 2), not at every digest check
+    mail = MailSettings.from_env()
     store = appctx.store(create=True)
     if not once:
         appctx.raise_log_level(logging.INFO)
     with Fetcher(config.http) as fetcher:
-        daemon = build_daemon(store, config, fetcher)
+        daemon = build_daemon(store, config, fetcher, mail=mail)
         if not once:
             daemon.serve()
             return

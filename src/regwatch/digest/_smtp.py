@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 from urllib.parse import quote, unquote, urlsplit
 
+from .._masking import mask_url
 from ..exceptions import ConfigError, DeliveryError
 
 __all__ = [
@@ -39,12 +40,11 @@ _SCHEMES: dict[str, tuple[Security, int]] = {
     "smtp+starttls": ("starttls", 587),
     "smtps": ("tls", 465),
 }
-_USERINFO = re.compile(r"(//[^/@:]*):[^@/]*@")
 
 
 def redact_url(url: str) -> str:
-    """``url`` with the password, if any, replaced by ``***``."""
-    return _USERINFO.sub(r"\1:***@", url)
+    """``url`` with the password, if any, replaced by ``***`` (see :func:`mask_url`)."""
+    return mask_url(url)
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,18 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
+from .._masking import mask_url, unencoded_password
 from ..exceptions import ConfigError
 
-__all__ = ["BUSY_TIMEOUT_MS", "make_engine", "sqlite_path", "upsert_insert"]
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "explain_database_error",
+    "make_engine",
+    "sqlite_path",
+    "upsert_insert",
+]
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -38,15 +46,39 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def explain_database_error(exc: DBAPIError) -> str:
+    """What went wrong with the database, for a person: the driver's own first line, never the
+    SQL statement or its parameters (which may hold data from outside)."""
+    reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else type(exc).__name__
+    lowered = reason.lower()
+    if "database is locked" in lowered or "database table is locked" in lowered:
+        return (
+            f"the database is locked: another regwatch (or another program) held it for more "
+            f"than {BUSY_TIMEOUT_MS // 1000} s; try again when it is done"
+        )
+    if "file is not a database" in lowered or "malformed" in lowered:
+        return f"the database file is damaged or is not an SQLite database ({reason})"
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"the database is read-only: this command needs to write ({reason})"
+    if "unable to open" in lowered:
+        return f"the database file cannot be opened ({reason})"
+    return f"database error: {reason}"
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, a busy timeout and immediate write transactions."""
     try:
         parsed = make_url(url)
     except Exception as exc:  # sqlalchemy raises ArgumentError with a terse message
         raise ConfigError(
-            f"bad database URL {url!r}: expected e.g. sqlite:///regwatch.db or "
+            f"bad database URL {mask_url(url)!r}: expected e.g. sqlite:///regwatch.db or "
             "postgresql+psycopg://user:pass@host/db"
         ) from exc
+    if unencoded_password(url, parsed.password):
+        raise ConfigError(
+            f"bad database URL {mask_url(url)!r}: its password holds characters that must be "
+            "percent-encoded (/ → %2F, @ → %40, ? → %3F, # → %23, : → %3A)"
+        )
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         return _sqlite_engine(url)

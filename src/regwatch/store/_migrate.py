@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 
+from .._masking import mask_url
 from ..exceptions import SchemaOutOfDate, StoreError
 
 __all__ = ["current_revision", "head_revision", "schema_status", "upgrade"]
@@ -52,6 +53,7 @@ def check(engine: Engine, url: str) -> None:
     current, head = schema_status(engine)
     if current == head:
         return
+    url = mask_url(url)
     if current is None:
         with engine.connect() as conn:
             empty = not inspect(conn).get_table_names()
