@@ -15,7 +15,7 @@ MASK = "***"
 
 
 def _password(url: str) -> str | None:
-    scheme, sep, rest = url.partition("://")
+    _scheme, sep, rest = url.partition("://")
     userinfo, at, _ = rest.rpartition("@")
     if not sep or not at or ":" not in userinfo:
         return None
