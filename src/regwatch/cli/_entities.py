@@ -9,7 +9,7 @@ import typer
 from .._entity_history import entity_history
 from . import app
 from ._context import get_context
-from ._output import Format, emit, print_json
+from ._output import Format, echo, emit, print_json
 
 __all__: list[str] = []
 
@@ -46,7 +46,7 @@ def entity(
     store = get_context(ctx).store()
     found = entity_history(store, name)
     if not found:
-        typer.echo(f"no listed or formerly listed party matches {name!r}", err=True)
+        echo(f"no listed or formerly listed party matches {name!r}", err=True)
         raise typer.Exit(1)
     if fmt != Format.table:
         print_json([h.to_json() for h in found])
@@ -59,7 +59,7 @@ def entity(
             if history.current
             else "not listed now"
         )
-        typer.echo(
+        echo(
             f"{history.name} [{history.list_code or '?'}, {history.country or '?'}] "
             f"{state}  (key {history.key})"
         )

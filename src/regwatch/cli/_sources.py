@@ -20,7 +20,7 @@ from ..sources import SOURCES, get_source_class
 from ..timeutil import parse_date, utcnow
 from . import app
 from ._context import get_context
-from ._output import Format, emit
+from ._output import Format, echo, emit
 
 __all__: list[str] = []
 
@@ -35,11 +35,11 @@ def init(ctx: typer.Context) -> None:
         before, after = store.init()
     shown = mask_url(appctx.db_url)
     if before == after:
-        typer.echo(f"database {shown} is up to date (schema {after})")
+        echo(f"database {shown} is up to date (schema {after})")
     elif before is None:
-        typer.echo(f"created database {shown} (schema {after})")
+        echo(f"created database {shown} (schema {after})")
     else:
-        typer.echo(f"upgraded database {shown} from schema {before} to {after}")
+        echo(f"upgraded database {shown} from schema {before} to {after}")
 
 
 def _summary(result: PollResult) -> str:
@@ -68,9 +68,9 @@ def run_poll(ctx: typer.Context, names: list[str]) -> list[PollResult]:
     with Fetcher(config.http) as fetcher:
         results = poll_sources(store, config, names, fetcher)
     for result in results:
-        typer.echo(_summary(result), err=not result.ok)
+        echo(_summary(result), err=not result.ok)
         for warning in result.warnings:
-            typer.echo(f"{result.source}: warning: {warning}", err=True)
+            echo(f"{result.source}: warning: {warning}", err=True)
     return results
 
 
@@ -117,17 +117,17 @@ def run(
             return
         results, outputs = daemon.run_once()
     for result in results:
-        typer.echo(_summary(result), err=not result.ok)
+        echo(_summary(result), err=not result.ok)
     report = outputs.get("digests")
     digests_ok = report is not None and not report.failed
     if report is not None:
-        typer.echo(
+        echo(
             f"digests: {len(report.sent)} sent, {len(report.failed)} failed, "
             f"{len(report.waiting)} waiting to be retried",
             err=bool(report.failed),
         )
         for outcome in report.failed:
-            typer.echo(f"digest to {outcome.email}: {outcome.detail}", err=True)
+            echo(f"digest to {outcome.email}: {outcome.detail}", err=True)
     if not all(r.ok for r in results) or not digests_ok:
         raise typer.Exit(1)
 
@@ -139,10 +139,10 @@ def healthcheck(ctx: typer.Context) -> None:
     unhealthy = [h for h in _health(ctx) if h.status in UNHEALTHY]
     for h in unhealthy:
         detail = h.last_error or (f"newest item {h.newest_item_on}" if h.newest_item_on else "")
-        typer.echo(f"{h.name}: {h.status}: {detail}", err=True)
+        echo(f"{h.name}: {h.status}: {detail}", err=True)
     if unhealthy:
         raise typer.Exit(1)
-    typer.echo("ok")
+    echo("ok")
 
 
 def _health(ctx: typer.Context) -> list[SourceHealth]:
@@ -184,7 +184,7 @@ def import_(
     if edition is not None:
         _set_edition(instance, edition, paths)
     result = import_files(appctx.store(create=True), instance, paths)
-    typer.echo(
+    echo(
         f"{source}: imported {len(paths)} file(s): {len(result.new_ids)} new, "
         f"{len(result.revised_ids)} revised, {result.unchanged} unchanged"
     )
