@@ -2,7 +2,12 @@
 
 ``yaml.safe_load`` forgets positions, so :func:`load_yaml` composes the node tree first, records
 the line of every mapping key and sequence item by its path, then constructs plain Python data
-with the safe constructor.  :func:`validation_message` turns a pydantic ``ValidationError`` into
+with the safe constructor.
+
+Configuration and watch lists are small hand-written files, so two YAML features that only an
+attacker needs are refused while the file is composed, before anything is built: aliases
+(``*name``: nine levels of them expand a 500-byte file to gigabytes, and a recursive one never
+ends) and nesting deeper than :data:`MAX_DEPTH` (which would exhaust the stack).  :func:`validation_message` turns a pydantic ``ValidationError`` into
 lines such as ``sources.yaml:12: federal_register.every: expected a duration …``.
 """
 
@@ -20,6 +25,39 @@ from .exceptions import ConfigError
 __all__ = ["Located", "load_yaml", "validation_message"]
 
 Loc = tuple[str | int, ...]
+
+#: deepest nesting of mappings and sequences accepted (real files stay under 6)
+MAX_DEPTH = 50
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """A YAML feature regwatch files do not use, refused with its line."""
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """The safe loader, refusing aliases and deep nesting as the node tree is composed."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise _Refused(
+                problem="aliases (*name) are not accepted in regwatch files; write the value out",
+                problem_mark=event.start_mark,
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(
+                    problem=f"nested more than {MAX_DEPTH} levels deep",
+                    problem_mark=self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 class Located:
@@ -69,7 +107,7 @@ def load_yaml(path: Path) -> Located:
 
 
 def loads_yaml(text: str, path: Path) -> Located:
-    loader = yaml.SafeLoader(text)
+    loader = _SafeLoader(text)
     try:
         node = loader.get_single_node()
         lines: dict[Loc, int] = {}
