@@ -2,13 +2,13 @@
 
 ``yaml.safe_load`` forgets positions, so :func:`load_yaml` composes the node tree first, records
 the line of every mapping key and sequence item by its path, then constructs plain Python data
-with the safe constructor.
+with the safe constructor.  :func:`validation_message` turns a pydantic ``ValidationError`` into
+lines such as ``sources.yaml:12: federal_register.every: expected a duration …``.
 
 Configuration and watch lists are small hand-written files, so two YAML features that only an
 attacker needs are refused while the file is composed, before anything is built: aliases
 (``*name``: nine levels of them expand a 500-byte file to gigabytes, and a recursive one never
-ends) and nesting deeper than :data:`MAX_DEPTH` (which would exhaust the stack).  :func:`validation_message` turns a pydantic ``ValidationError`` into
-lines such as ``sources.yaml:12: federal_register.every: expected a duration …``.
+ends) and nesting deeper than :data:`MAX_DEPTH` (which would exhaust the stack).
 """
 
 from __future__ import annotations
