@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._bounds import bound_event
 from .config import Config
 from .exceptions import BlockedError, InputError, RegwatchError
 from .http import Fetcher
@@ -71,7 +72,7 @@ def poll_source(store: Store, source: Source[Any]) -> PollResult:
         # one poll: its own hosts, deadline and byte budget (see Fetcher.scope)
         with source.fetcher.scope(source.name, source.allowed_hosts()):
             collection = source.collect(store.source_state(source.name))
-        events = source.events(collection, store)
+        events = [(i, bound_event(e)) for i, e in source.events(collection, store)]
         batch = Batch(
             source=source.name,
             payloads=collection.payloads,
@@ -177,7 +178,9 @@ def import_files(store: Store, source: Source[Any], paths: Iterable[Path]) -> Ap
         payloads.append(source.read_file(str(path), body))
     # Through `events`, as a poll does, so that snapshot sources diff against the store.
     try:
-        events = source.events(Collection(payloads=payloads), store)
+        events = [
+            (i, bound_event(e)) for i, e in source.events(Collection(payloads=payloads), store)
+        ]
     except RegwatchError as exc:
         url = getattr(exc, "url", None)
         message = str(exc)
