@@ -20,6 +20,7 @@ from .exceptions import BlockedError, InputError, RegwatchError
 from .http import Fetcher
 from .sources import Collection, Payload, Source, get_source_class
 from .store import ApplyResult, Batch, Store
+from .store._engine import describe_failure
 from .timeutil import utcnow
 
 __all__ = [
@@ -97,7 +98,7 @@ def poll_source(store: Store, source: Source[Any]) -> PollResult:
         result = PollResult(
             source.name,
             ok=False,
-            error=f"{type(exc).__name__}: {exc}",
+            error=describe_failure(exc),
             requests=requests,
             seconds=time.monotonic() - clock,
         )

@@ -35,6 +35,7 @@ from ..events import ChangeEvent, Entity, EventKind
 from ..exceptions import HTTPStatusError, ParseError
 from ..store._listed import find_listed
 from ._base import Collection, Payload, SourceState
+from ._fr_records import record_problem
 from ._gpo_entities import RuleEntries, RuleEntry, parse_entity_rule
 
 if TYPE_CHECKING:
@@ -370,7 +371,7 @@ def rule_events_in(
     for payload in collection.payloads:
         if payload.role == "documents" and payload.status != 304:
             for record in payload.json().get("results") or []:
-                if isinstance(record, dict) and record.get("document_number"):
+                if record_problem(record) is None:
                     records[normalize(str(record["document_number"]))] = record
     out: list[tuple[int | None, ChangeEvent]] = []
     with store.read() as conn:

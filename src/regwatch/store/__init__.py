@@ -20,7 +20,7 @@ from ..exceptions import StoreError
 from ..sources._base import Payload, SourceState
 from ..timeutil import utcnow
 from . import _migrate
-from ._engine import make_engine, sqlite_path, upsert_insert
+from ._engine import describe_failure, make_engine, sqlite_path, upsert_insert
 from ._events import (
     ApplyResult,
     apply_intents,
@@ -283,7 +283,7 @@ class Store:
         The cursor, validators and events stay exactly as they were.
         """
         now = utcnow()
-        message = f"{type(error).__name__}: {error}"
+        message = describe_failure(error)
         table = SourceStateRow.__table__  # type: ignore[attr-defined]
         with self.write() as conn:
             run_id = _insert_run(conn, source, started_at)

@@ -15,13 +15,14 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from .._masking import mask_url, unencoded_password
 from ..exceptions import ConfigError
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
+    "describe_failure",
     "explain_database_error",
     "make_engine",
     "sqlite_path",
@@ -63,6 +64,26 @@ def explain_database_error(exc: DBAPIError) -> str:
     if "unable to open" in lowered:
         return f"the database file cannot be opened ({reason})"
     return f"database error: {reason}"
+
+
+#: longest failure message kept in a source's health (error bodies are cut long before)
+_FAILURE_CHARS = 1_000
+
+
+def describe_failure(error: BaseException) -> str:
+    """A failure as it is stored and shown: ``Type: message``, one printable piece of text of
+    bounded length; a database error says what happened, never the SQL statement (which holds
+    data from outside) nor its parameters."""
+    from .._bounds import cut
+    from .._terminal import printable
+
+    if isinstance(error, DBAPIError):
+        text = f"{type(error).__name__}: {explain_database_error(error)}"
+    elif isinstance(error, SQLAlchemyError):
+        text = f"{type(error).__name__}: the database refused the data (a regwatch bug)"
+    else:
+        text = f"{type(error).__name__}: {error}"
+    return cut(printable(text), _FAILURE_CHARS)
 
 
 def make_engine(url: str) -> Engine:
