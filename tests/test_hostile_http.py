@@ -127,6 +127,7 @@ def test_identity_beside_one_coding_is_one_coding(http_server):
         ("deflate", zlib.compress(b'{"n": 1}')[2:-4]),  # raw deflate, as some servers send
         (None, b'{"n": 1}'),
     ],
+    ids=["gzip", "gzip-members", "deflate", "raw-deflate", "identity"],
 )
 def test_ordinary_encodings_still_decode(http_server, encoding, packed):
     headers = {"Content-Encoding": encoding} if encoding else {}

@@ -1,5 +1,6 @@
 """Bounds on what one event may store: a hostile or broken source cannot fill the database (or
-stall every later `regwatch events`) with a 50 MB title.
+stall every later `regwatch events`) with a 50 MB title.  Keys are left alone: they are
+identities that other rows name (and every source builds them from short, normalised values).
 
 Pure: an event in, the same event out when it is within bounds, else a copy whose long text
 fields are cut with a visible mark.  Nothing is lost for good: the payload the event came from is
@@ -9,17 +10,15 @@ stored with its SHA-256, and holds the whole text.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from .events import ChangeEvent, Entity
+from .model import ChangeEvent, Entity
 
 __all__ = ["LIMITS", "bound_event", "cut"]
 
 #: the longest each text field may be, in characters
 LIMITS = {
-    "key": 500,
     "title": 2_000,
     "summary": 20_000,
     "url": 2_000,
@@ -36,14 +35,6 @@ def cut(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[:limit] + _MARK.format(total=len(text))
-
-
-def _cut_key(key: str) -> str:
-    # a key is an identity: a cut key keeps a hash of the whole, so that two long keys differ
-    if len(key) <= LIMITS["key"]:
-        return key
-    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return f"{key[: LIMITS['key']]}…{digest}"
 
 
 def _bound_value(value: Any, depth: int = 0) -> Any:
@@ -78,7 +69,6 @@ def bound_event(event: ChangeEvent) -> ChangeEvent:
     """``event`` with every text field within :data:`LIMITS` (the same object when it is)."""
     bounded = dataclasses.replace(
         event,
-        key=_cut_key(event.key),
         title=cut(event.title, LIMITS["title"]),
         summary=_optional(event.summary, LIMITS["summary"]),
         url=_optional(event.url, LIMITS["url"]),
@@ -86,7 +76,6 @@ def bound_event(event: ChangeEvent) -> ChangeEvent:
         citation=_optional(event.citation, LIMITS["short"]),
         list_code=_optional(event.list_code, LIMITS["short"]),
         country=_optional(event.country, LIMITS["short"]),
-        related_key=None if event.related_key is None else _cut_key(event.related_key),
         entity=None if event.entity is None else _bound_entity(event.entity),
         changes=None if event.changes is None else _bound_value(dict(event.changes)),
         data=_bound_value(dict(event.data)),

@@ -39,7 +39,6 @@ import httpcore
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import __version__
 from ._hosts import is_allowed
 from ._httpio import (
     BoundedDecoder,
@@ -50,6 +49,7 @@ from ._httpio import (
     push_deadline,
 )
 from ._terminal import printable
+from ._version import __version__
 from .exceptions import (
     BlockedError,
     DeadlineExceeded,
@@ -61,7 +61,7 @@ from .exceptions import (
     TransportError,
     UnexpectedContent,
 )
-from .sources._base import Payload
+from .model import Payload
 
 __all__ = ["Expect", "Fetcher", "HttpSettings", "short_url"]
 

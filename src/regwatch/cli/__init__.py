@@ -13,8 +13,8 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import DBAPIError
 
-from .. import __version__
 from .._terminal import printable
+from .._version import __version__
 from ..exceptions import ConfigError, InputError, StoreError
 from ..logs import configure_logging
 from ._context import AppContext
