@@ -26,13 +26,21 @@ __all__: list[str] = []
 
 
 @app.command()
-def init(ctx: typer.Context) -> None:
+def init(
+    ctx: typer.Context,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="add regwatch's tables even to a database holding other tables"
+        ),
+    ] = False,
+) -> None:
     """Create the database, or upgrade its schema to this version of regwatch."""
     from ..store import Store
 
     appctx = get_context(ctx)
     with Store(appctx.db_url) as store:
-        before, after = store.init()
+        before, after = store.init(force=force)
     shown = mask_url(appctx.db_url)
     if before == after:
         echo(f"database {shown} is up to date (schema {after})")

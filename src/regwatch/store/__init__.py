@@ -104,12 +104,15 @@ class Store:
             raise
         return store
 
-    def init(self) -> tuple[str | None, str]:
-        """Create or upgrade the schema; returns ``(revision before, revision after)``."""
+    def init(self, *, force: bool = False) -> tuple[str | None, str]:
+        """Create or upgrade the schema; returns ``(revision before, revision after)``.
+
+        :param force: also into a database that holds another program's tables.
+        """
         path = sqlite_path(self.url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        return _migrate.upgrade(self.engine)
+        return _migrate.upgrade(self.engine, force=force)
 
     def close(self) -> None:
         self.engine.dispose()

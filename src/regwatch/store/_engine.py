@@ -9,6 +9,8 @@ never blocks the writer, and the writer never blocks a reader.
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -113,17 +115,41 @@ def make_engine(url: str) -> Engine:
     raise ConfigError(f"unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://")
 
 
-def _sqlite_engine(url: str) -> Engine:
-    engine = create_engine(
-        url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+def _read_only(path: Path | None) -> bool:
+    """A database file this process may read but not write (a backup, another user's copy)."""
+    return (
+        path is not None
+        and path.is_file()
+        and os.access(path, os.R_OK)
+        and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
     )
+
+
+def _sqlite_engine(url: str) -> Engine:
+    path = sqlite_path(url)
+    read_only = _read_only(path)
+    connect_args: dict[str, Any] = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+    if read_only:
+        # Opened read-only, the commands that only read work; one that writes fails with
+        # "attempt to write a readonly database", explained by explain_database_error.
+        # A WAL database needs its shared-memory index, which a reader without write access
+        # cannot create; with no write-ahead log in use, the file is read as immutable.
+        assert path is not None
+        in_use = Path(f"{path}-wal").exists()
+        uri = f"{path.resolve().as_uri()}?mode=ro" + ("" if in_use else "&immutable=1")
+        engine = create_engine(
+            "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, **connect_args)
+        )
+    else:
+        engine = create_engine(url, connect_args=connect_args)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event below emit BEGIN, instead of pysqlite's own logic.
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        if not read_only:  # the journal mode is written into the file
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
