@@ -114,8 +114,9 @@ def send(
         echo(_describe(outcome), err=outcome.failed)
     for outcome in report.waiting:
         when = f"{outcome.next_attempt_at:%Y-%m-%dT%H:%M:%SZ}" if outcome.next_attempt_at else "?"
+        state = "failed" if outcome.status == "failed" else "tried"
         echo(
-            f"waiting: {outcome.email} ({outcome.company}, {outcome.period}) failed "
+            f"waiting: {outcome.email} ({outcome.company}, {outcome.period}) {state} "
             f"{outcome.attempts} time(s), next try at {when}: {outcome.detail} "
             f"[delivery {outcome.delivery_id}]",
             err=True,

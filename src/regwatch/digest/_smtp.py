@@ -8,6 +8,7 @@ output, which would show the AUTH exchange, is never turned on.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import smtplib
@@ -294,6 +295,9 @@ class FileOutbox:
             tmp.write_bytes(message)
             os.replace(tmp, path)
         except OSError as exc:
+            # a full disk (or a quota) leaves no half-written temporary file behind
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
             raise DeliveryError(f"cannot write {path}: {exc.strerror or exc}") from None
         (progress or _quiet)(f"no SMTP server configured (REGWATCH_SMTP_URL): wrote {path}")
         return str(path)
