@@ -19,6 +19,7 @@ LAYERS: list[set[str]] = [
     {"exceptions", "_version", "_terminal", "_masking", "_hosts"},
     {"model", "keys", "timeutil", "_entity_names", "japanese", "logs", "yamlfile", "events"}
     | {"_httpio", "_bounds"},
+    {"alerts"},
     {"http", "store", "sources"},
     {"matching", "digest", "entities", "health", "ops", "_entity_history", "schedule"},
     {"config", "pipeline"},
