@@ -302,3 +302,31 @@ def test_meti_feed_links_to_other_hosts_are_ignored(http_server, other_server):
 </feed>"""
     payload = Payload(url=http_server.url("/feed.atom"), body=feed.encode())
     assert [r.title for r in parse_feed(payload)] == ["own"]
+
+
+def test_a_meti_feed_entry_on_another_host_is_neither_fetched_nor_stored(
+    cli, tmp_path, http_server, other_server, monkeypatch
+):
+    from datetime import UTC, datetime
+
+    from tests.test_meti_source import METI, clock, sample
+
+    eul = "/press/2025/09/20250929006/20250929006.html"
+    feed = sample("ml_index_release_atom.xml").replace(METI.encode(), http_server.base.encode())
+    # the End User List release (whose page a poll reads) now points at another service
+    feed = feed.replace(http_server.url(eul).encode(), other_server.url(eul).encode())
+    http_server.route("/feed.xml", Reply(feed, content_type="application/atom+xml"))
+    other_server.route(eul, Reply(sample("press_20250929006.html"), content_type="text/html"))
+    (tmp_path / "sources.yaml").write_text(
+        "http:\n  min_interval: 0\n  retries: 0\n  timeout: 2\n"
+        "meti:\n  enabled: true\n  min_interval: 0\n"
+        f"  feed_url: {http_server.url('/feed.xml')}\n"
+        "  listing_urls: []\n  anpo_url: null\n  eul_page_url: null\n"
+    )
+    clock(monkeypatch, datetime(2025, 11, 12, 3, 0, tzinfo=UTC))
+    assert cli("init").code == 0
+    result = cli("poll", "meti")
+    assert result.code == 0, result
+    numbers = {e["document_number"] for e in cli("events", "--format", "json").json()}
+    assert len(numbers) == 7 and "20250929006" not in numbers
+    assert other_server.requests == []
