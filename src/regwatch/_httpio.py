@@ -37,6 +37,8 @@ __all__ = [
 
 #: the content encodings regwatch decodes itself (and so the only ones it asks for)
 SUPPORTED_ENCODINGS = ("gzip", "x-gzip", "deflate")
+#: the most bytes one decompression step produces
+_PIECE = 1 << 20
 #: the longest a single socket wait lasts before the deadline and shutdown flag are checked again
 _SLICE = 0.25
 
@@ -91,7 +93,9 @@ class BoundedDecoder:
         # loop ends; a gzip stream of several members restarts on the data after each member.
         while pending:
             try:
-                piece = self._zlib.decompress(pending, self.cap - self.produced + 1)
+                # small pieces: the body never exists twice (a piece and its trimmed copy)
+                room = min(self.cap - self.produced + 1, _PIECE)
+                piece = self._zlib.decompress(pending, room)
             except zlib.error as exc:
                 if self._raw_fallback and self.produced == 0:
                     # Some servers send raw deflate without the zlib wrapper.
