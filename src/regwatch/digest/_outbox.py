@@ -201,9 +201,7 @@ class _Written:
     written_at: float
 
 
-def _insert(
-    conn: Connection, plan: _Planned, now: datetime, domain: str
-) -> _Written | None:
+def _insert(conn: Connection, plan: _Planned, now: datetime, domain: str) -> _Written | None:
     """Write the delivery and its matches, due at once (the run claims it just before sending);
     ``None`` when another run already wrote this ``(recipient, period)`` or took one of these
     matches (the constraints said so)."""
