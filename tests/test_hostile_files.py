@@ -162,3 +162,20 @@ def test_a_read_only_database_serves_the_read_only_commands():
     write = regwatch("watch", "import", "w.yaml", user=True)
     assert write.returncode == 2
     assert "the database is read-only" in write.stderr and "Traceback" not in write.stderr
+
+
+def test_a_database_failure_is_described_without_its_sql(tmp_path):
+    import sqlalchemy
+
+    from regwatch.store._engine import describe_failure
+
+    engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (k TEXT PRIMARY KEY)")
+        conn.exec_driver_sql("INSERT INTO t VALUES ('secret-title \x1b[2J')")
+    with pytest.raises(sqlalchemy.exc.IntegrityError) as caught, engine.begin() as conn:
+        conn.execute(sqlalchemy.text("INSERT INTO t VALUES (:k)"), {"k": "secret-title \x1b[2J"})
+    engine.dispose()
+    assert "INSERT" in str(caught.value)  # what used to be stored and shown
+    described = describe_failure(caught.value)
+    assert described == "IntegrityError: database error: UNIQUE constraint failed: t.k"
