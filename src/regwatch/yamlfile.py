@@ -106,7 +106,37 @@ def load_yaml(path: Path) -> Located:
     return loads_yaml(text, path)
 
 
+def _flow_depth_problem(text: str, path: Path) -> ConfigError | None:
+    """Deep ``[[[…`` or ``{{{…`` nesting, found by one pass over the text.  PyYAML's scanner
+    reads a flow collection to its end before the first node exists (each bracket might open a
+    key), which takes seconds for a few thousand levels: they are refused before it starts."""
+    depth, quote = 0, ""
+    for number, line in enumerate(text.splitlines(), 1):
+        for char in line:
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "'\"":
+                quote = char
+            elif char == "#":
+                break
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return ConfigError(
+                        f"{path}:{number}: invalid YAML: nested more than {MAX_DEPTH} levels deep"
+                    )
+            elif char in "]}":
+                depth = max(depth - 1, 0)
+        # an apostrophe in a plain scalar (O'Brien) must not hide the next lines' brackets;
+        # this pass is only a fast path, the composer's depth check is the exact one
+        quote = ""
+    return None
+
+
 def loads_yaml(text: str, path: Path) -> Located:
+    too_deep = _flow_depth_problem(text, path)
+    if too_deep is not None:
+        raise too_deep
     loader = _SafeLoader(text)
     try:
         node = loader.get_single_node()
