@@ -337,3 +337,32 @@ def test_a_meti_feed_entry_on_another_host_is_neither_fetched_nor_stored(
     numbers = {e["document_number"] for e in cli("events", "--format", "json").json()}
     assert len(numbers) == 7 and "20250929006" not in numbers
     assert other_server.requests == []
+
+
+@pytest.mark.parametrize(
+    "url, allowed, ok",
+    [
+        ("https://www.federalregister.gov/x", {"www.federalregister.gov:443"}, True),
+        ("https://www.federalregister.gov/x", {"www.federalregister.gov:80"}, True),  # http→https
+        ("http://127.0.0.1:8001/x", {"127.0.0.1:8000"}, False),  # another port, another service
+        ("https://b.s3.us-east-1.amazonaws.com/f", {".amazonaws.com"}, True),
+        ("https://amazonaws.com.evil.example/f", {".amazonaws.com"}, False),
+        ("https://evilamazonaws.com/f", {".amazonaws.com"}, False),
+        ("https://x.example:8443/f", {"x.example"}, False),
+        ("file:///etc/passwd", {"x.example"}, False),
+    ],
+)
+def test_host_rules(url, allowed, ok):
+    from regwatch._hosts import is_allowed
+
+    assert is_allowed(url, allowed) is ok
+
+
+def test_ofac_reaches_its_presigned_download_host():
+    from regwatch.sources.ofac import Ofac, OfacSettings
+
+    hosts = Ofac(OfacSettings()).allowed_hosts()
+    assert "sanctionslistservice.ofac.treas.gov:443" in hosts
+    from regwatch._hosts import is_allowed
+
+    assert is_allowed("https://ofac-sls.s3.amazonaws.com/SDN.XML?X-Amz-Signature=x", hosts)

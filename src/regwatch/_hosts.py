@@ -30,7 +30,8 @@ def host_of(url: str) -> str | None:
 
 def host_entry(text: str) -> str:
     """A configured ``allowed_hosts`` entry normalised: ``Example.org`` → ``example.org``,
-    ``example.org:8080`` stays; a URL gives its ``host:port``.
+    ``example.org:8080`` stays; a URL gives its ``host:port``; ``.example.org`` (leading dot)
+    stands for every host under ``example.org``.
 
     :raises ValueError: for an entry that is not a host name.
     """
@@ -53,11 +54,18 @@ def hosts_of_urls(urls: Iterable[str]) -> set[str]:
 
 
 def is_allowed(url: str, allowed: Iterable[str]) -> bool:
-    """Whether ``url`` is on one of ``allowed`` (``host:port``, or a bare host for the usual
-    ports of http and https)."""
+    """Whether ``url`` is on one of ``allowed``: ``host:port``; a bare host, or ``.domain`` for
+    any host under it, on the usual ports.  On the usual ports, http and https of one host are
+    one site (a redirect from ``http://`` to ``https://`` stays on it)."""
     key = host_of(url)
     if key is None:
         return False
     hosts = set(allowed)
+    if key in hosts:
+        return True
     host, _, port = key.rpartition(":")
-    return key in hosts or (int(port) in _DEFAULT_PORTS.values() and host in hosts)
+    if int(port) not in _DEFAULT_PORTS.values():
+        return False
+    same_site = {host, *(f"{host}:{p}" for p in _DEFAULT_PORTS.values())}
+    under = any(h.startswith(".") and host.endswith(h) for h in hosts)
+    return under or not same_site.isdisjoint(hosts)
