@@ -16,8 +16,9 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "regwatch"
 
 #: every top-level module or package of regwatch, by layer, lowest first
 LAYERS: list[set[str]] = [
-    {"exceptions", "_version"},
-    {"model", "keys", "timeutil", "_entity_names", "japanese", "logs", "yamlfile", "events"},
+    {"exceptions", "_version", "_terminal", "_masking", "_hosts"},
+    {"model", "keys", "timeutil", "_entity_names", "japanese", "logs", "yamlfile", "events"}
+    | {"_httpio", "_bounds"},
     {"alerts"},
     {"http", "store", "sources"},
     {"matching", "digest", "entities", "health", "ops", "_entity_history", "schedule"},

@@ -9,7 +9,9 @@ twice.  A failing source backs off exponentially and is never given up on; one s
 never stops another's schedule.
 
 SIGTERM and SIGINT let the job in flight finish (its batch is stored whole, or not at all) and
-then exit cleanly.
+then exit cleanly; a poll still waiting on the network after ``http.shutdown_grace`` seconds is
+abandoned (its requests end at once, nothing of it is stored), so the daemon always stops within
+a bounded time, however slowly a server answers.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ log = logging.getLogger("regwatch.daemon")
 
 #: how long a poll may hold its lease before another daemon may take the source over
 LEASE = timedelta(minutes=30)
+#: seconds a stopping daemon waits, after abandoning the requests in flight, for their polls to
+#: record the failure (a database write; the requests themselves end within a second)
+_ABANDON_WAIT = 30.0
 
 
 def default_owner() -> str:
@@ -128,6 +133,8 @@ class Daemon:
             self.store.release_source(
                 name, self.owner, next_run(settings, default_every, utcnow(), failures)
             )
+        if result is not None and not result.ok and self._stopping.is_set():
+            return result  # abandoned by the shutdown: nothing to tell anyone about
         for hook in self.after_poll:
             self._guarded(hook, result)
         return result
@@ -172,9 +179,18 @@ class Daemon:
         if self._stopping.is_set():
             return
         scheduler.start()
-        # The scheduler stopped taking new jobs; let the ones in flight finish their batch.
+        # The scheduler stopped taking new jobs; let the ones in flight finish their batch,
+        # for a while: then their requests are abandoned, which ends their polls at once.
+        grace = self.fetcher.settings.shutdown_grace
         with self._idle:
-            self._idle.wait_for(lambda: self._running_jobs == 0)
+            if not self._idle.wait_for(lambda: self._running_jobs == 0, timeout=grace):
+                log.warning(
+                    "abandoning the requests in flight",
+                    extra={"owner": self.owner, "grace": grace},
+                )
+                self.fetcher.cancel()
+                # a poll whose requests were abandoned only records its failure now
+                self._idle.wait_for(lambda: self._running_jobs == 0, timeout=_ABANDON_WAIT)
         log.info("daemon stopped", extra={"owner": self.owner})
 
     def stop(self) -> None:

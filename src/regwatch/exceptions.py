@@ -8,6 +8,9 @@ The hierarchy::
     ├── InputError              a bad input file (watch lists, payloads): file, line, field
     ├── FetchError              a collector could not get trustworthy bytes
     │   ├── TransportError      connection refused, DNS, timeouts (after retries)
+    │   │   └── DeadlineExceeded  a request or poll outlived its deadline (a dribbling server)
+    │   ├── HostNotAllowed      a URL, redirect or link to a host the source does not declare
+    │   ├── ShuttingDown        the daemon is stopping; the request was abandoned
     │   ├── HTTPStatusError     a status that is not success (after retries): 400, 404, 503
     │   ├── BlockedError        the server refused an automated client: 403, empty 202, bot wall
     │   ├── UnexpectedContent   HTML where JSON or XML was expected, wrong content type
@@ -30,9 +33,11 @@ from __future__ import annotations
 __all__ = [
     "BlockedError",
     "ConfigError",
+    "DeadlineExceeded",
     "DeliveryError",
     "FetchError",
     "HTTPStatusError",
+    "HostNotAllowed",
     "IncompleteTable",
     "InputError",
     "JapaneseDateError",
@@ -41,6 +46,7 @@ __all__ = [
     "RegwatchError",
     "ResponseTooLarge",
     "SchemaOutOfDate",
+    "ShuttingDown",
     "SnapshotRefused",
     "StoreError",
     "TransportError",
@@ -75,6 +81,19 @@ class FetchError(RegwatchError):
 
 class TransportError(FetchError):
     """The request never got an HTTP answer (connection, DNS, timeout), even after retries."""
+
+
+class DeadlineExceeded(TransportError):
+    """A request, or the poll it belongs to, took longer than its deadline."""
+
+
+class HostNotAllowed(FetchError):
+    """A URL (asked for, redirected to, or found in a response) on a host the source does not
+    declare; it is never fetched."""
+
+
+class ShuttingDown(FetchError):
+    """The daemon is stopping: the request in flight was abandoned, nothing was stored."""
 
 
 class HTTPStatusError(FetchError):

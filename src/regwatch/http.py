@@ -2,7 +2,10 @@
 
 Every collector fetches through a :class:`Fetcher`, which gives each request:
 
-- explicit timeouts and a descriptive User-Agent; redirects followed (the final URL is kept);
+- explicit timeouts and a descriptive User-Agent; redirects followed (the final URL is kept),
+  but only among the hosts the source declares (see :meth:`Fetcher.scope`);
+- a deadline per request and per poll that a server dribbling one byte at a time cannot stretch,
+  and an immediate stop when the daemon shuts down (:meth:`Fetcher.cancel`);
 - retries with exponential backoff and jitter on 429, 5xx, timeouts and connection errors,
   honouring ``Retry-After`` (seconds or an HTTP date) up to a cap, past which it fails rather than
   sleep for hours;
@@ -10,7 +13,9 @@ Every collector fetches through a :class:`Fetcher`, which gives each request:
   most 5 API requests and 1 XML request a second);
 - conditional GET from stored validators (``ETag`` / ``Last-Modified``): a 304 comes back as a
   payload with ``status == 304`` and no body;
-- a size cap, enforced while streaming;
+- a size cap, enforced while streaming and on the decoded bytes as they come out of the
+  decompressor (stacked or unknown ``Content-Encoding`` is refused), and a byte budget per poll;
+- error bodies read only as far as a short excerpt, with control characters removed;
 - a content-type check: HTML where JSON or XML was expected (the Federal Register's bot
   "unblock" page answers 200 text/html) is an :class:`~regwatch.exceptions.UnexpectedContent`
   error, never data;
@@ -19,24 +24,40 @@ Every collector fetches through a :class:`Fetcher`, which gives each request:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import email.utils
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+import httpcore
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
+from ._hosts import is_allowed
+from ._httpio import (
+    BoundedDecoder,
+    Deadline,
+    DecodeRefused,
+    GuardedBackend,
+    pop_deadline,
+    push_deadline,
+)
+from ._terminal import printable
 from ._version import __version__
 from .exceptions import (
     BlockedError,
+    DeadlineExceeded,
     FetchError,
+    HostNotAllowed,
     HTTPStatusError,
     ResponseTooLarge,
+    ShuttingDown,
     TransportError,
     UnexpectedContent,
 )
@@ -63,6 +84,11 @@ _ACCEPT_HEADER = {
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: hosts that only ever answer a bot wall ("Request Access" page)
 _BOT_WALL_HOSTS = ("unblock.federalregister.gov",)
+#: redirects followed for one request before giving up
+_MAX_REDIRECTS = 10
+#: how much of an error body is read (the rest is never downloaded) and how much is shown
+_ERROR_READ = 4096
+_ERROR_SHOWN = 160
 
 
 class HttpSettings(BaseModel):
@@ -86,7 +112,41 @@ class HttpSettings(BaseModel):
     min_interval: float = Field(
         0.25, ge=0, description="minimum seconds between two requests to the same host"
     )
-    max_bytes: int = Field(200_000_000, gt=0, description="largest response body accepted")
+    max_bytes: int = Field(
+        200_000_000, gt=0, description="largest response body accepted (after decompression)"
+    )
+    request_deadline: float = Field(
+        300.0,
+        gt=0,
+        description="longest one request may take in all, however slowly the server sends",
+    )
+    poll_deadline: float = Field(
+        3600.0, gt=0, description="longest one poll of one source may take, retries included"
+    )
+    poll_max_bytes: int = Field(
+        1_000_000_000, gt=0, description="most bytes one poll of one source may download"
+    )
+    shutdown_grace: float = Field(
+        10.0,
+        ge=0,
+        description="seconds a stopping daemon lets requests in flight finish before it "
+        "abandons them (the poll is then stored as failed, nothing half-stored)",
+    )
+
+
+@dataclass
+class _Scope:
+    """What one poll of one source may do: where it may go, until when, how many bytes."""
+
+    source: str
+    hosts: frozenset[str] | None
+    deadline: Deadline
+    budget: int
+
+
+_scope: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar(
+    "regwatch_fetch_scope", default=None
+)
 
 
 @dataclass
@@ -109,15 +169,22 @@ class Fetcher:
         settings: HttpSettings | None = None,
         *,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.settings = settings or HttpSettings()
-        self._sleep = sleep
+        self._cancelled = threading.Event()
+        # by default a wait ends early when the daemon shuts down
+        self._sleep = self._cancelled.wait if sleep is None else sleep
         self._client = httpx.Client(
-            headers={"User-Agent": self.settings.user_agent},
+            headers={
+                "User-Agent": self.settings.user_agent,
+                # only what _read_capped decodes itself, with its count of decoded bytes
+                "Accept-Encoding": "gzip, deflate",
+            },
             timeout=httpx.Timeout(self.settings.timeout, connect=self.settings.connect_timeout),
-            follow_redirects=True,
-            transport=transport,
+            # redirects are followed by _send, which checks every hop's host first
+            follow_redirects=False,
+            transport=transport or _guarded_transport(self._cancelled),
         )
         self._lock = threading.Lock()
         self._last_request: dict[str, float] = {}
@@ -126,6 +193,31 @@ class Fetcher:
 
     def close(self) -> None:
         self._client.close()
+
+    def cancel(self) -> None:
+        """Abandon every request in flight and refuse new ones (the daemon is stopping): a
+        waiting read ends within a fraction of a second with :class:`ShuttingDown`."""
+        self._cancelled.set()
+
+    @contextlib.contextmanager
+    def scope(self, source: str, hosts: Iterable[str] | None = None) -> Iterator[None]:
+        """Within this block (in this thread), requests are one poll of ``source``: they may
+        only reach ``hosts`` (``host:port`` or bare host names; ``None``: anywhere), all of them
+        end by the poll deadline, and together they may download at most ``poll_max_bytes``."""
+        deadline = Deadline(time.monotonic() + self.settings.poll_deadline, "poll")
+        state = _Scope(
+            source,
+            frozenset(hosts) if hosts is not None else None,
+            deadline,
+            self.settings.poll_max_bytes,
+        )
+        token = _scope.set(state)
+        deadline_token = push_deadline(deadline)
+        try:
+            yield
+        finally:
+            pop_deadline(deadline_token)
+            _scope.reset(token)
 
     def __enter__(self) -> Fetcher:
         return self
@@ -159,6 +251,7 @@ class Fetcher:
             if validators.get("last_modified"):
                 headers["If-Modified-Since"] = validators["last_modified"]
         request = self._client.build_request("GET", url, params=params, headers=headers)
+        self._check_host(str(request.url), "asked for")
         interval = self.settings.min_interval if min_interval is None else min_interval
         attempt = 0
         while True:
@@ -175,19 +268,61 @@ class Fetcher:
                     f"{self.settings.max_retry_after:.0f} s cap)",
                     url=str(request.url),
                 )
+            scope = _scope.get()
+            if scope is not None and delay >= scope.deadline.remaining():
+                raise DeadlineExceeded(
+                    f"{outcome.error} (no time left for a retry within the "
+                    f"{self.settings.poll_deadline:.0f} s poll deadline)",
+                    url=str(request.url),
+                )
             self._sleep(delay)
             attempt += 1
+
+    def _check_host(self, url: str, how: str) -> None:
+        scope = _scope.get()
+        if scope is not None and scope.hosts is not None and not is_allowed(url, scope.hosts):
+            raise HostNotAllowed(
+                f"{short_url(url)} ({how}) is not on a host {scope.source} may reach "
+                f"({', '.join(sorted(scope.hosts))}); not fetched. Add the host to the "
+                f"source's `allowed_hosts` if it is trusted",
+                url=url,
+            )
+
+    def _send(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``, following redirects that stay on the allowed hosts."""
+        for _ in range(_MAX_REDIRECTS + 1):
+            response = self._client.send(request, stream=True)
+            following = response.next_request
+            if following is None:
+                return response
+            response.close()
+            target = str(following.url)
+            if following.url.host in _BOT_WALL_HOSTS:
+                raise BlockedError(
+                    f"{short_url(str(request.url))}: redirected to the bot wall at {target}",
+                    url=str(request.url),
+                )
+            self._check_host(target, f"a redirect from {short_url(str(request.url))}")
+            request = following
+        raise FetchError(
+            f"{short_url(str(request.url))}: more than {_MAX_REDIRECTS} redirects",
+            url=str(request.url),
+        )
 
     def _attempt(self, request: httpx.Request, expect: Expect, role: str) -> Payload | _Attempt:
         url = str(request.url)
         where = short_url(url)
+        if self._cancelled.is_set():
+            raise ShuttingDown(f"{where}: not fetched, shutting down", url=url)
         self.requests += 1
+        deadline = Deadline(time.monotonic() + self.settings.request_deadline, "request")
+        token = push_deadline(deadline)
         try:
-            response = self._client.send(request, stream=True)
+            response = self._send(request)
             try:
                 final_url = str(response.url)
                 if response.status_code in _RETRY_STATUSES:
-                    response.read()
+                    self._read_capped(response, url, _ERROR_READ)
                     return _Attempt(
                         HTTPStatusError(
                             f"{where}: HTTP {response.status_code}",
@@ -196,29 +331,89 @@ class Fetcher:
                         ),
                         _retry_after_seconds(response.headers.get("Retry-After")),
                     )
-                body = self._read_capped(response, url)
+                body = self._read_capped(
+                    response, url, _ERROR_READ if response.status_code >= 400 else None
+                )
             finally:
                 response.close()
-        except httpx.TimeoutException as exc:
-            return _Attempt(TransportError(f"{where}: timed out ({type(exc).__name__})", url=url))
-        except httpx.TransportError as exc:
-            return _Attempt(TransportError(f"{where}: {type(exc).__name__}: {exc}", url=url))
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            stopped = self._stopped(deadline, url)
+            if stopped is not None:
+                raise stopped from None
+            if isinstance(exc, httpx.TimeoutException):
+                error = TransportError(f"{where}: timed out ({type(exc).__name__})", url=url)
+            else:
+                error = TransportError(f"{where}: {type(exc).__name__}: {exc}", url=url)
+            return _Attempt(error)
+        finally:
+            pop_deadline(token)
         return self._check(response, body, url, final_url, expect, role)
 
-    def _read_capped(self, response: httpx.Response, url: str) -> bytes:
-        cap = self.settings.max_bytes
-        declared = response.headers.get("Content-Length")
-        if declared and declared.isdigit() and int(declared) > cap:
-            raise ResponseTooLarge(
-                f"{short_url(url)}: body of {declared} bytes exceeds {cap}", url=url
+    def _stopped(self, deadline: Deadline, url: str) -> FetchError | None:
+        """The error to give when a wait ended because of a shutdown or a deadline (no retry
+        helps then), else ``None``."""
+        where = short_url(url)
+        if self._cancelled.is_set():
+            return ShuttingDown(f"{where}: abandoned, shutting down", url=url)
+        scope = _scope.get()
+        if scope is not None and scope.deadline.remaining() <= 0:
+            return DeadlineExceeded(
+                f"{where}: the poll took longer than its {self.settings.poll_deadline:.0f} s "
+                "deadline (http.poll_deadline)",
+                url=url,
             )
-        chunks, size = [], 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > cap:
-                raise ResponseTooLarge(f"{short_url(url)}: body exceeds {cap} bytes", url=url)
-            chunks.append(chunk)
-        return b"".join(chunks)
+        if deadline.remaining() <= 0:
+            return DeadlineExceeded(
+                f"{where}: the request took longer than its "
+                f"{self.settings.request_deadline:.0f} s deadline (http.request_deadline); "
+                "the server is sending too slowly",
+                url=url,
+            )
+        return None
+
+    def _read_capped(self, response: httpx.Response, url: str, excerpt: int | None) -> bytes:
+        """The decoded body, refused past the cap (or only its first ``excerpt`` bytes).
+
+        The raw bytes are decoded here rather than by httpx so that every decoded byte is
+        counted as it comes out: a small compressed body cannot expand past the cap in memory.
+        """
+        where = short_url(url)
+        scope = _scope.get()
+        cap, what = self.settings.max_bytes, "http.max_bytes"
+        if scope is not None and scope.budget < cap:
+            cap, what = scope.budget, "what is left of the poll's budget (http.poll_max_bytes)"
+        declared = response.headers.get("Content-Length")
+        encoded = bool(response.headers.get("Content-Encoding", "").strip())
+        if excerpt is None and declared and declared.isdigit() and int(declared) > cap:
+            raise ResponseTooLarge(
+                f"{where}: body of {declared} bytes exceeds {cap} ({what})", url=url
+            )
+        try:
+            decoder = BoundedDecoder(response.headers.get("Content-Encoding"), excerpt or cap)
+        except DecodeRefused as exc:
+            raise UnexpectedContent(f"{where}: {exc}", url=url) from None
+        try:
+            for raw in response.iter_raw():
+                decoder.feed(raw)
+                if excerpt is not None and decoder.produced >= excerpt:
+                    break
+            else:
+                decoder.finish()
+        except DecodeRefused as exc:
+            if excerpt is not None:
+                pass  # an error body: its first bytes are all that is wanted
+            elif decoder.produced > cap:
+                raise ResponseTooLarge(
+                    f"{where}: body {'decodes to' if encoded else 'is'} more than {cap} bytes "
+                    f"({what})",
+                    url=url,
+                ) from None
+            else:
+                raise UnexpectedContent(f"{where}: {exc}", url=url) from None
+        body = b"".join(decoder.pieces)
+        if scope is not None:
+            scope.budget -= len(body)
+        return body[:excerpt] if excerpt is not None else body
 
     def _check(
         self,
@@ -333,7 +528,26 @@ def _check_content_type(url: str, content_type: str | None, body: bytes, expect:
 
 
 def _error_detail(body: bytes) -> str:
-    text = body[:300].decode("utf-8", "replace").strip()
-    if not text or text.lstrip().startswith("<"):
+    """The start of an error body for the message: one short line, printable, never the whole
+    body (it is stored in the source's health and shown by ``regwatch sources``)."""
+    text = " ".join(printable(body[:_ERROR_READ].decode("utf-8", "replace")).split())
+    if not text or text.startswith("<"):
         return ""
-    return f": {' '.join(text.split())}"
+    if len(text) > _ERROR_SHOWN:
+        text = text[:_ERROR_SHOWN].rstrip() + "…"
+    return f": {text}"
+
+
+def _guarded_transport(cancelled: threading.Event) -> httpx.HTTPTransport:
+    """httpx's transport on sockets whose every wait respects the deadlines and the shutdown
+    flag.  httpx has no option for the socket backend, so its connection pool (the same one it
+    builds by default) is replaced by one with :class:`~regwatch._httpio.GuardedBackend`."""
+    transport = httpx.HTTPTransport()
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(),
+        max_connections=100,
+        max_keepalive_connections=20,
+        keepalive_expiry=5.0,
+        network_backend=GuardedBackend(cancelled),
+    )
+    return transport

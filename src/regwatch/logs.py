@@ -13,15 +13,31 @@ from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
 
+from ._terminal import printable
+
 __all__ = ["configure_logging"]
 
 #: attributes every LogRecord has; anything else was passed as ``extra``
 _STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 
 
+class _Printable(logging.Filter):
+    """Log lines carry titles, URLs and error bodies from outside: their escape sequences and
+    control characters are removed before any formatter sees them (the JSON formatter would
+    escape C0 controls, but not C1 ones nor a message's line breaks in the readable form)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = printable(record.getMessage()).replace("\n", " ")
+        record.args = None
+        for key, value in vars(record).items():
+            if key not in _STANDARD and isinstance(value, str):
+                setattr(record, key, printable(value).replace("\n", " "))
+        return True
+
+
 class _ReadableFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
+        line = printable(super().format(record))  # a traceback may quote outside text
         extras = {k: v for k, v in vars(record).items() if k not in _STANDARD}
         if extras:
             line += " " + " ".join(f"{k}={_short(v)}" for k, v in extras.items())
@@ -49,6 +65,7 @@ def configure_logging(level: int = logging.WARNING, fmt: str = "text") -> None:
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
+    handler.addFilter(_Printable())
     root.addHandler(handler)
     root.setLevel(level)
     # httpx logs every request with its full URL at INFO: keep that for --verbose debugging only

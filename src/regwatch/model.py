@@ -305,6 +305,11 @@ class Payload:
             raise ParseError(
                 f"{self.url}: invalid JSON ({len(self.body)} bytes): {exc}", url=self.url
             ) from exc
+        except RecursionError:
+            raise ParseError(
+                f"{self.url}: JSON nested too deeply to be a real payload ({len(self.body)} bytes)",
+                url=self.url,
+            ) from None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .health import SourceHealth
 
@@ -27,6 +27,17 @@ class OpsSettings(BaseModel):
     email: str | None = Field(
         None, description="address that gets source failure, staleness and recovery notices"
     )
+
+    @field_validator("email")
+    @classmethod
+    def _one_address(cls, value: str | None) -> str | None:
+        # an address with CR/LF or a second address would fail at every notice, forever
+        if value is not None:
+            from .digest._settings import parse_address
+
+            parse_address(value, "ops.email")
+        return value
+
     failure_threshold: int = Field(
         3, ge=1, description="consecutive failed polls before a source is reported as failing"
     )

@@ -15,12 +15,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ._bounds import bound_event
 from .config import Config
 from .exceptions import BlockedError, ConfigError, InputError, RegwatchError
 from .http import Fetcher
 from .model import Changes, Collection, Payload
 from .sources import Source, get_source_class
 from .store import ApplyResult, Batch, Store
+from .store._engine import describe_failure
 from .timeutil import utcnow
 
 __all__ = [
@@ -69,7 +71,10 @@ def parse_collection(store: Store, source: Source[Any], collection: Collection) 
     """The source's pure parse of ``collection``, given what it asked to know of the past."""
     if not collection.payloads:
         return Changes()
-    return source.parse(collection, store.prior(source.name, source.prior_request()))
+    changes = source.parse(collection, store.prior(source.name, source.prior_request()))
+    # no stored text field may be huge, whatever a source was sent (see _bounds)
+    changes.events = [(index, bound_event(event)) for index, event in changes.events]
+    return changes
 
 
 def _batch(
@@ -97,7 +102,9 @@ def poll_source(store: Store, source: Source[Any], fetcher: Fetcher) -> PollResu
     started, clock = utcnow(), time.monotonic()
     fetcher_requests = fetcher.requests
     try:
-        collection = source.collect(fetcher, store.source_state(source.name))
+        # one poll: its own hosts, deadline and byte budget (see Fetcher.scope)
+        with fetcher.scope(source.name, source.allowed_hosts()):
+            collection = source.collect(fetcher, store.source_state(source.name))
         collection.requests = fetcher.requests - fetcher_requests
         batch = _batch(source, collection, parse_collection(store, source, collection), started)
         stored = store.save_batch(batch)
@@ -110,7 +117,7 @@ def poll_source(store: Store, source: Source[Any], fetcher: Fetcher) -> PollResu
         result = PollResult(
             source.name,
             ok=False,
-            error=f"{type(exc).__name__}: {exc}",
+            error=describe_failure(exc),
             requests=requests,
             seconds=time.monotonic() - clock,
         )

@@ -4,6 +4,11 @@
 the line of every mapping key and sequence item by its path, then constructs plain Python data
 with the safe constructor.  :func:`validation_message` turns a pydantic ``ValidationError`` into
 lines such as ``sources.yaml:12: federal_register.every: expected a duration …``.
+
+Configuration and watch lists are small hand-written files, so two YAML features that only an
+attacker needs are refused while the file is composed, before anything is built: aliases
+(``*name``: nine levels of them expand a 500-byte file to gigabytes, and a recursive one never
+ends) and nesting deeper than :data:`MAX_DEPTH` (which would exhaust the stack).
 """
 
 from __future__ import annotations
@@ -20,6 +25,39 @@ from .exceptions import ConfigError
 __all__ = ["Located", "load_yaml", "validation_message"]
 
 Loc = tuple[str | int, ...]
+
+#: deepest nesting of mappings and sequences accepted (real files stay under 6)
+MAX_DEPTH = 50
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """A YAML feature regwatch files do not use, refused with its line."""
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """The safe loader, refusing aliases and deep nesting as the node tree is composed."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise _Refused(
+                problem="aliases (*name) are not accepted in regwatch files; write the value out",
+                problem_mark=event.start_mark,
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(
+                    problem=f"nested more than {MAX_DEPTH} levels deep",
+                    problem_mark=self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 class Located:
@@ -68,8 +106,38 @@ def load_yaml(path: Path) -> Located:
     return loads_yaml(text, path)
 
 
+def _flow_depth_problem(text: str, path: Path) -> ConfigError | None:
+    """Deep ``[[[…`` or ``{{{…`` nesting, found by one pass over the text.  PyYAML's scanner
+    reads a flow collection to its end before the first node exists (each bracket might open a
+    key), which takes seconds for a few thousand levels: they are refused before it starts."""
+    depth, quote = 0, ""
+    for number, line in enumerate(text.splitlines(), 1):
+        for char in line:
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "'\"":
+                quote = char
+            elif char == "#":
+                break
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return ConfigError(
+                        f"{path}:{number}: invalid YAML: nested more than {MAX_DEPTH} levels deep"
+                    )
+            elif char in "]}":
+                depth = max(depth - 1, 0)
+        # an apostrophe in a plain scalar (O'Brien) must not hide the next lines' brackets;
+        # this pass is only a fast path, the composer's depth check is the exact one
+        quote = ""
+    return None
+
+
 def loads_yaml(text: str, path: Path) -> Located:
-    loader = yaml.SafeLoader(text)
+    too_deep = _flow_depth_problem(text, path)
+    if too_deep is not None:
+        raise too_deep
+    loader = _SafeLoader(text)
     try:
         node = loader.get_single_node()
         lines: dict[Loc, int] = {}

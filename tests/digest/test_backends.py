@@ -56,11 +56,9 @@ def test_constraints_and_a_concurrent_planner(db_store, config):
         planned, _ = _outbox._plan(conn, config.general.digest, NOW, None)
     (plan,) = planned
     with db_store.write() as conn:
-        assert (
-            _outbox._insert(conn, plan, NOW, "example.org", NOW + timedelta(minutes=5)) is not None
-        )
+        assert _outbox._insert(conn, plan, NOW, "example.org") is not None
         # a second planner that saw the same state: its savepoint rolls back, nothing doubles
-        assert _outbox._insert(conn, plan, NOW, "example.org", NOW + timedelta(minutes=5)) is None
+        assert _outbox._insert(conn, plan, NOW, "example.org") is None
     with db_store.read() as conn:
         rows = conn.execute(select(Delivery.__table__)).all()
     assert len(rows) == 1

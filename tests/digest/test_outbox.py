@@ -338,8 +338,9 @@ def test_a_second_run_skips_a_delivery_another_run_is_sending(
 
     with store.write() as conn:
         planned, _ = _outbox._plan(conn, config.general.digest, NOW, None)
-        for plan in planned:
-            _outbox._insert(conn, plan, NOW, "example.org", NOW + timedelta(minutes=5))
+        written = [_outbox._insert(conn, plan, NOW, "example.org") for plan in planned]
+    for row in written:
+        assert _outbox._claim(store, row.delivery_id, NOW, NOW + timedelta(minutes=5))
     second = send_due(store, config.general.digest, NOW, mail=mail)
     assert second.outcomes == [] and server.received == []
 

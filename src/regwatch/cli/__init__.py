@@ -11,7 +11,9 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import DBAPIError
 
+from .._terminal import printable
 from .._version import __version__
 from ..exceptions import ConfigError, InputError, StoreError
 from ..logs import configure_logging
@@ -84,5 +86,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=argv, prog_name="regwatch")
     except (ConfigError, InputError, StoreError) as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {printable(exc)}", err=True)
+        sys.exit(2)
+    except DBAPIError as exc:
+        from ..store._engine import explain_database_error
+
+        typer.echo(f"error: {printable(explain_database_error(exc))}", err=True)
         sys.exit(2)

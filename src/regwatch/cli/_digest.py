@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from .._terminal import printable
 from ..digest import (
     MailSettings,
     Outcome,
@@ -21,7 +22,7 @@ from ..digest._settings import parse_address
 from ..exceptions import ConfigError, DeliveryError
 from . import app
 from ._context import get_context
-from ._output import Format, emit
+from ._output import Format, echo, emit
 
 __all__: list[str] = []
 
@@ -60,7 +61,7 @@ def preview_(
     digest = preview(appctx.store(), appctx.config.general.digest, company, recipient)
     if not digest.items:
         who = recipient or company
-        typer.echo(f"nothing to send: no undelivered matches for {who}", err=True)
+        echo(f"nothing to send: no undelivered matches for {who}", err=True)
         return
     rendered = render(digest)
     if fmt == PreviewFormat.html:
@@ -68,13 +69,13 @@ def preview_(
     else:
         content = f"Subject: {rendered.subject}\n\n{rendered.text}"
     if output is None:
-        typer.echo(content, nl=False)
+        typer.echo(printable(content), nl=False)
         return
     try:
         output.write_text(content, encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"--output {output}: cannot write: {exc.strerror or exc}") from None
-    typer.echo(f"wrote {output}: {rendered.subject}", err=True)
+    echo(f"wrote {output}: {rendered.subject}", err=True)
 
 
 def _describe(o: Outcome) -> str:
@@ -110,17 +111,18 @@ def send(
         appctx.store(), appctx.config.general.digest, company=company, dry_run=dry_run
     )
     for outcome in report.outcomes:
-        typer.echo(_describe(outcome), err=outcome.failed)
+        echo(_describe(outcome), err=outcome.failed)
     for outcome in report.waiting:
         when = f"{outcome.next_attempt_at:%Y-%m-%dT%H:%M:%SZ}" if outcome.next_attempt_at else "?"
-        typer.echo(
-            f"waiting: {outcome.email} ({outcome.company}, {outcome.period}) failed "
+        state = "failed" if outcome.status == "failed" else "tried"
+        echo(
+            f"waiting: {outcome.email} ({outcome.company}, {outcome.period}) {state} "
             f"{outcome.attempts} time(s), next try at {when}: {outcome.detail} "
             f"[delivery {outcome.delivery_id}]",
             err=True,
         )
-    if not report.outcomes:
-        typer.echo("nothing due" + (" (dry run)" if dry_run else ""))
+    if not report.outcomes and not report.waiting:
+        echo("nothing due" + (" (dry run)" if dry_run else ""))
     if not report.ok:
         raise typer.Exit(1)
 
@@ -175,15 +177,13 @@ def test_email(
         raise typer.BadParameter(str(exc)) from None
     settings = appctx.config.general.digest
     transport = mail.transport(settings.smtp_timeout)
-    typer.echo(
+    echo(
         f"sending a test message to {address} from {mail.sender.addr_spec} "
         f"via {transport.describe()}"
     )
     try:
-        where = send_test_email(
-            address, mail, settings, progress=lambda step: typer.echo(f"  {step}")
-        )
+        where = send_test_email(address, mail, settings, progress=lambda step: echo(f"  {step}"))
     except DeliveryError as exc:
-        typer.echo(f"FAILED: {exc}", err=True)
+        echo(f"FAILED: {exc}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"OK: the test message was accepted ({where})")
+    echo(f"OK: the test message was accepted ({where})")

@@ -9,7 +9,7 @@ import typer
 from .._entity_history import EntityHistory, entity_history, same_party
 from . import app
 from ._context import get_context
-from ._output import Format, emit, print_json
+from ._output import Format, echo, emit, print_json
 
 __all__: list[str] = []
 
@@ -47,7 +47,7 @@ def entity(
     store = get_context(ctx).store()
     found = entity_history(store, name)
     if not found:
-        typer.echo(f"no listed or formerly listed party matches {name!r}", err=True)
+        echo(f"no listed or formerly listed party matches {name!r}", err=True)
         raise typer.Exit(1)
     groups = _parties(found)
     if fmt != Format.table:
@@ -62,7 +62,7 @@ def entity(
     for group in groups:
         lists = sorted({h.list_code or "?" for h in group})
         if len(group) > 1:
-            typer.echo(f"{group[0].name}: on {len(lists)} lists ({', '.join(lists)}), newest first")
+            echo(f"{group[0].name}: on {len(lists)} lists ({', '.join(lists)}), newest first")
         for history in group:
             state = (
                 f"listed since {history.current.listed_on}"
@@ -71,7 +71,7 @@ def entity(
                 if history.current
                 else "not listed now"
             )
-            typer.echo(
+            echo(
                 f"{history.name} [{history.list_code or '?'}, {history.country or '?'}] "
                 f"{state}  (key {history.key})"
             )

@@ -14,7 +14,7 @@ from ..store import EventQuery
 from ..timeutil import parse_date
 from . import app
 from ._context import get_context
-from ._output import Format, emit, print_json
+from ._output import Format, echo, emit, print_json
 
 __all__: list[str] = []
 
@@ -143,7 +143,7 @@ def show(
     store = appctx.store()
     stored = store.event(event_id)
     if stored is None:
-        typer.echo(f"error: no event with id {event_id}", err=True)
+        echo(f"error: no event with id {event_id}", err=True)
         raise typer.Exit(1)
     record = stored.to_json()
     record["provenance"] = _provenance(appctx, stored.payload_id)
@@ -169,4 +169,4 @@ def show(
             continue
         if isinstance(value, (dict, list)):
             value = json.dumps(value, ensure_ascii=False, indent=2, default=str)
-        typer.echo(f"{key}: {value}")
+        echo(f"{key}: {value}")

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["Format", "emit", "print_json"]
+from .._terminal import markup_safe, printable
+
+__all__ = ["Format", "echo", "emit", "print_json"]
 
 #: widest table column (longer values wrap); JSON and CSV always carry the whole value
 _MAX_CELL = 72
@@ -27,8 +31,36 @@ class Format(StrEnum):
     csv = "csv"
 
 
+def echo(message: object = "", *, err: bool = False) -> None:
+    """``typer.echo`` for any line holding a value from outside: escape sequences and control
+    characters are removed first (see :mod:`regwatch._terminal`)."""
+    typer.echo(printable(message), err=err)
+
+
+#: characters JSON leaves raw that a terminal may still act on (C1 controls, bidi overrides)
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _json(value: Any, indent: int | None = None) -> str:
+    """JSON text, lossless, in which no character can act on a terminal: json escapes C0
+    controls (ESC included) itself; the others become ``\\uXXXX`` escapes too."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent, default=str)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+#: a cell starting with one of these is read as a formula by spreadsheets (OWASP's list)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(text: str) -> str:
+    """A CSV cell that a spreadsheet shows as text, never runs: a leading formula character
+    gets a ``'`` in front (e.g. ``=HYPERLINK(…)``, ``@SUM(…)``); control characters go."""
+    text = printable(text)
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
 def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.write(_json(value, indent=2) + "\n")
 
 
 def _cell(value: Any) -> str:
@@ -47,12 +79,12 @@ def emit(
         print_json(list(records))
     elif fmt == Format.jsonl:
         for record in records:
-            sys.stdout.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+            sys.stdout.write(_json(record) + "\n")
     elif fmt == Format.csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow([key for key, _ in columns])
         for record in records:
-            writer.writerow([_cell(record.get(key)) for key, _ in columns])
+            writer.writerow([_csv_cell(_cell(record.get(key))) for key, _ in columns])
     else:
         console = Console(width=max(Console().width, 120))
         table = Table(show_lines=False, header_style="bold")
@@ -65,7 +97,7 @@ def emit(
             # short cells stay on one line; long ones wrap rather than lose their end
             table.add_column(heading, overflow="fold", no_wrap=width <= _SHORT, width=width)
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*(markup_safe(cell) for cell in row))
         console.print(table)
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from .._masking import mask_url
 from ..config import Config
 from ..daemon import build_daemon
 from ..exceptions import ConfigError
@@ -20,25 +21,34 @@ from ..store import ListSummary
 from ..timeutil import utcnow
 from . import app
 from ._context import get_context
-from ._output import Format, emit
+from ._output import Format, echo, emit
 
 __all__: list[str] = []
 
 
 @app.command()
-def init(ctx: typer.Context) -> None:
+def init(
+    ctx: typer.Context,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="add regwatch's tables even to a database holding other tables"
+        ),
+    ] = False,
+) -> None:
     """Create the database, or upgrade its schema to this version of regwatch."""
     from ..store import Store
 
     appctx = get_context(ctx)
     with Store(appctx.db_url) as store:
-        before, after = store.init()
+        before, after = store.init(force=force)
+    shown = mask_url(appctx.db_url)
     if before == after:
-        typer.echo(f"database {appctx.db_url} is up to date (schema {after})")
+        echo(f"database {shown} is up to date (schema {after})")
     elif before is None:
-        typer.echo(f"created database {appctx.db_url} (schema {after})")
+        echo(f"created database {shown} (schema {after})")
     else:
-        typer.echo(f"upgraded database {appctx.db_url} from schema {before} to {after}")
+        echo(f"upgraded database {shown} from schema {before} to {after}")
 
 
 def _summary(result: PollResult) -> str:
@@ -67,9 +77,9 @@ def run_poll(ctx: typer.Context, names: list[str]) -> list[PollResult]:
     with Fetcher(config.http) as fetcher:
         results = poll_sources(store, config, names, fetcher)
     for result in results:
-        typer.echo(_summary(result), err=not result.ok)
+        echo(_summary(result), err=not result.ok)
         for warning in result.warnings:
-            typer.echo(f"{result.source}: warning: {warning}", err=True)
+            echo(f"{result.source}: warning: {warning}", err=True)
     return results
 
 
@@ -100,29 +110,33 @@ def run(
 
     With --once: one full cycle (every enabled source now) and exit, for cron and timers.
     """
+    from ..digest import MailSettings
+
     appctx = get_context(ctx)
     config = appctx.config
+    # bad mail settings stop the daemon now (exit 2), not at every digest check
+    mail = MailSettings.from_env()
     store = appctx.store(create=True)
     if not once:
         appctx.raise_log_level(logging.INFO)
     with Fetcher(config.http) as fetcher:
-        daemon = build_daemon(store, config, fetcher)
+        daemon = build_daemon(store, config, fetcher, mail=mail)
         if not once:
             daemon.serve()
             return
         results, outputs = daemon.run_once()
     for result in results:
-        typer.echo(_summary(result), err=not result.ok)
+        echo(_summary(result), err=not result.ok)
     report = outputs.get("digests")
     digests_ok = report is not None and not report.failed
     if report is not None:
-        typer.echo(
+        echo(
             f"digests: {len(report.sent)} sent, {len(report.failed)} failed, "
             f"{len(report.waiting)} waiting to be retried",
             err=bool(report.failed),
         )
         for outcome in report.failed:
-            typer.echo(f"digest to {outcome.email}: {outcome.detail}", err=True)
+            echo(f"digest to {outcome.email}: {outcome.detail}", err=True)
     if not all(r.ok for r in results) or not digests_ok:
         raise typer.Exit(1)
 
@@ -134,10 +148,10 @@ def healthcheck(ctx: typer.Context) -> None:
     unhealthy = [h for h in _health(ctx) if h.status in UNHEALTHY]
     for h in unhealthy:
         detail = h.last_error or (f"newest item {h.newest_item_on}" if h.newest_item_on else "")
-        typer.echo(f"{h.name}: {h.status}: {detail}", err=True)
+        echo(f"{h.name}: {h.status}: {detail}", err=True)
     if unhealthy:
         raise typer.Exit(1)
-    typer.echo("ok")
+    echo("ok")
 
 
 def _health(ctx: typer.Context) -> list[SourceHealth]:
@@ -183,7 +197,7 @@ def import_(
     files, options = _split_options(cls, [str(p) for p in paths] + list(ctx.args))
     instance = build_source(cls.name, appctx.config)
     result = import_files(appctx.store(create=True), instance, [Path(f) for f in files], options)
-    typer.echo(
+    echo(
         f"{source}: imported {len(files)} file(s): {len(result.new_ids)} new, "
         f"{len(result.revised_ids)} revised, {result.unchanged} unchanged"
     )

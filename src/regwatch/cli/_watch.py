@@ -19,7 +19,7 @@ from ..matching import (
 from ..matching._analyze import SCHEMAS
 from . import app
 from ._context import get_context
-from ._output import Format, emit
+from ._output import Format, echo, emit
 
 __all__: list[str] = []
 
@@ -88,10 +88,10 @@ def watch_import(
         f"{imported.unchanged} unchanged",
         f"{imported.deactivated} deactivated",
     ]
-    typer.echo(f"{imported.company}: {', '.join(parts)} watch item(s)")
+    echo(f"{imported.company}: {', '.join(parts)} watch item(s)")
     if imported.recipients is not None:
-        typer.echo(f"{imported.company}: {imported.recipients} recipient(s)")
-    typer.echo(
+        echo(f"{imported.company}: {imported.recipients} recipient(s)")
+    echo(
         f"{imported.company}: re-screened {screened.events} stored event(s): "
         f"{screened.matches} new match(es)"
     )
@@ -140,7 +140,7 @@ def matches(
 def _change(ctx: typer.Context, match_id: int, status: str, note: str | None) -> None:
     record = set_status(get_context(ctx).store(), match_id, status, note)
     target = f"{record['item']} / event {record['event_id']}"
-    typer.echo(f"match {record['id']}: {record['status']} ({target})")
+    echo(f"match {record['id']}: {record['status']} ({target})")
 
 
 @matches_app.command("ack")
@@ -183,6 +183,6 @@ def screen_(
         raise typer.BadParameter(f"expected one of {', '.join(SCHEMAS)}", param_hint="--schema")
     results = screen(get_context(ctx).store(), name, country, schema=schema)
     if fmt == Format.table and not results:
-        typer.echo(f"no listed entry scores {name!r} at review level or above")
+        echo(f"no listed entry scores {name!r} at review level or above")
         return
     emit(results, fmt, SCREEN_COLUMNS)

@@ -6,10 +6,11 @@ The order is what makes digests trustworthy (the failures of other monitors are 
 1. **plan**: for each active recipient, the current cadence period; if it has no delivery yet and
    there are undelivered matches created before it was due, a ``delivery`` row and its
    ``delivery_match`` rows are inserted in one transaction.  Empty periods write nothing.
-2. **lease**: a row is only ever sent by the run that holds it: its ``next_attempt_at`` is pushed
-   past the attempt, when the row is written, or, for a row of an earlier run that is due
-   again, by a conditional update that only one run can win.  A second ``regwatch`` process on
-   the same database skips it.  A long batch renews a lease before it runs out.
+2. **lease**: a row is only ever sent by the run that holds it: just before each send, its
+   ``next_attempt_at`` is pushed past the attempt by a conditional update that only one run can
+   win (and its ``attempts`` counted, so that an attempt cut short still counts).  A second
+   ``regwatch`` process on the same database skips it.  Rows are leased one at a time, so a run
+   killed mid-batch holds only the row it was sending; the others are due again at once.
 3. **send**: render, hand to the SMTP server (or the ``.eml`` outbox); only when the server
    accepted is the row marked ``sent``.  A failure is recorded on the row (attempts, last error)
    and retried after a delay that doubles each time, up to ``max_retry_delay``, without end.
@@ -196,16 +197,12 @@ def _message_id(recipient_id: int, key: str, domain: str) -> str:
 class _Written:
     delivery_id: int
     message_id: str
-    #: the lease this run holds on it (``next_attempt_at``)
-    leased_until: datetime
     #: when (``time.monotonic()``) the row and its lease were written
     written_at: float
 
 
-def _insert(
-    conn: Connection, plan: _Planned, now: datetime, domain: str, leased_until: datetime
-) -> _Written | None:
-    """Write the delivery and its matches, already claimed by this run until ``leased_until``;
+def _insert(conn: Connection, plan: _Planned, now: datetime, domain: str) -> _Written | None:
+    """Write the delivery and its matches, due at once (the run claims it just before sending);
     ``None`` when another run already wrote this ``(recipient, period)`` or took one of these
     matches (the constraints said so)."""
     person, digest = plan.person, plan.digest
@@ -227,7 +224,7 @@ def _insert(
                     message_id=message_id,
                     match_count=len(digest.match_ids),
                     created_at=now,
-                    next_attempt_at=leased_until,
+                    next_attempt_at=now,
                 )
                 .returning(delivery_t.c.id)
             ).scalar_one()
@@ -246,7 +243,7 @@ def _insert(
     except IntegrityError:
         log.info("delivery of %s for %s was written by another run", plan.key, person.email)
         return None
-    return _Written(int(delivery_id), message_id, leased_until, monotonic())
+    return _Written(int(delivery_id), message_id, monotonic())
 
 
 def _period_of(row: Any, person: RecipientInfo) -> Period:
@@ -288,8 +285,10 @@ def _due_rows(conn: Connection, now: datetime, company_id: int | None) -> list[A
 
 
 def _waiting(store: Store, now: datetime, company_id: int | None) -> list[Outcome]:
+    """Deliveries not sent that are not due yet: failed ones waiting for their retry, and
+    pending ones another run holds (sending now, or stopped mid-send until its lease ends)."""
     stmt = select(delivery_t).where(
-        delivery_t.c.status == DeliveryStatus.FAILED, delivery_t.c.next_attempt_at > now
+        delivery_t.c.status != DeliveryStatus.SENT, delivery_t.c.next_attempt_at > now
     )
     if company_id is not None:
         stmt = stmt.where(delivery_t.c.company_id == company_id)
@@ -300,8 +299,8 @@ def _waiting(store: Store, now: datetime, company_id: int | None) -> list[Outcom
                 names.get(r.company_id, "?"),
                 r.email,
                 r.period,
-                "failed",
-                r.last_error or "",
+                "failed" if r.status == DeliveryStatus.FAILED else "pending",
+                r.last_error or "held by another run (sending now, or stopped mid-send)",
                 delivery_id=r.id,
                 matches=r.match_count,
                 attempts=r.attempts,
@@ -327,23 +326,27 @@ def _claim(
         if held is None
         else delivery_t.c.next_attempt_at == held
     )
+    # A claim is an attempt about to start: it is counted now, so that an attempt cut short
+    # (the process killed mid-send) still counts.  A renewal is the same attempt.
+    attempts = delivery_t.c.attempts + (1 if held is None else 0)
     with store.write() as conn:
         claimed = conn.execute(
             update(delivery_t)
             .where(delivery_t.c.id == delivery_id, delivery_t.c.status != DeliveryStatus.SENT, due)
-            .values(next_attempt_at=until)
+            .values(next_attempt_at=until, attempts=attempts, last_attempt_at=now)
         ).rowcount
     return bool(claimed)
 
 
-def _record(
-    store: Store, done: Done, attempts_before: int, settings: DigestSettings, now: datetime
-) -> Outcome:
+def _record(store: Store, done: Done, settings: DigestSettings, now: datetime) -> Outcome:
     """Record how one delivery went: ``sent`` only when the transport accepted it; otherwise
-    the error, and when to try again."""
+    the error, and when to try again.  (Its attempt was counted when it was claimed.)"""
     job = done.job
     digest = job.digest
-    attempts = attempts_before + 1
+    with store.read() as conn:
+        attempts = conn.execute(
+            select(delivery_t.c.attempts).where(delivery_t.c.id == job.delivery_id)
+        ).scalar_one()
     retry_at = None
     if done.where is not None:
         status, detail = "sent", done.where
@@ -373,7 +376,7 @@ def _record(
         conn.execute(
             update(delivery_t)
             .where(delivery_t.c.id == job.delivery_id)
-            .values(attempts=attempts, last_attempt_at=now, subject=done.subject, **values)
+            .values(subject=done.subject, **values)
         )
     return Outcome(
         digest.recipient.company,
@@ -429,16 +432,16 @@ def send_due(
         with store.read() as conn:
             digest = _load_digest(conn, row, person, settings)
         job = Job(row.id, row.period, row.message_id, sender, row.email, now, digest)
-        report.outcomes.append(
-            _record(store, deliver(job, transport, views), row.attempts, settings, now)
-        )
+        report.outcomes.append(_record(store, deliver(job, transport, views), settings, now))
     # new deliveries, written (already leased to this run) before anything is sent
     fresh: list[tuple[_Written, _Planned]] = []
     with store.write() as conn:
         planned, errors = _plan(conn, settings, now, company_id)
         report.outcomes.extend(errors)
         for plan in planned:
-            written = _insert(conn, plan, now, mail.sender.domain, now + lease)
+            # written due now, not leased: each is claimed just before its own send, so that
+            # a run killed mid-batch leaves the recipients it had not reached due at once
+            written = _insert(conn, plan, now, mail.sender.domain)
             if written is not None:
                 fresh.append((written, plan))
     # No gc.freeze() around the sends: it parked the cycle's young garbage with everything else,
@@ -447,7 +450,7 @@ def send_due(
     for written, plan in fresh:
         done = _send_fresh(store, written, plan, sender, transport, views, now, lease)
         if done is not None:
-            report.outcomes.append(_record(store, done, 0, settings, now))
+            report.outcomes.append(_record(store, done, settings, now))
     report.waiting = _waiting(store, now, company_id)
     return report
 
@@ -462,14 +465,11 @@ def _send_fresh(
     now: datetime,
     lease: timedelta,
 ) -> Done | None:
-    """Send a delivery this run has just written; ``None`` if its lease had to be renewed and
-    another run had taken it meanwhile (a long batch renews each lease before it runs out,
-    instead of claiming every row before sending it)."""
+    """Send a delivery this run has just written, claiming it first; ``None`` if another run
+    took it meanwhile (it is then that run's to send)."""
     elapsed = timedelta(seconds=monotonic() - written.written_at)
-    if elapsed > lease / 2:
-        renewed = now + elapsed + lease
-        if not _claim(store, written.delivery_id, now, renewed, held=written.leased_until):
-            return None
+    if not _claim(store, written.delivery_id, now, now + elapsed + lease):
+        return None
     job = Job(
         written.delivery_id,
         plan.key,

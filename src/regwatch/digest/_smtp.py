@@ -8,6 +8,7 @@ output, which would show the AUTH exchange, is never turned on.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import smtplib
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 from urllib.parse import quote, unquote, urlsplit
 
+from .._masking import mask_url
 from ..exceptions import ConfigError, DeliveryError
 
 __all__ = [
@@ -39,12 +41,11 @@ _SCHEMES: dict[str, tuple[Security, int]] = {
     "smtp+starttls": ("starttls", 587),
     "smtps": ("tls", 465),
 }
-_USERINFO = re.compile(r"(//[^/@:]*):[^@/]*@")
 
 
 def redact_url(url: str) -> str:
-    """``url`` with the password, if any, replaced by ``***``."""
-    return _USERINFO.sub(r"\1:***@", url)
+    """``url`` with the password, if any, replaced by ``***`` (see :func:`mask_url`)."""
+    return mask_url(url)
 
 
 @dataclass(frozen=True)
@@ -294,6 +295,9 @@ class FileOutbox:
             tmp.write_bytes(message)
             os.replace(tmp, path)
         except OSError as exc:
+            # a full disk (or a quota) leaves no half-written temporary file behind
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
             raise DeliveryError(f"cannot write {path}: {exc.strerror or exc}") from None
         (progress or _quiet)(f"no SMTP server configured (REGWATCH_SMTP_URL): wrote {path}")
         return str(path)

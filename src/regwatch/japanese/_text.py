@@ -68,7 +68,15 @@ def resolve_link(base: str, href: str, *, hosts: tuple[str, ...] = ()) -> str | 
     if parts.scheme not in ("http", "https"):
         return None
     host = (parts.hostname or "").lower()
-    allowed = {(urlsplit(base).hostname or "").lower(), *hosts}
-    if host not in allowed and not any(host.endswith("." + h) for h in hosts):
+    try:
+        same_site = (host, parts.port) == (
+            (urlsplit(base).hostname or "").lower(),
+            urlsplit(base).port,
+        )
+    except ValueError:  # a port that is not a number
+        return None
+    # the page's own host and port (another port on the same host is another service), or
+    # anywhere under ``hosts``
+    if not same_site and host not in hosts and not any(host.endswith("." + h) for h in hosts):
         return None
     return url

@@ -33,7 +33,12 @@ from ._topics import TOPICS
 
 __all__ = ["ItemSpec", "RecipientSpec", "WatchList", "read_watchlist"]
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: one plain address, ``user@example.com``: no name, no second address, no comma, quote,
+#: backslash, NUL or other control character (each of which fails at send time, forever)
+_EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
+)
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _CSV_COLUMNS = ("name", "aliases", "country", "identifiers")
 
@@ -172,8 +177,8 @@ class _Recipient(BaseModel):
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
-        if not _EMAIL.match(value.strip()):
-            raise ValueError("expected an e-mail address such as compliance@example.com")
+        if not _EMAIL.fullmatch(value.strip()):
+            raise ValueError("expected one e-mail address such as compliance@example.com")
         return value.strip()
 
     @field_validator("at")

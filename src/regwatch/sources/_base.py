@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .._hosts import host_entry, hosts_of_urls
 from ..exceptions import ConfigError
 from ..model import (
     ChangeEvent,
@@ -63,6 +64,16 @@ class SourceSettings(BaseModel):
     stale_after: str | None = Field(
         None, description="flag the source stale when its newest item is older than this"
     )
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="hosts this source may reach besides those of its configured URLs, as "
+        "`host` or `host:port`; redirects and links elsewhere are refused and reported",
+    )
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _check_hosts(cls, value: list[str]) -> list[str]:
+        return [host_entry(v) for v in value]
 
     @field_validator("every", "jitter", "stale_after")
     @classmethod
@@ -134,6 +145,18 @@ class Source(ABC, Generic[S]):
 
     def __init__(self, settings: S) -> None:
         self.settings = settings
+
+    #: hosts the source reaches whatever its settings say (e.g. a download host)
+    extra_hosts: ClassVar[tuple[str, ...]] = ()
+
+    def allowed_hosts(self) -> frozenset[str]:
+        """Where this source may go: the hosts of every URL in its settings (its base URL,
+        feed, pages, as configured), :attr:`extra_hosts` and the settings' ``allowed_hosts``."""
+        urls: list[str] = []
+        for value in self.settings.model_dump().values():
+            items = value if isinstance(value, list) else [value]
+            urls += [v for v in items if isinstance(v, str) and "://" in v]
+        return frozenset({*hosts_of_urls(urls), *self.extra_hosts, *self.settings.allowed_hosts})
 
     def collect(self, fetcher: Fetcher, state: SourceState) -> Collection:
         """Fetch everything new since ``state``; raise a :class:`FetchError` on failure."""

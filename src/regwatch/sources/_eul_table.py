@@ -295,10 +295,16 @@ def read_xlsx(body: bytes, source: str) -> list[EulRow]:
     try:
         problems = []
         for sheet in book.worksheets:
-            rows = [
-                ["" if v is None else _cell_text(v) for v in row]
-                for row in sheet.iter_rows(values_only=True)
-            ]
+            try:
+                rows = [
+                    ["" if v is None else _cell_text(v) for v in row]
+                    for row in sheet.iter_rows(values_only=True)
+                ]
+            except Exception as exc:  # a damaged sheet is only read (and found out) row by row
+                raise InputError(
+                    f"{source} sheet {sheet.title!r}: not a readable worksheet "
+                    f"({type(exc).__name__}: {str(exc)[:200]})"
+                ) from None
             try:
                 raws = _records(enumerate(rows, 1), f"{source} sheet {sheet.title!r}")
             except InputError as exc:

@@ -34,6 +34,7 @@ from .._entity_names import (
 from ..exceptions import HTTPStatusError, ParseError
 from ..keys import fr_document_key, fr_entity_key
 from ..model import ChangeEvent, Collection, Entity, EventKind, ListedEntry, Payload, SourceState
+from ._fr_records import record_problem
 from ._gpo_entities import RuleEntries, RuleEntry, parse_entity_rule
 from ._listing import find_listed
 
@@ -368,7 +369,7 @@ def rule_events_in(
     for payload in collection.payloads:
         if payload.role == "documents" and payload.status != 304:
             for record in payload.json().get("results") or []:
-                if isinstance(record, dict) and record.get("document_number"):
+                if record_problem(record) is None:
                     records[normalize(str(record["document_number"]))] = record
     out: list[tuple[int | None, ChangeEvent]] = []
     resolve = _resolver(listed)

@@ -155,6 +155,8 @@ def parse_feed(payload: Payload) -> list[Release]:
             (x.get("href") for x in entry.get("links", []) if x.get("href")), None
         )
         title = " ".join(str(entry.get("title") or "").split())
+        # a link off METI's site is ignored, as on the pages: it is never fetched nor reported
+        link = resolve_link(payload.url, str(link), hosts=HOSTS) if link else None
         if not link or not title:
             continue
         summary = entry.get("summary")

@@ -36,6 +36,7 @@ from ..timeutil import utcnow
 from . import register
 from ._base import Source, SourceSettings
 from ._fr_entities import collect_entity_rules, is_entity_xml, rule_events, rule_events_in
+from ._fr_records import record_problem
 from ._listing import entity_listing_changes
 
 if TYPE_CHECKING:
@@ -299,6 +300,13 @@ class FederalRegister(Source[FederalRegisterSettings]):
             raise ParseError(
                 f"{payload.url}: expected a JSON object, got {type(body).__name__}", url=payload.url
             )
+        records = body.get("results")
+        for index, record in enumerate(records if isinstance(records, list) else []):
+            problem = record_problem(record)
+            if problem:  # parse skips it; the rest of the page is stored
+                collection.warnings.append(
+                    f"{payload.url.split('?')[0]}: result {index} skipped: {problem}"
+                )
         return payload
 
     # -- parsing ------------------------------------------------------------------------------
@@ -318,12 +326,16 @@ class FederalRegister(Source[FederalRegisterSettings]):
             raise ParseError(f"{payload.url}: not a Federal Register API response", url=payload.url)
         if not isinstance(records, list):
             raise ParseError(f"{payload.url}: `results` is not a list", url=payload.url)
+        problems = [(i, p) for i, r in enumerate(records) if (p := record_problem(r))]
+        # In a poll, a bad record is skipped (collect reported it) and fails nothing.  A page
+        # with no readable record at all is broken, and an imported file is all or nothing.
+        if problems and (len(problems) == len(records) or payload.role == "import"):
+            index, problem = problems[0]
+            raise ParseError(f"{payload.url}: result {index}: {problem}", url=payload.url)
         events = []
-        for index, record in enumerate(records):
-            if not isinstance(record, dict) or not record.get("document_number"):
-                raise ParseError(
-                    f"{payload.url}: result {index} has no document_number", url=payload.url
-                )
+        for record in records:
+            if record_problem(record):
+                continue
             is_pi = payload.role == "pi" or "filing_type" in record or "filed_at" in record
             events.append(public_inspection_event(record) if is_pi else document_event(record))
         return events
@@ -347,7 +359,7 @@ class FederalRegister(Source[FederalRegisterSettings]):
 
 
 def _results(page: Payload) -> list[dict[str, Any]]:
-    return [r for r in page.json().get("results") or [] if isinstance(r, dict)]
+    return [r for r in page.json().get("results") or [] if record_problem(r) is None]
 
 
 def _count(page: Payload) -> int:

@@ -149,6 +149,8 @@ class Ofac(Source[OfacSettings]):
     title: ClassVar[str] = "OFAC Sanctions List Service (SDN and non-SDN lists)"
     Settings = OfacSettings
     default_every = "2h"
+    #: the Sanctions List Service answers an export with a redirect to a presigned S3 URL
+    extra_hosts = (".amazonaws.com",)
 
     # -- collecting ---------------------------------------------------------------------------
 

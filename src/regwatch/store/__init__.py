@@ -28,7 +28,7 @@ from ..model import (
 )
 from ..timeutil import utcnow
 from . import _migrate
-from ._engine import make_engine, sqlite_path, upsert_insert
+from ._engine import describe_failure, make_engine, sqlite_path, upsert_insert
 from ._events import (
     ApplyResult,
     apply_intents,
@@ -105,12 +105,15 @@ class Store:
             raise
         return store
 
-    def init(self) -> tuple[str | None, str]:
-        """Create or upgrade the schema; returns ``(revision before, revision after)``."""
+    def init(self, *, force: bool = False) -> tuple[str | None, str]:
+        """Create or upgrade the schema; returns ``(revision before, revision after)``.
+
+        :param force: also into a database that holds another program's tables.
+        """
         path = sqlite_path(self.url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        return _migrate.upgrade(self.engine)
+        return _migrate.upgrade(self.engine, force=force)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -336,7 +339,7 @@ class Store:
         The cursor, validators and events stay exactly as they were.
         """
         now = utcnow()
-        message = f"{type(error).__name__}: {error}"
+        message = describe_failure(error)
         table = SOURCE_STATE
         with self.write() as conn:
             run_id = _insert_run(conn, source, started_at)

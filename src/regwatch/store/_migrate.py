@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 
+from .._masking import mask_url
 from ..exceptions import SchemaOutOfDate, StoreError
 
 __all__ = ["current_revision", "head_revision", "schema_status", "upgrade"]
@@ -52,6 +53,7 @@ def check(engine: Engine, url: str) -> None:
     current, head = schema_status(engine)
     if current == head:
         return
+    url = mask_url(url)
     if current is None:
         with engine.connect() as conn:
             empty = not inspect(conn).get_table_names()
@@ -68,12 +70,32 @@ def check(engine: Engine, url: str) -> None:
     )
 
 
-def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Bring the schema to the head revision; returns ``(before, after)``."""
+def upgrade(engine: Engine, *, force: bool = False) -> tuple[str | None, str]:
+    """Bring the schema to the head revision; returns ``(before, after)``.
+
+    :param force: add regwatch's tables to a database that holds another program's tables.
+    :raises StoreError: the schema is newer than this regwatch, or the database is another
+        program's (without ``force``).
+    """
     with engine.connect().execution_options(regwatch_write=True) as conn, conn.begin():
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
         before = current_revision(conn)
+        where = engine.url.render_as_string(hide_password=True)
+        if before is not None and before not in known_revisions():
+            raise StoreError(
+                f"the database {where} has schema {before}, made by a newer regwatch; "
+                "upgrade regwatch (init never downgrades)"
+            )
+        if before is None and not force:
+            tables = sorted(inspect(conn).get_table_names())
+            if tables:
+                shown = ", ".join(tables[:5]) + (", …" if len(tables) > 5 else "")
+                raise StoreError(
+                    f"the database {where} already holds tables of another program ({shown}); "
+                    "regwatch will not add its own to it. Use a new database, or "
+                    "`regwatch init --force` to add them anyway"
+                )
         command.upgrade(_config(conn), "head")
         after = current_revision(conn)
     assert after is not None
