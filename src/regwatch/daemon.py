@@ -121,7 +121,11 @@ class Daemon:
             return None
         result: PollResult | None = None
         try:
-            result = poll_source(self.store, build_source(name, self.config, self.fetcher))
+            result = poll_source(
+                self.store,
+                build_source(name, self.config, self.fetcher),
+                self.config.general.reconcile,
+            )
         finally:
             row = self.store.source_state_row(name)
             failures = row.consecutive_failures if row else 0

@@ -17,6 +17,7 @@ from typing import Any
 from .config import Config
 from .exceptions import BlockedError, InputError, RegwatchError
 from .http import Fetcher
+from .reconcile import RECONCILED_SOURCES, ReconcileSettings
 from .sources import Collection, Payload, Source, get_source_class
 from .store import ApplyResult, Batch, Store
 from .timeutil import utcnow
@@ -62,9 +63,12 @@ def build_source(name: str, config: Config, fetcher: Fetcher | None = None) -> S
     return cls(config.sources[name], fetcher)
 
 
-def poll_source(store: Store, source: Source[Any]) -> PollResult:
+def poll_source(
+    store: Store, source: Source[Any], reconcile: ReconcileSettings | None = None
+) -> PollResult:
     """One collection pass of ``source``, stored in one transaction; never raises for the
-    source's own failures (they are recorded and returned)."""
+    source's own failures (they are recorded and returned).  With ``reconcile``, a poll of a
+    source that is a view of the Entity List is followed by the reconciliation stage."""
     started, clock = utcnow(), time.monotonic()
     fetcher_requests = source.fetcher.requests
     try:
@@ -134,16 +138,32 @@ def poll_source(store: Store, source: Source[Any]) -> PollResult:
             "seconds": round(result.seconds, 3),
         },
     )
+    if reconcile is not None and reconcile.enabled and source.name in RECONCILED_SOURCES:
+        reconcile_stage(store, reconcile)
     # The next stage: what was stored is matched against the watch lists.
     match_stage(store)
     return result
+
+
+def reconcile_stage(store: Store, settings: ReconcileSettings) -> None:
+    """Compare the views of every listing and store new and resolved findings.  A failure is
+    logged and never undoes the poll (the next poll reconciles again)."""
+    from .reconcile import record_findings
+
+    try:
+        record_findings(store, settings)
+    except Exception:
+        log.exception("reconciliation failed; it runs again after the next poll")
 
 
 def poll_sources(
     store: Store, config: Config, names: Sequence[str], fetcher: Fetcher
 ) -> list[PollResult]:
     """Poll each of ``names`` in turn; one failing source never stops the next."""
-    return [poll_source(store, build_source(name, config, fetcher)) for name in names]
+    return [
+        poll_source(store, build_source(name, config, fetcher), config.general.reconcile)
+        for name in names
+    ]
 
 
 def match_stage(store: Store) -> None:

@@ -49,6 +49,8 @@ SOURCE_NAMES = {
     "federal_register": "Federal Register",
     "csl": "Consolidated Screening List",
     "meti": "METI",
+    "ecfr": "eCFR",
+    "reconcile": "Rule, eCFR and CSL compared",
 }
 LIST_NAMES = {
     "EL": "the Entity List (EL)",
@@ -67,6 +69,19 @@ KIND_GROUPS = {
     "document.corrected": "Corrections",
     "document.withdrawn": "Withdrawals",
     "release.published": "Releases",
+    "listing.lagging": "Lagging views",
+    "listing.unannounced": "Changes no rule announced",
+    "listing.stale_removal": "Removed by rule, still listed",
+    "listing.disagreement": "Views that disagree",
+    "listing.resolved": "Views that agree again",
+}
+#: how a reconciliation finding is labelled
+_FINDING_LABELS = {
+    "listing.lagging": "A view lags the rule",
+    "listing.unannounced": "A change no rule announced",
+    "listing.stale_removal": "Removed by rule, still listed",
+    "listing.disagreement": "The views disagree",
+    "listing.resolved": "The views agree again",
 }
 
 #: C0 and C1 controls, DEL, the Unicode line and paragraph separators, and the bidirectional
@@ -159,9 +174,11 @@ def change_label(stored: StoredEvent) -> str:
         label = "Withdrawn"
     elif kind == "release.published":
         label = "Release published"
+    elif kind in _FINDING_LABELS:
+        label = f"{_FINDING_LABELS[kind]} ({target})" if target else _FINDING_LABELS[kind]
     else:
         label = "Published"
-    if stored.revision > 1 and kind != "entity.revised":
+    if stored.revision > 1 and kind != "entity.revised" and not kind.startswith("listing."):
         label += f", then revised (version {stored.revision})"
     return label
 

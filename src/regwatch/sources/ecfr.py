@@ -28,8 +28,9 @@ read last time is fetched again rather than loaded from the store).
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -37,7 +38,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from pydantic import Field, field_validator
 
-from .._entity_names import LIST_TITLES
+from .._entity_names import LIST_TITLES, normalize_name
 from ..events import ChangeEvent, Entity, EventKind, diff_fields
 from ..exceptions import FetchError, HTTPStatusError, ParseError, SnapshotRefused
 from . import register
@@ -225,6 +226,74 @@ def baseline_event(supplement: Supplement, version_date: date, url: str | None) 
             "supplement": SUPPLEMENTS[code],
             "version_date": version_date.isoformat(),
         },
+    )
+
+
+# -- one alert per listing ----------------------------------------------------------------------
+
+#: the rule's actions a codified change confirms
+_CONFIRMED_BY = {
+    EventKind.ENTITY_ADDED: ("entity.added", "entity.revised"),
+    EventKind.ENTITY_REVISED: ("entity.revised", "entity.added"),
+    EventKind.ENTITY_REMOVED: ("entity.removed",),
+}
+RuleIndex = Mapping[tuple[str, str, str], list[tuple[str, str, str | None, str | None]]]
+
+
+def _rule_entity_events(conn: Any, lists: Sequence[str]) -> RuleIndex:
+    """The Federal Register rules' entity events (latest versions), by (list, country, name):
+    ``(key, kind, related key, document number)``, oldest first."""
+    from sqlalchemy import select
+
+    from ..store._schema import EventHead, EventRow
+
+    events = EventRow.__table__  # type: ignore[attr-defined]
+    heads = EventHead.__table__  # type: ignore[attr-defined]
+    rows = conn.execute(
+        select(
+            events.c.key,
+            events.c.kind,
+            events.c.related_key,
+            events.c.document_number,
+            events.c.list_code,
+            events.c.country,
+            events.c.entity,
+        )
+        .join(heads, heads.c.event_id == events.c.id)
+        .where(
+            events.c.source == "federal_register",
+            events.c.kind.like("entity.%"),
+            events.c.list_code.in_(list(lists)),
+        )
+        .order_by(events.c.id)
+    )
+    index: dict[tuple[str, str, str], list[tuple[str, str, str | None, str | None]]] = {}
+    for row in rows:
+        name = (row.entity or {}).get("name") or ""
+        place = (row.list_code, row.country or "-", normalize_name(name))
+        index.setdefault(place, []).append(
+            (row.key, row.kind, row.related_key, row.document_number)
+        )
+    return index
+
+
+def confirm(event: ChangeEvent, rules: RuleIndex) -> ChangeEvent:
+    """``event`` marked as confirming the rule's event about the same listing, if there is one:
+    the rule's event was the alert; the codified change is its record
+    (:func:`regwatch.entities.confirms`)."""
+    if event.entity is None or event.kind not in _CONFIRMED_BY:
+        return event
+    place = (event.list_code or "", event.country or "-", normalize_name(event.entity.name))
+    wanted = _CONFIRMED_BY[event.kind]
+    found = [r for r in rules.get(place, []) if r[1] in wanted]
+    if not found:
+        return event
+    key, _, related, number = found[-1]
+    return dataclasses.replace(
+        event,
+        related_key=related,
+        document_number=number,
+        data={**event.data, "confirms": key},
     )
 
 
@@ -428,6 +497,10 @@ class Ecfr(Source[EcfrSettings]):
                 self._check_shrink(before, diff, payload.url)
                 out += [(index, e) for e in version_events(diff, url=public)]
             previous[code] = (supplement, version)
+        if any(e.kind != EventKind.LIST_REVISED for _, e in out):
+            with store.read() as conn:
+                rules = _rule_entity_events(conn, self.settings.lists)
+            out = [(i, confirm(e, rules)) for i, e in out]
         return out
 
     def _check_shrink(self, before: Supplement, diff: VersionDiff, url: str) -> None:

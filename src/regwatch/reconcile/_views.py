@@ -1,0 +1,281 @@
+"""The three views of every listing, as the store holds them (SQL, read-only).
+
+- **the rule**: the Federal Register source's entity events (the latest version of each);
+- **the eCFR**: the newest supplement version the ``ecfr`` source kept, read whole, with the
+  date of the event that last changed each entry (or of the baseline);
+- **the CSL**: the CSL source's last accepted snapshot (``csl_entry``), with the date of the
+  event that last changed each entry (or of the baseline), and its removals.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from ..events import ChangeEvent, Entity
+from ..sources._csl_snapshot import entry_from_json
+from ..sources._ecfr_table import SUPPLEMENTS, parse_supplement
+from ..store._csl_state import load_entries
+from ..store._events import row_to_event
+from ..store._schema import EventHead, EventRow, PayloadRow, SourceStateRow
+from ._findings import Views
+from ._join import Sighting
+
+__all__ = ["ViewData", "load_views", "open_findings"]
+
+_ENTITY_KINDS = ("entity.added", "entity.revised", "entity.removed")
+
+
+@dataclass
+class ViewData:
+    sightings: list[Sighting]
+    views: Views
+    #: problems met while reading the views (an unreadable stored version)
+    problems: list[str]
+
+
+def _heads(
+    conn: Connection, source: str, prefix: str | None = None
+) -> Iterator[tuple[Any, ChangeEvent]]:
+    events = EventRow.__table__  # type: ignore[attr-defined]
+    heads = EventHead.__table__  # type: ignore[attr-defined]
+    query = (
+        select(events).join(heads, heads.c.event_id == events.c.id).where(events.c.source == source)
+    )
+    if prefix is not None:
+        query = query.where(heads.c.key.like(f"{prefix}%"))
+    for row in conn.execute(query.order_by(events.c.id)):
+        yield row, row_to_event(row)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _details(entity: Entity | None, name: str) -> Any:
+    return (entity.details if entity else {}).get(name)
+
+
+def _rule_sightings(conn: Connection, lists: Iterable[str]) -> list[Sighting]:
+    wanted = set(lists)
+    out = []
+    for row, event in _heads(conn, "federal_register"):
+        if str(event.kind) not in _ENTITY_KINDS or event.list_code not in wanted:
+            continue
+        entity = event.entity
+        if entity is None:
+            continue
+        out.append(
+            Sighting(
+                view="rule",
+                list_code=event.list_code,
+                country=event.country,
+                name=entity.name,
+                aliases=entity.aliases,
+                citations=tuple(_details(entity, "federal_register_citations") or ()),
+                listed=str(event.kind) != "entity.removed",
+                since=_aware(row.detected_at),
+                effective_on=event.effective_on or event.published_on,
+                event_key=event.key,
+                document_number=event.document_number,
+                license_requirement=_details(entity, "license_requirement"),
+                license_review_policy=_details(entity, "license_review_policy"),
+                entity=entity,
+            )
+        )
+    return out
+
+
+def _baselines(conn: Connection, source: str) -> dict[str, datetime]:
+    out = {}
+    for row, event in _heads(conn, source, f"{source}:baseline:"):
+        if event.list_code:
+            out[event.list_code] = _aware(row.detected_at) or datetime.now(UTC)
+    return out
+
+
+def _ecfr_sightings(
+    conn: Connection, lists: Iterable[str], problems: list[str]
+) -> tuple[list[Sighting], set[str]]:
+    baselines = _baselines(conn, "ecfr")
+    changed: dict[str, tuple[Any, ChangeEvent]] = {}
+    removed: list[tuple[Any, ChangeEvent]] = []
+    for row, event in _heads(conn, "ecfr"):
+        if str(event.kind) not in _ENTITY_KINDS:
+            continue
+        if str(event.kind) == "entity.removed":
+            removed.append((row, event))
+        else:
+            changed[str(event.data.get("entity_key"))] = (row, event)
+    out: list[Sighting] = []
+    covered = set()
+    for code in lists:
+        if code not in baselines:
+            continue
+        covered.add(code)
+        body, url = _latest_version(conn, code)
+        if body is None:
+            continue
+        try:
+            supplement = parse_supplement(body, code, where=url)
+        except Exception as exc:  # a stored version that no longer reads: say so, go on
+            problems.append(f"the stored eCFR version {url} cannot be read: {exc}")
+            continue
+        for key, entry in supplement.entries.items():
+            last = changed.get(key)
+            since = _aware(last[0].detected_at) if last else baselines[code]
+            out.append(
+                Sighting(
+                    view="ecfr",
+                    list_code=code,
+                    country=entry.country,
+                    name=entry.name,
+                    aliases=entry.aliases,
+                    citations=tuple(str(c) for c in entry.citations),
+                    listed=True,
+                    since=since,
+                    announced=last is not None and str(last[1].kind) == "entity.added",
+                    event_key=last[1].key if last else None,
+                    license_requirement=entry.license_requirement,
+                    license_review_policy=entry.license_review_policy,
+                    entity=last[1].entity if last else Entity(entry.name, entry.aliases),
+                )
+            )
+    for row, event in removed:
+        if event.list_code in covered and event.entity is not None:
+            out.append(_removed("ecfr", row, event))
+    return out, covered
+
+
+def _removed(view: str, row: Any, event: ChangeEvent) -> Sighting:
+    entity = event.entity
+    assert entity is not None
+    return Sighting(
+        view=view,
+        list_code=event.list_code or "",
+        country=event.country,
+        name=entity.name,
+        aliases=entity.aliases,
+        citations=tuple(_details(entity, "federal_register_citations") or ()),
+        listed=False,
+        since=_aware(row.detected_at),
+        announced=True,
+        event_key=event.key,
+        entity=entity,
+    )
+
+
+def _latest_version(conn: Connection, code: str) -> tuple[bytes | None, str]:
+    """The body of the newest supplement version the ``ecfr`` source kept."""
+    payloads = PayloadRow.__table__  # type: ignore[attr-defined]
+    name = SUPPLEMENTS[code].replace(" ", "%20")
+    rows = conn.execute(
+        select(payloads.c.id, payloads.c.url, payloads.c.body)
+        .where(
+            payloads.c.source == "ecfr",
+            payloads.c.role.in_(("baseline", "version", "previous")),
+            payloads.c.body.is_not(None),
+            payloads.c.url.like(f"%{name}%"),
+        )
+        .order_by(payloads.c.id.desc())
+    )
+    best: tuple[date, int, str, bytes] | None = None
+    for row in rows:
+        day = _url_date(row.url)
+        if day is not None and (best is None or (day, row.id) > best[:2]):
+            best = (day, row.id, row.url, row.body)
+    if best is None:
+        return None, ""
+    return zlib.decompress(best[3]), best[2]
+
+
+def _url_date(url: str) -> date | None:
+    marker = "/full/"
+    if marker not in url:
+        return None
+    try:
+        return date.fromisoformat(url.split(marker, 1)[1][:10])
+    except ValueError:
+        return None
+
+
+def _csl_sightings(conn: Connection, lists: Iterable[str]) -> tuple[list[Sighting], set[str]]:
+    baselines = _baselines(conn, "csl")
+    covered = {code for code in lists if code in baselines}
+    changed: dict[str, tuple[Any, ChangeEvent]] = {}
+    removed: list[tuple[Any, ChangeEvent]] = []
+    for row, event in _heads(conn, "csl"):
+        if str(event.kind) == "entity.removed":
+            removed.append((row, event))
+        elif str(event.kind) in _ENTITY_KINDS:
+            changed[event.key] = (row, event)
+    out: list[Sighting] = []
+    current = set()
+    for key, (_, data) in load_entries(conn).items():
+        entry = entry_from_json(data)
+        if entry.list_code not in covered:
+            continue
+        current.add(key)
+        last = changed.get(key)
+        details = entry.details()
+        out.append(
+            Sighting(
+                view="csl",
+                list_code=entry.list_code,
+                country=entry.country,
+                name=entry.name,
+                aliases=entry.aliases,
+                citations=tuple(details.get("federal_register_citations") or ()),
+                listed=True,
+                since=_aware(last[0].detected_at) if last else baselines[entry.list_code],
+                announced=last is not None
+                and str(last[1].kind) == "entity.added"
+                and not last[1].data.get("confirms"),
+                event_key=last[1].key if last else key,
+                license_requirement=details.get("license_requirement"),
+                license_review_policy=details.get("license_review_policy"),
+                entity=Entity(entry.name, entry.aliases, entry.addresses, details),
+            )
+        )
+    for row, event in removed:
+        if event.list_code in covered and event.key not in current and event.entity is not None:
+            out.append(_removed("csl", row, event))
+    return out, covered
+
+
+def _as_of(conn: Connection, name: str) -> datetime | None:
+    table = SourceStateRow.__table__  # type: ignore[attr-defined]
+    found = conn.execute(
+        select(table.c.last_success_at).where(table.c.name == name)
+    ).scalar_one_or_none()
+    return _aware(found)
+
+
+def load_views(conn: Connection, lists: Iterable[str]) -> ViewData:
+    """Every sighting of the ``lists`` in the three views, and what is known of the views."""
+    codes = list(lists)
+    problems: list[str] = []
+    rules = _rule_sightings(conn, codes)
+    ecfr, ecfr_lists = _ecfr_sightings(conn, codes, problems)
+    csl, csl_lists = _csl_sightings(conn, codes)
+    views = Views(
+        as_of={"ecfr": _as_of(conn, "ecfr"), "csl": _as_of(conn, "csl")},
+        lists={"ecfr": frozenset(ecfr_lists), "csl": frozenset(csl_lists)},
+    )
+    return ViewData([*rules, *ecfr, *csl], views, problems)
+
+
+def open_findings(conn: Connection) -> dict[str, str]:
+    """``{event key: kind}`` of every finding reported and not resolved."""
+    out = {}
+    for _, event in _heads(conn, "reconcile", "reconcile:"):
+        if str(event.kind) != "listing.resolved":
+            out[event.key] = str(event.kind)
+    return out
