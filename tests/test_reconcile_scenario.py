@@ -12,10 +12,14 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 import regwatch.reconcile as reconcile_module
+from regwatch.config import load_config
+from regwatch.ops import notify_findings
+from regwatch.store import Store
 from regwatch.timeutil import utcnow
 from tests.support.csl import bulk_json, legacy_records
 from tests.support.fake_ecfr import FIXTURES, PREFIX, FakeEcfr
 from tests.support.httpserver import Reply
+from tests.support.smtpserver import MailServer
 
 #: the rule's publication and effective date: recent, so that the Federal Register source reads it
 D = utcnow().date() - timedelta(days=3)
@@ -39,6 +43,9 @@ def _rule_record(http_server) -> dict:
         "publication_date": D.isoformat(),
         "effective_on": D.isoformat(),
         "citation": "91 FR 51000",
+        "volume": 91,
+        "start_page": 51000,
+        "end_page": 51010,
         "html_url": f"https://www.federalregister.gov/documents/{D:%Y/%m/%d}/{NUMBER}/x",
         "full_text_xml_url": http_server.url(path),
         "agencies": [{"slug": "industry-and-security-bureau", "name": "Industry and Security"}],
@@ -71,7 +78,8 @@ def _csl_record(name: str, address: str, citation: str) -> dict:
 
 ZETA = _csl_record("Zeta Semiconductor Co., Ltd.", "21 Changsheng Street, Hefei", "91 FR 51000")
 THETA = _csl_record("Theta Robotics Co., Ltd.", "9 Gongye Avenue, Suzhou", "91 FR 51000")
-OMEGA = _csl_record("Omega Lasers Co., Ltd.", "3 Guangming Road, Xi'an", "91 FR 52222")
+#: cites a page of the rule, which does not name it: what regwatch would see if it misread it
+OMEGA = _csl_record("Omega Lasers Co., Ltd.", "3 Guangming Road, Xi'an", "91 FR 51005")
 
 
 def _codified_with_a_and_b() -> bytes:
@@ -101,7 +109,9 @@ def _events(cli, source: str) -> list[dict]:
     return sorted(result.json(), key=lambda e: e["id"])
 
 
-def test_rule_ecfr_csl_lag_resolution_unannounced_and_digest(cli, tmp_path, http_server, clock):
+def test_rule_ecfr_csl_lag_resolution_unannounced_and_digest(
+    cli, tmp_path, http_server, clock, monkeypatch
+):
     baseline_csl = legacy_records_el()
     http_server.route(
         "/csl.json",
@@ -122,6 +132,7 @@ def test_rule_ecfr_csl_lag_resolution_unannounced_and_digest(cli, tmp_path, http
         f"csl:\n  enabled: true\n  url: {http_server.url('/csl.json')}\n  lists: [EL]\n"
         f"ecfr:\n  enabled: true\n  lists: [EL]\n  base_url: {http_server.url(PREFIX)}\n"
         "reconcile:\n  csl_after: 24h\n  ecfr_business_days: 3\n"
+        "ops:\n  email: ops@acme.example\n"
         "http:\n  min_interval: 0\n  retries: 0\n  backoff: 0\n"
         '  user_agent: "regwatch-test/1.0 (compliance@example.com)"\n'
     )
@@ -213,14 +224,43 @@ def test_rule_ecfr_csl_lag_resolution_unannounced_and_digest(cli, tmp_path, http
     resolved = next(e for e in found if e["kind"] == "listing.resolved")
     assert resolved["revision"] == 2 and "in the CSL since" in resolved["summary"]
     unannounced = next(e for e in found if e["kind"] == "listing.unannounced")
-    assert "possible extraction fault" in unannounced["summary"]
-    assert "91 FR 52222" in unannounced["summary"]
+    assert "citing 91 FR 51005" in unannounced["summary"]
+    assert (
+        f"regwatch read {NUMBER}, the rule at that page, but extracted no such entry"
+        in (unannounced["summary"])
+    )
+    assert unannounced["data"]["rule_document"] == NUMBER
     now_open = cli("reconcile", "--format", "json").json()
     assert [(r["finding"], r["name"]) for r in now_open] == [
         ("unannounced", "Omega Lasers Co., Ltd.")
     ]
     assert cli("reconcile", "--list", "MEU", "--format", "json").json() == []
     assert cli("reconcile", "--list", "XX").code == 2
+    table = cli("reconcile")
+    assert table.code == 0 and "unannounced" in table.stdout and "Omega" in table.stdout
+
+    # the ops view: `regwatch sources` and one ops notice name the rule
+    sources = cli("sources")
+    assert sources.code == 0, sources
+    assert "1 listing change(s) that no rule regwatch read announces (possible extraction " in (
+        sources.stdout
+    )
+    assert "Omega Lasers Co., Ltd. (EL, CN): the CSL added it" in sources.stdout
+    assert f"; rule: FR Doc. {NUMBER}" in sources.stdout
+    with MailServer() as mail:
+        monkeypatch.setenv("REGWATCH_SMTP_URL", f"smtp://127.0.0.1:{mail.port}")
+        config = load_config(str(tmp_path / "sources.yaml"))
+        with Store.open(f"sqlite:///{tmp_path / 'regwatch.db'}") as store:
+            assert notify_findings(store, config)
+            assert not notify_findings(store, config)  # once per finding
+        (message,) = mail.received
+    assert message.rcpt_tos == ["ops@acme.example"]
+    assert message.message["Subject"] == (
+        "[regwatch] 1 listing change(s) no rule announced: possible extraction fault(s)"
+    )
+    body = message.message.get_content()
+    assert "- Omega Lasers Co., Ltd. (EL, CN): the CSL added it" in body
+    assert f"rule: FR Doc. {NUMBER}" in body
 
 
 def legacy_records_el() -> list[dict]:

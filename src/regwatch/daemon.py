@@ -260,13 +260,16 @@ def build_daemon(
     :param mail: where digests go; by default from the environment (``REGWATCH_SMTP_URL``, …).
     """
     from .digest import SendReport, send_due
-    from .ops import notify_ops
+    from .ops import notify_findings, notify_ops
+    from .reconcile import RECONCILED_SOURCES
 
     daemon = Daemon(store, config, fetcher, owner=owner or default_owner())
 
     def ops_after_poll(result: PollResult | None) -> None:
         if result is not None:
             notify_ops(store, config, result.source)
+            if result.source in RECONCILED_SOURCES:
+                notify_findings(store, config)
 
     def digests() -> SendReport:
         report = send_due(store, config, mail=mail)

@@ -17,10 +17,22 @@ from .health import SourceHealth, source_health
 from .timeutil import utcnow
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from .config import Config
+    from .events import StoredEvent
     from .store import Store
 
-__all__ = ["Notice", "OpsSettings", "decide_notice", "notify", "notify_ops"]
+__all__ = [
+    "Notice",
+    "OpsSettings",
+    "decide_notice",
+    "extraction_faults",
+    "findings_notice",
+    "notify",
+    "notify_findings",
+    "notify_ops",
+]
 
 log = logging.getLogger("regwatch.ops")
 
@@ -134,3 +146,71 @@ def notify_ops(store: Store, config: Config, source: str) -> bool:
         send,
         lambda state: store.set_ops_notice(source, state),
     )
+
+
+# -- reconciliation: possible extraction faults ------------------------------------------------
+
+#: the state row that remembers the last finding reported to ops
+_FINDINGS_STATE = "reconcile"
+
+
+def extraction_faults(store: Store, after_id: int = 0) -> list[StoredEvent]:
+    """Open ``listing.unannounced`` findings (newest version of each), oldest first: changes a
+    view shows that no rule regwatch read announces, each a possible extraction fault."""
+    from .store import EventQuery
+
+    found = store.events(EventQuery(sources=("reconcile",)))
+    latest: dict[str, StoredEvent] = {}
+    for stored in sorted(found, key=lambda e: e.id):
+        latest[stored.event.key] = stored
+    return [
+        e for e in latest.values() if str(e.event.kind) == "listing.unannounced" and e.id > after_id
+    ]
+
+
+def fault_line(stored: StoredEvent) -> str:
+    """``Omega Lasers Co., Ltd. (EL, CN): the CSL added it …; rule: FR Doc. 2026-24002``."""
+    event = stored.event
+    name = event.entity.name if event.entity else event.title
+    detail = str(event.data.get("detail") or event.summary or "")
+    rule = event.data.get("rule_document")
+    named = f"; rule: FR Doc. {rule}" if rule else ""
+    return f"{name} ({event.list_code}, {event.country or '-'}): {detail}{named}"
+
+
+def findings_notice(faults: Sequence[StoredEvent]) -> Notice | None:
+    """One message for new unannounced findings, naming each listing and rule."""
+    if not faults:
+        return None
+    lines = "\n".join(f"- {fault_line(f)}" for f in faults)
+    return Notice(
+        _FINDINGS_STATE,
+        "unannounced",
+        f"[regwatch] {len(faults)} listing change(s) no rule announced: possible extraction "
+        "fault(s)",
+        "A view of the Entity List shows a change that no Federal Register rule regwatch read "
+        "explains.  Either regwatch missed or misread the rule (an extraction fault: check the "
+        "rule named below, or the rule at the cited page), or the view is in error.\n\n"
+        f"{lines}\n\nCheck with: regwatch reconcile",
+        str(max(f.id for f in faults)),
+    )
+
+
+def notify_findings(store: Store, config: Config) -> bool:
+    """After a poll of a reconciled source: tell ops once about new unannounced findings."""
+    settings = config.general.ops
+    if settings.email is None:
+        return False
+    from .digest import MailSettings, send_notice
+
+    row = store.source_state_row(_FINDINGS_STATE)
+    seen = int(row.ops_notice) if row and row.ops_notice and row.ops_notice.isdigit() else 0
+    notice = findings_notice(extraction_faults(store, seen))
+    if notice is None:
+        return False
+    send_notice(
+        settings.email, notice.subject, notice.body, MailSettings.from_env(), config.general.digest
+    )
+    store.set_ops_notice(_FINDINGS_STATE, notice.in_force)
+    log.info("ops notice sent", extra={"source": _FINDINGS_STATE, "notice": notice.kind})
+    return True

@@ -221,4 +221,20 @@ def sources_(
             ("next_run_at", "next run"),
         ],
     )
+    _extraction_faults(ctx)
     sys.stdout.flush()
+
+
+def _extraction_faults(ctx: typer.Context) -> None:
+    """Under the table: open unannounced findings, which may be regwatch's own misreadings."""
+    from ..ops import extraction_faults, fault_line
+
+    faults = extraction_faults(get_context(ctx).store())
+    if not faults:
+        return
+    typer.echo(
+        f"\n{len(faults)} listing change(s) that no rule regwatch read announces (possible "
+        "extraction faults of regwatch; see `regwatch reconcile`):"
+    )
+    for fault in faults:
+        typer.echo(f"  - {fault_line(fault)}")

@@ -57,6 +57,19 @@ class Views:
 
     as_of: Mapping[str, datetime | None]
     lists: Mapping[str, frozenset[str]]
+    #: the Federal Register documents regwatch read: ``(volume, first page, last page, number)``
+    documents: tuple[tuple[int, int, int, str], ...] = ()
+
+    def document_at(self, citation: str) -> str | None:
+        """The number of the document regwatch read that holds ``citation`` (``91 FR 52222``)."""
+        found = re.match(r"(\d+) FR (\d+)$", citation)
+        if not found:
+            return None
+        volume, page = int(found[1]), int(found[2])
+        for vol, first, last, number in self.documents:
+            if vol == volume and first <= page <= last:
+                return number
+        return None
 
     def covers(self, view: str, list_code: str) -> bool:
         return self.as_of.get(view) is not None and list_code in self.lists.get(view, ())
@@ -74,6 +87,8 @@ class Finding:
     status: str
     detail: str
     rule: Sighting | None = None
+    #: for an unannounced change: the document regwatch read at the page the view cites
+    rule_document: str | None = None
 
     @property
     def key(self) -> str:
@@ -194,6 +209,16 @@ def reconcile_listings(
                 status = status or status_line(listing, views)
                 change = "added" if shown.listed else "removed"
                 cited = ", ".join(shown.citations[-2:]) or "no citation"
+                read = next(
+                    (d for c in reversed(shown.citations) if (d := views.document_at(c))), None
+                )
+                cause = (
+                    f"regwatch read {read}, the rule at that page, but extracted no such entry "
+                    "from it: a possible extraction fault of regwatch"
+                    if read
+                    else "no rule regwatch read announces it: a rule regwatch missed or "
+                    f"misread (a possible extraction fault), or an error of {name}"
+                )
                 found.append(
                     Finding(
                         "unannounced",
@@ -201,9 +226,8 @@ def reconcile_listings(
                         listing,
                         shown.since or now,
                         status,
-                        f"{name} {change} it on {_when(shown.since)} (citing {cited}); no "
-                        "Federal Register rule regwatch read announces it: a rule regwatch "
-                        f"missed or misread (a possible extraction fault), or an error of {name}",
+                        f"{name} {change} it on {_when(shown.since)} (citing {cited}); {cause}",
+                        rule_document=read,
                     )
                 )
         found += _disagreements(listing, views, status)
@@ -308,6 +332,7 @@ def _event(finding: Finding, kind: EventKind) -> ChangeEvent:
             "status": finding.status,
             "detail": finding.detail,
             "reasons": list(listing.reasons),
+            "rule_document": finding.rule_document,
             "citations": sorted(
                 {c for seen in listing.views.values() for s in seen for c in s.citations}
             ),

@@ -258,6 +258,20 @@ def _as_of(conn: Connection, name: str) -> datetime | None:
     return _aware(found)
 
 
+def _documents(conn: Connection) -> tuple[tuple[int, int, int, str], ...]:
+    """The pages of every Federal Register document regwatch read."""
+    out = []
+    for _, event in _heads(conn, "federal_register"):
+        if str(event.kind) != "document.published" or not event.document_number:
+            continue
+        first, last = event.data.get("start_page"), event.data.get("end_page")
+        volume = (event.citation or "").split(" FR ")[0]
+        if isinstance(first, int) and volume.isdigit():
+            end = last if isinstance(last, int) else first
+            out.append((int(volume), first, end, event.document_number))
+    return tuple(out)
+
+
 def load_views(conn: Connection, lists: Iterable[str]) -> ViewData:
     """Every sighting of the ``lists`` in the three views, and what is known of the views."""
     codes = list(lists)
@@ -268,6 +282,7 @@ def load_views(conn: Connection, lists: Iterable[str]) -> ViewData:
     views = Views(
         as_of={"ecfr": _as_of(conn, "ecfr"), "csl": _as_of(conn, "csl")},
         lists={"ecfr": frozenset(ecfr_lists), "csl": frozenset(csl_lists)},
+        documents=_documents(conn),
     )
     return ViewData([*rules, *ecfr, *csl], views, problems)
 
