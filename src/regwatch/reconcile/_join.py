@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from .._entity_names import entity_key, name_tokens, normalize_name, same_party_name
+from .._entity_names import entity_key, name_tokens, normalize_name
 from ..events import Entity
 
 __all__ = ["VIEWS", "VIEW_NAMES", "Listing", "Sighting", "join_views"]
@@ -69,6 +69,8 @@ class Listing:
     views: dict[str, list[Sighting]] = field(default_factory=lambda: defaultdict(list))
     #: why sightings with other names or countries were joined here
     reasons: list[str] = field(default_factory=list)
+    #: every Federal Register citation its sightings carry
+    citations: set[str] = field(default_factory=set)
 
     def latest(self, view: str) -> Sighting | None:
         """The view's current state: its most recent sighting."""
@@ -104,8 +106,10 @@ def join_views(sightings: Iterable[Sighting]) -> list[Listing]:
         for alias in sighting.aliases:
             by_alias.setdefault(_name_key(sighting.list_code, sighting.country, alias), listing)
         tokens = name_tokens(sighting.name)
-        if len(tokens) >= 2:
-            by_prefix[(sighting.list_code, sighting.country or "-", tokens[:2])].append(listing)
+        for length in range(2, len(tokens)):  # every proper prefix of two tokens or more
+            found = by_prefix[(sighting.list_code, sighting.country or "-", tokens[:length])]
+            if listing not in found:
+                found.append(listing)
         bare = (sighting.list_code, key[2])
         if listing not in by_bare_name[bare]:
             by_bare_name[bare].append(listing)
@@ -123,6 +127,7 @@ def join_views(sightings: Iterable[Sighting]) -> list[Listing]:
         elif reason and reason not in listing.reasons:
             listing.reasons.append(reason)
         listing.views[sighting.view].append(sighting)
+        listing.citations.update(sighting.citations)
         index(listing, sighting)
     return listings
 
@@ -148,11 +153,17 @@ def _find(
             return found, f"{view} names it {sighting.name!r} and gives {alias!r} as an alias"
     tokens = name_tokens(sighting.name)
     if len(tokens) >= 2 and sighting.citations:
-        for candidate in by_prefix.get((code, country or "-", tokens[:2]), []):
-            if not same_party_name(candidate.name, sighting.name):
-                continue
-            cited = {c for views in candidate.views.values() for s in views for c in s.citations}
-            shared = sorted(cited & set(sighting.citations))
+        wanted = set(sighting.citations)
+        place = (code, country or "-")
+        # names that extend this one, then names this one extends (token prefixes of two tokens
+        # or more, as :func:`same_party_name` has it), each found by a dict lookup
+        candidates = list(by_prefix.get((*place, tokens), []))
+        for length in range(len(tokens) - 1, 1, -1):
+            shorter = by_name.get((*place, " ".join(tokens[:length])))
+            if shorter is not None:
+                candidates.append(shorter)
+        for candidate in candidates:
+            shared = sorted(candidate.citations & wanted)
             if shared:
                 return candidate, (
                     f"{view} names it {sighting.name!r}, {candidate.name!r} elsewhere; same "

@@ -18,15 +18,15 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from ..events import ChangeEvent, Entity
-from ..sources._csl_snapshot import entry_from_json
-from ..sources._ecfr_table import SUPPLEMENTS, parse_supplement
+from ..sources._csl_snapshot import CslEntry, entry_from_json
+from ..sources._ecfr_table import SUPPLEMENTS, CodifiedEntry, parse_supplement
 from ..store._csl_state import load_entries
 from ..store._events import row_to_event
 from ..store._schema import EventHead, EventRow, PayloadRow, SourceStateRow
 from ._findings import Views
 from ._join import Sighting
 
-__all__ = ["ViewData", "load_views", "open_findings"]
+__all__ = ["ViewData", "csl_sighting", "ecfr_sighting", "load_views", "open_findings"]
 
 _ENTITY_KINDS = ("entity.added", "entity.revised", "entity.removed")
 
@@ -132,26 +132,68 @@ def _ecfr_sightings(
             last = changed.get(key)
             since = _aware(last[0].detected_at) if last else baselines[code]
             out.append(
-                Sighting(
-                    view="ecfr",
-                    list_code=code,
-                    country=entry.country,
-                    name=entry.name,
-                    aliases=entry.aliases,
-                    citations=tuple(str(c) for c in entry.citations),
-                    listed=True,
-                    since=since,
+                ecfr_sighting(
+                    entry,
+                    since,
                     announced=last is not None and str(last[1].kind) == "entity.added",
-                    event_key=last[1].key if last else None,
-                    license_requirement=entry.license_requirement,
-                    license_review_policy=entry.license_review_policy,
-                    entity=last[1].entity if last else Entity(entry.name, entry.aliases),
+                    event=last[1] if last else None,
                 )
             )
     for row, event in removed:
         if event.list_code in covered and event.entity is not None:
             out.append(_removed("ecfr", row, event))
     return out, covered
+
+
+def ecfr_sighting(
+    entry: CodifiedEntry,
+    since: datetime | None,
+    *,
+    announced: bool = False,
+    event: ChangeEvent | None = None,
+) -> Sighting:
+    """What the eCFR shows of one codified entry."""
+    return Sighting(
+        view="ecfr",
+        list_code=entry.list_code,
+        country=entry.country,
+        name=entry.name,
+        aliases=entry.aliases,
+        citations=tuple(str(c) for c in entry.citations),
+        listed=True,
+        since=since,
+        announced=announced,
+        event_key=event.key if event else None,
+        license_requirement=entry.license_requirement,
+        license_review_policy=entry.license_review_policy,
+        entity=event.entity if event and event.entity else Entity(entry.name, entry.aliases),
+    )
+
+
+def csl_sighting(
+    entry: CslEntry,
+    since: datetime | None,
+    *,
+    announced: bool = False,
+    event_key: str | None = None,
+) -> Sighting:
+    """What the CSL shows of one of its entries."""
+    details = entry.details()
+    return Sighting(
+        view="csl",
+        list_code=entry.list_code,
+        country=entry.country,
+        name=entry.name,
+        aliases=entry.aliases,
+        citations=tuple(details.get("federal_register_citations") or ()),
+        listed=True,
+        since=since,
+        announced=announced,
+        event_key=event_key,
+        license_requirement=details.get("license_requirement"),
+        license_review_policy=details.get("license_review_policy"),
+        entity=Entity(entry.name, entry.aliases, entry.addresses, details),
+    )
 
 
 def _removed(view: str, row: Any, event: ChangeEvent) -> Sighting:
@@ -224,24 +266,14 @@ def _csl_sightings(conn: Connection, lists: Iterable[str]) -> tuple[list[Sightin
             continue
         current.add(key)
         last = changed.get(key)
-        details = entry.details()
         out.append(
-            Sighting(
-                view="csl",
-                list_code=entry.list_code,
-                country=entry.country,
-                name=entry.name,
-                aliases=entry.aliases,
-                citations=tuple(details.get("federal_register_citations") or ()),
-                listed=True,
-                since=_aware(last[0].detected_at) if last else baselines[entry.list_code],
+            csl_sighting(
+                entry,
+                _aware(last[0].detected_at) if last else baselines[entry.list_code],
                 announced=last is not None
                 and str(last[1].kind) == "entity.added"
                 and not last[1].data.get("confirms"),
                 event_key=last[1].key if last else key,
-                license_requirement=details.get("license_requirement"),
-                license_review_policy=details.get("license_review_policy"),
-                entity=Entity(entry.name, entry.aliases, entry.addresses, details),
             )
         )
     for row, event in removed:
