@@ -35,11 +35,13 @@ from lxml import etree
 from _common import best_of, shared_fixtures
 from bench_csl import snapshots
 from regwatch.entities import normalize_name
+from regwatch.model import Prior, SnapshotEntry
 from regwatch.reconcile import ReconcileSettings, Sighting, Views, join_views, reconcile_listings
-from regwatch.reconcile._views import csl_sighting, ecfr_sighting
+from regwatch.reconcile._views import csl_sighting, record_sighting
 from regwatch.sources._ecfr_table import parse_supplement
+from regwatch.sources._snapshot import diff_list
 from regwatch.sources.csl import parse_snapshot
-from regwatch.sources.ecfr import diff_versions
+from regwatch.sources.ecfr import records_of
 
 COUNTRIES = [
     "AFGHANISTAN", "ARMENIA", "BELARUS", "BURMA", "CANADA", "CHINA, PEOPLE'S REPUBLIC OF", "EGYPT",
@@ -181,14 +183,28 @@ def main() -> None:
     lxml_time = best_of(args.runs, lambda: (etree.fromstring(new_body), etree.fromstring(old_body)))
 
     def parse_and_diff() -> Any:
-        new = parse_supplement(new_body, "EL")
-        old = parse_supplement(old_body, "EL")
-        return new, diff_versions(
-            old, new, previous_date=date(2026, 11, 2), version_date=date(2026, 11, 19)
+        """What a poll does: read both versions whole and diff the new one against the old
+        (the source's stored memory of it), as the ``ecfr`` source's parse does."""
+        new = records_of(parse_supplement(new_body, "EL"))
+        old = records_of(parse_supplement(old_body, "EL"))
+        prior = Prior(
+            entries={
+                r.key: SnapshotEntry(r.key, r.list_code, r.fingerprint(), r.to_json()) for r in old
+            }
         )
+        changes = diff_list(
+            "ecfr",
+            prior,
+            new,
+            lists=["EL"],
+            titles={"EL": "Entity List"},
+            max_shrink=0.2,
+            payload_index=0,
+        )
+        return new, changes
 
     parse_time = best_of(args.runs, parse_and_diff)
-    supplement, diff = parse_and_diff()
+    supplement, changes = parse_and_diff()
     csl_parse_time = best_of(1, lambda: parse_snapshot(csl_body, ["EL", "MEU"], url="bench"))
 
     since = datetime(2026, 11, 10, tzinfo=UTC)
@@ -220,7 +236,7 @@ def main() -> None:
     def sightings() -> list[Sighting]:
         return [
             *rules,
-            *(ecfr_sighting(e, since) for e in supplement.entries.values()),
+            *(record_sighting(r, since) for r in supplement),
             *(csl_sighting(e, since - timedelta(days=1)) for e in snapshot.entries),
         ]
 
@@ -244,9 +260,10 @@ def main() -> None:
         kinds[f.kind] = kinds.get(f.kind, 0) + 1
 
     total = parse_time + reconcile_time
-    print(
-        f"diff: {len(diff.added)} added, {len(diff.revised)} revised, {len(diff.removed)} removed"
-    )
+    counted: dict[str, int] = {}
+    for _, event in changes.events:
+        counted[str(event.kind)] = counted.get(str(event.kind), 0) + 1
+    print(f"diff: {dict(sorted(counted.items()))}")
     print(f"listings: {len(listings):,}; findings: {dict(sorted(kinds.items()))}")
     print(f"lxml parse of both versions (baseline): {lxml_time:6.3f} s")
     print(

@@ -12,9 +12,6 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 import regwatch.reconcile as reconcile_module
-from regwatch.config import load_config
-from regwatch.ops import notify_findings
-from regwatch.store import Store
 from regwatch.timeutil import utcnow
 from tests.support.csl import bulk_json, legacy_records
 from tests.support.fake_ecfr import FIXTURES, PREFIX, FakeEcfr
@@ -213,9 +210,22 @@ def test_rule_ecfr_csl_lag_resolution_unannounced_and_digest(
     assert "[ALERT] A view lags the rule (the Entity List (EL)) · CN" in digest.stdout
     assert "== eCFR" not in digest.stdout
 
-    # D+2: the CSL shows B, and an entry no rule announced
+    # D+2: the CSL shows B, and an entry no rule announced; a daemon cycle (`run --once`)
+    # polls every source and sends the ops notice, through a real SMTP server
     clock["t"] = at(2, 11)
-    assert cli("poll", "csl").code == 0
+    with MailServer() as mail:
+        monkeypatch.setenv("REGWATCH_SMTP_URL", f"smtp://127.0.0.1:{mail.port}")
+        monkeypatch.setenv("REGWATCH_MAIL_FROM", "regwatch@acme.example")
+        assert cli("run", "--once").code == 0
+        assert cli("run", "--once").code == 0  # nothing new: no second notice
+        to_ops = [m for m in mail.received if m.rcpt_tos == ["ops@acme.example"]]
+    (message,) = to_ops
+    assert message.message["Subject"] == (
+        "[regwatch] 1 listing change(s) no rule announced: possible extraction fault(s)"
+    )
+    body = message.message.get_content()
+    assert "- Omega Lasers Co., Ltd. (EL, CN): the CSL added it" in body
+    assert f"rule: FR Doc. {NUMBER}" in body
     found = _events(cli, "reconcile")
     assert sorted((e["kind"], e["key"]) for e in found[1:]) == [
         ("listing.resolved", "reconcile:lagging:csl:el:cn:theta robotics co ltd"),
@@ -247,20 +257,6 @@ def test_rule_ecfr_csl_lag_resolution_unannounced_and_digest(
     )
     assert "Omega Lasers Co., Ltd. (EL, CN): the CSL added it" in sources.stdout
     assert f"; rule: FR Doc. {NUMBER}" in sources.stdout
-    with MailServer() as mail:
-        monkeypatch.setenv("REGWATCH_SMTP_URL", f"smtp://127.0.0.1:{mail.port}")
-        config = load_config(str(tmp_path / "sources.yaml"))
-        with Store.open(f"sqlite:///{tmp_path / 'regwatch.db'}") as store:
-            assert notify_findings(store, config)
-            assert not notify_findings(store, config)  # once per finding
-        (message,) = mail.received
-    assert message.rcpt_tos == ["ops@acme.example"]
-    assert message.message["Subject"] == (
-        "[regwatch] 1 listing change(s) no rule announced: possible extraction fault(s)"
-    )
-    body = message.message.get_content()
-    assert "- Omega Lasers Co., Ltd. (EL, CN): the CSL added it" in body
-    assert f"rule: FR Doc. {NUMBER}" in body
 
 
 def legacy_records_el() -> list[dict]:

@@ -33,6 +33,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from .config import Config
 from .http import Fetcher
 from .pipeline import PollResult, build_source, poll_source
+from .reconcile import RECONCILED_SOURCES
 from .schedule import interval_of, next_run
 from .sources import get_source_class
 from .store import Store
@@ -123,7 +124,8 @@ class Daemon:
         try:
             result = poll_source(
                 self.store,
-                build_source(name, self.config, self.fetcher),
+                build_source(name, self.config),
+                self.fetcher,
                 self.config.general.reconcile,
             )
         finally:
@@ -260,19 +262,17 @@ def build_daemon(
     :param mail: where digests go; by default from the environment (``REGWATCH_SMTP_URL``, …).
     """
     from .digest import SendReport, send_due
-    from .ops import notify_findings, notify_ops
-    from .reconcile import RECONCILED_SOURCES
 
     daemon = Daemon(store, config, fetcher, owner=owner or default_owner())
 
     def ops_after_poll(result: PollResult | None) -> None:
         if result is not None:
-            notify_ops(store, config, result.source)
+            _notify_ops(store, config, result.source)
             if result.source in RECONCILED_SOURCES:
-                notify_findings(store, config)
+                _notify_findings(store, config)
 
     def digests() -> SendReport:
-        report = send_due(store, config, mail=mail)
+        report = send_due(store, config.general.digest, mail=mail)
         if report.sent or report.failed:
             log.info("digests", extra={"sent": len(report.sent), "failed": len(report.failed)})
         return report
@@ -280,3 +280,56 @@ def build_daemon(
     daemon.after_poll.append(ops_after_poll)
     daemon.periodic.append(("digests", config.general.digest.check_every, digests))
     return daemon
+
+
+def _notify_findings(store: Store, config: Config) -> bool:
+    """After a poll of a view of the Entity List: tell ops once about new unannounced findings
+    (possible extraction faults), naming each listing and rule."""
+    from .digest import MailSettings, send_notice
+    from .ops import findings_notice
+    from .reconcile import FINDINGS_STATE, extraction_faults
+
+    settings = config.general.ops
+    if settings.email is None:
+        return False
+    row = store.source_state_row(FINDINGS_STATE)
+    seen = int(row.ops_notice) if row and row.ops_notice and row.ops_notice.isdigit() else 0
+    notice = findings_notice(extraction_faults(store, seen))
+    if notice is None:
+        return False
+    mail = MailSettings.from_env()
+    send_notice(settings.email, notice.subject, notice.body, mail, config.general.digest)
+    store.set_ops_notice(FINDINGS_STATE, notice.in_force)
+    log.info("ops notice sent", extra={"source": FINDINGS_STATE, "notice": notice.kind})
+    return True
+
+
+def _notify_ops(store: Store, config: Config, source: str) -> bool:
+    """After a poll of ``source``: send the ops notice its health calls for, if any.
+
+    Mail goes where digests go (``REGWATCH_SMTP_URL``, else ``.eml`` files in the outbox).
+    """
+    from .digest import MailSettings, send_notice
+    from .health import source_health
+    from .ops import notify
+    from .sources import get_source_class
+
+    settings = config.general.ops
+    if settings.email is None:
+        return False
+    row = store.source_state_row(source)
+    health = source_health(
+        source, config.sources[source], get_source_class(source).default_every, row, utcnow()
+    )
+    mail = MailSettings.from_env()
+
+    def send(to: str, subject: str, body: str) -> None:
+        send_notice(to, subject, body, mail, config.general.digest)
+
+    return notify(
+        health,
+        row.ops_notice if row else None,
+        settings,
+        send,
+        lambda state: store.set_ops_notice(source, state),
+    )

@@ -13,26 +13,14 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .health import SourceHealth, source_health
-from .timeutil import utcnow
+from .health import SourceHealth
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from .config import Config
-    from .events import StoredEvent
-    from .store import Store
+    from .model import StoredEvent
 
-__all__ = [
-    "Notice",
-    "OpsSettings",
-    "decide_notice",
-    "extraction_faults",
-    "findings_notice",
-    "notify",
-    "notify_findings",
-    "notify_ops",
-]
+__all__ = ["Notice", "OpsSettings", "decide_notice", "fault_line", "findings_notice", "notify"]
 
 log = logging.getLogger("regwatch.ops")
 
@@ -119,53 +107,7 @@ def notify(
     return True
 
 
-def notify_ops(store: Store, config: Config, source: str) -> bool:
-    """After a poll of ``source``: send the ops notice its health calls for, if any.
-
-    Mail goes where digests go (``REGWATCH_SMTP_URL``, else ``.eml`` files in the outbox).
-    """
-    settings = config.general.ops
-    if settings.email is None:
-        return False
-    from .digest import MailSettings, send_notice
-    from .sources import get_source_class
-
-    row = store.source_state_row(source)
-    health = source_health(
-        source, config.sources[source], get_source_class(source).default_every, row, utcnow()
-    )
-    mail = MailSettings.from_env()
-
-    def send(to: str, subject: str, body: str) -> None:
-        send_notice(to, subject, body, mail, config.general.digest)
-
-    return notify(
-        health,
-        row.ops_notice if row else None,
-        settings,
-        send,
-        lambda state: store.set_ops_notice(source, state),
-    )
-
-
 # -- reconciliation: possible extraction faults ------------------------------------------------
-
-#: the state row that remembers the last finding reported to ops
-_FINDINGS_STATE = "reconcile"
-
-
-def extraction_faults(store: Store, after_id: int = 0) -> list[StoredEvent]:
-    """Open ``listing.unannounced`` findings (newest version of each), oldest first: changes a
-    view shows that no rule regwatch read announces, each a possible extraction fault."""
-    from .store import EventQuery
-
-    found = store.events(EventQuery(sources=("reconcile",)))
-    latest: dict[str, StoredEvent] = {}
-    for stored in sorted(found, key=lambda e: e.id):
-        latest[stored.event.key] = stored
-    return [
-        e for e in latest.values() if str(e.event.kind) == "listing.unannounced" and e.id > after_id
-    ]
 
 
 def fault_line(stored: StoredEvent) -> str:
@@ -179,12 +121,13 @@ def fault_line(stored: StoredEvent) -> str:
 
 
 def findings_notice(faults: Sequence[StoredEvent]) -> Notice | None:
-    """One message for new unannounced findings, naming each listing and rule."""
+    """One message for new unannounced findings (changes a view shows that no rule regwatch
+    read announces), naming each listing and rule; ``in_force`` is the newest event id."""
     if not faults:
         return None
     lines = "\n".join(f"- {fault_line(f)}" for f in faults)
     return Notice(
-        _FINDINGS_STATE,
+        "reconcile",
         "unannounced",
         f"[regwatch] {len(faults)} listing change(s) no rule announced: possible extraction "
         "fault(s)",
@@ -194,23 +137,3 @@ def findings_notice(faults: Sequence[StoredEvent]) -> Notice | None:
         f"{lines}\n\nCheck with: regwatch reconcile",
         str(max(f.id for f in faults)),
     )
-
-
-def notify_findings(store: Store, config: Config) -> bool:
-    """After a poll of a reconciled source: tell ops once about new unannounced findings."""
-    settings = config.general.ops
-    if settings.email is None:
-        return False
-    from .digest import MailSettings, send_notice
-
-    row = store.source_state_row(_FINDINGS_STATE)
-    seen = int(row.ops_notice) if row and row.ops_notice and row.ops_notice.isdigit() else 0
-    notice = findings_notice(extraction_faults(store, seen))
-    if notice is None:
-        return False
-    send_notice(
-        settings.email, notice.subject, notice.body, MailSettings.from_env(), config.general.digest
-    )
-    store.set_ops_notice(_FINDINGS_STATE, notice.in_force)
-    log.info("ops notice sent", extra={"source": _FINDINGS_STATE, "notice": notice.kind})
-    return True

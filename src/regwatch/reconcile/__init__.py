@@ -36,9 +36,11 @@ from ._settings import ReconcileSettings
 from ._views import load_views, open_findings
 
 if TYPE_CHECKING:
+    from ..model import StoredEvent
     from ..store import Store
 
 __all__ = [
+    "FINDINGS_STATE",
     "FINDING_KINDS",
     "RECONCILED_SOURCES",
     "VIEWS",
@@ -50,6 +52,7 @@ __all__ = [
     "Sighting",
     "Views",
     "deadline",
+    "extraction_faults",
     "finding_events",
     "join_views",
     "reconcile_listings",
@@ -89,6 +92,24 @@ def reconcile_store(
     findings = reconcile_listings(listings, data.views, moment, settings)
     events = finding_events(findings, already, data.views, {x.key: x for x in listings})
     return Reconciliation(listings, findings, data.views, already, events, data.problems)
+
+
+#: the state row that remembers the last unannounced finding reported to ops
+FINDINGS_STATE = "reconcile"
+
+
+def extraction_faults(store: Store, after_id: int = 0) -> list[StoredEvent]:
+    """Open ``listing.unannounced`` findings (the newest version of each key), oldest first:
+    changes a view shows that no rule regwatch read announces, each a possible extraction
+    fault of regwatch."""
+    from ..store import EventQuery
+
+    latest: dict[str, StoredEvent] = {}
+    for stored in sorted(store.events(EventQuery(sources=("reconcile",))), key=lambda e: e.id):
+        latest[stored.event.key] = stored
+    return [
+        e for e in latest.values() if str(e.event.kind) == "listing.unannounced" and e.id > after_id
+    ]
 
 
 def record_findings(

@@ -1,32 +1,39 @@
 """The three views of every listing, as the store holds them (SQL, read-only).
 
 - **the rule**: the Federal Register source's entity events (the latest version of each);
-- **the eCFR**: the newest supplement version the ``ecfr`` source kept, read whole, with the
-  date of the event that last changed each entry (or of the baseline);
+- **the eCFR**: the ``ecfr`` source's memory of each supplement (its last version read), with
+  the date of the event that last changed each entry (or of the baseline);
 - **the CSL**: the CSL source's last accepted snapshot (``csl_entry``), with the date of the
   event that last changed each entry (or of the baseline), and its removals.
 """
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from ..events import ChangeEvent, Entity
 from ..sources._csl_snapshot import CslEntry, entry_from_json
-from ..sources._ecfr_table import SUPPLEMENTS, CodifiedEntry, parse_supplement
-from ..store._csl_state import load_entries
+from ..sources._ecfr_table import CodifiedEntry
+from ..sources._snapshot import ListRecord
 from ..store._events import row_to_event
-from ..store._schema import EventHead, EventRow, PayloadRow, SourceStateRow
+from ..store._schema import EventHead, EventRow, SourceStateRow
+from ..store._snapshot import load_entries
 from ._findings import Views
 from ._join import Sighting
 
-__all__ = ["ViewData", "csl_sighting", "ecfr_sighting", "load_views", "open_findings"]
+__all__ = [
+    "ViewData",
+    "csl_sighting",
+    "ecfr_sighting",
+    "load_views",
+    "open_findings",
+    "record_sighting",
+]
 
 _ENTITY_KINDS = ("entity.added", "entity.revised", "entity.removed")
 
@@ -101,48 +108,63 @@ def _baselines(conn: Connection, source: str) -> dict[str, datetime]:
     return out
 
 
-def _ecfr_sightings(
-    conn: Connection, lists: Iterable[str], problems: list[str]
-) -> tuple[list[Sighting], set[str]]:
+def _ecfr_sightings(conn: Connection, lists: Iterable[str]) -> tuple[list[Sighting], set[str]]:
     baselines = _baselines(conn, "ecfr")
+    covered = {code for code in lists if code in baselines}
     changed: dict[str, tuple[Any, ChangeEvent]] = {}
     removed: list[tuple[Any, ChangeEvent]] = []
     for row, event in _heads(conn, "ecfr"):
-        if str(event.kind) not in _ENTITY_KINDS:
-            continue
         if str(event.kind) == "entity.removed":
             removed.append((row, event))
-        else:
-            changed[str(event.data.get("entity_key"))] = (row, event)
+        elif str(event.kind) in _ENTITY_KINDS:
+            changed[event.key] = (row, event)
     out: list[Sighting] = []
-    covered = set()
-    for code in lists:
-        if code not in baselines:
+    current = set()
+    for key, stored in load_entries(conn, "ecfr").items():
+        if stored.list_code not in covered:
             continue
-        covered.add(code)
-        body, url = _latest_version(conn, code)
-        if body is None:
-            continue
-        try:
-            supplement = parse_supplement(body, code, where=url)
-        except Exception as exc:  # a stored version that no longer reads: say so, go on
-            problems.append(f"the stored eCFR version {url} cannot be read: {exc}")
-            continue
-        for key, entry in supplement.entries.items():
-            last = changed.get(key)
-            since = _aware(last[0].detected_at) if last else baselines[code]
-            out.append(
-                ecfr_sighting(
-                    entry,
-                    since,
-                    announced=last is not None and str(last[1].kind) == "entity.added",
-                    event=last[1] if last else None,
-                )
+        current.add(key)
+        last = changed.get(key)
+        out.append(
+            record_sighting(
+                ListRecord.from_json(stored.data),
+                _aware(last[0].detected_at) if last else baselines[stored.list_code],
+                announced=last is not None
+                and str(last[1].kind) == "entity.added"
+                and not last[1].data.get("confirms"),
+                event_key=last[1].key if last else None,
             )
+        )
     for row, event in removed:
-        if event.list_code in covered and event.entity is not None:
+        if event.list_code in covered and event.key not in current and event.entity is not None:
             out.append(_removed("ecfr", row, event))
     return out, covered
+
+
+def record_sighting(
+    record: ListRecord,
+    since: datetime | None,
+    *,
+    announced: bool = False,
+    event_key: str | None = None,
+) -> Sighting:
+    """What the eCFR shows of one codified entry, as the ``ecfr`` source stored it."""
+    details = record.details
+    return Sighting(
+        view="ecfr",
+        list_code=record.list_code,
+        country=record.country,
+        name=record.name,
+        aliases=record.aliases,
+        citations=tuple(details.get("federal_register_citations") or ()),
+        listed=True,
+        since=since,
+        announced=announced,
+        event_key=event_key,
+        license_requirement=details.get("license_requirement"),
+        license_review_policy=details.get("license_review_policy"),
+        entity=record.entity(),
+    )
 
 
 def ecfr_sighting(
@@ -214,40 +236,6 @@ def _removed(view: str, row: Any, event: ChangeEvent) -> Sighting:
     )
 
 
-def _latest_version(conn: Connection, code: str) -> tuple[bytes | None, str]:
-    """The body of the newest supplement version the ``ecfr`` source kept."""
-    payloads = PayloadRow.__table__  # type: ignore[attr-defined]
-    name = SUPPLEMENTS[code].replace(" ", "%20")
-    rows = conn.execute(
-        select(payloads.c.id, payloads.c.url, payloads.c.body)
-        .where(
-            payloads.c.source == "ecfr",
-            payloads.c.role.in_(("baseline", "version", "previous")),
-            payloads.c.body.is_not(None),
-            payloads.c.url.like(f"%{name}%"),
-        )
-        .order_by(payloads.c.id.desc())
-    )
-    best: tuple[date, int, str, bytes] | None = None
-    for row in rows:
-        day = _url_date(row.url)
-        if day is not None and (best is None or (day, row.id) > best[:2]):
-            best = (day, row.id, row.url, row.body)
-    if best is None:
-        return None, ""
-    return zlib.decompress(best[3]), best[2]
-
-
-def _url_date(url: str) -> date | None:
-    marker = "/full/"
-    if marker not in url:
-        return None
-    try:
-        return date.fromisoformat(url.split(marker, 1)[1][:10])
-    except ValueError:
-        return None
-
-
 def _csl_sightings(conn: Connection, lists: Iterable[str]) -> tuple[list[Sighting], set[str]]:
     baselines = _baselines(conn, "csl")
     covered = {code for code in lists if code in baselines}
@@ -260,8 +248,8 @@ def _csl_sightings(conn: Connection, lists: Iterable[str]) -> tuple[list[Sightin
             changed[event.key] = (row, event)
     out: list[Sighting] = []
     current = set()
-    for key, (_, data) in load_entries(conn).items():
-        entry = entry_from_json(data)
+    for key, stored in load_entries(conn, "csl").items():
+        entry = entry_from_json(stored.data)
         if entry.list_code not in covered:
             continue
         current.add(key)
@@ -309,7 +297,7 @@ def load_views(conn: Connection, lists: Iterable[str]) -> ViewData:
     codes = list(lists)
     problems: list[str] = []
     rules = _rule_sightings(conn, codes)
-    ecfr, ecfr_lists = _ecfr_sightings(conn, codes, problems)
+    ecfr, ecfr_lists = _ecfr_sightings(conn, codes)
     csl, csl_lists = _csl_sightings(conn, codes)
     views = Views(
         as_of={"ecfr": _as_of(conn, "ecfr"), "csl": _as_of(conn, "csl")},

@@ -22,8 +22,11 @@ yet answers 404: the poll stops before it and tries again next time.  The eCFR r
 without ``Accept-Encoding`` or from a generic user agent with 406 Not Acceptable: that fails the
 poll with a message saying so.
 
-The parser is pure: :meth:`Ecfr.events` reads only the payloads of the collection (the version
-read last time is fetched again rather than loaded from the store).
+The parser is pure (:meth:`Ecfr.parse`): each version is diffed against the source's stored
+memory of the supplement (:mod:`._snapshot`), or against the version before it in the same poll.
+A date already read that the eCFR re-issues with new text (a correction) is read again and
+diffed the same way.  The eCFR does not feed ``listed_entity`` (screening reads the rules and the
+CSL); it is the view :mod:`regwatch.reconcile` compares them with.
 """
 
 from __future__ import annotations
@@ -31,25 +34,38 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qs, quote, urlsplit
 
 from pydantic import Field, field_validator
 
-from .._entity_names import LIST_TITLES, normalize_name
-from ..events import ChangeEvent, Entity, EventKind, diff_fields
-from ..exceptions import FetchError, HTTPStatusError, ParseError, SnapshotRefused
+from .._entity_names import LIST_TITLES, normalize_name, parse_citations
+from ..exceptions import FetchError, HTTPStatusError, ParseError
+from ..keys import FR_PREFIX, is_fr_entity_key
+from ..model import (
+    ChangeEvent,
+    Changes,
+    Collection,
+    EventKind,
+    ListedChanges,
+    Payload,
+    Prior,
+    PriorRequest,
+    SnapshotEntry,
+    SourceState,
+    StoredEvent,
+)
 from . import register
-from ._base import Collection, Payload, Source, SourceSettings, SourceState
-from ._ecfr_table import SUPPLEMENTS, CodifiedEntry, Supplement, parse_supplement
+from ._base import Source, SourceSettings
+from ._ecfr_table import SUPPLEMENTS, Supplement, parse_supplement
 from ._ecfr_versions import latest_issue_date, plan_reads, supplement_versions
+from ._snapshot import ListRecord, diff_list, list_prior_request
 
 if TYPE_CHECKING:
-    from ..store import Store
+    from ..http import Expect, Fetcher
 
-__all__ = ["Ecfr", "EcfrSettings", "VersionDiff", "diff_versions", "version_events"]
+__all__ = ["Ecfr", "EcfrSettings", "confirm", "records_of", "rule_index"]
 
 _SOURCE = "ecfr"
 DEFAULT_BASE_URL = "https://www.ecfr.gov/api/versioner/v1"
@@ -87,144 +103,81 @@ class EcfrSettings(SourceSettings):
         return list(dict.fromkeys(codes))
 
 
-# -- diffing (pure) ---------------------------------------------------------------------------
+# -- records and events (pure) ----------------------------------------------------------------
 
 
-@dataclass
-class VersionDiff:
-    """What changed in one supplement between two versions."""
-
-    list_code: str
-    previous_date: date | None
-    version_date: date
-    added: list[tuple[str, CodifiedEntry]] = field(default_factory=list)
-    revised: list[tuple[str, CodifiedEntry, CodifiedEntry]] = field(default_factory=list)
-    removed: list[tuple[str, CodifiedEntry]] = field(default_factory=list)
-
-
-def diff_versions(
-    old: Supplement, new: Supplement, *, previous_date: date | None, version_date: date
-) -> VersionDiff:
-    """Entries added, revised (any compared field changed) and removed between two versions.
-
-    Entries are matched by identity key (list, country, normalized name, tie-broken by the
-    first citation), so a rewording of an address is a revision, not a removal and an addition.
-    """
-    diff = VersionDiff(new.list_code, previous_date, version_date)
-    for key, entry in new.entries.items():
-        before = old.entries.get(key)
-        if before is None:
-            diff.added.append((key, entry))
-        elif before.compared() != entry.compared():
-            diff.revised.append((key, before, entry))
-    diff.removed = [(k, e) for k, e in old.entries.items() if k not in new.entries]
-    return diff
-
-
-def _verb(kind: EventKind) -> str:
-    return {
-        EventKind.ENTITY_ADDED: "added to",
-        EventKind.ENTITY_REVISED: "revised on",
-        EventKind.ENTITY_REMOVED: "removed from",
-    }[kind]
-
-
-def _entity(entry: CodifiedEntry) -> Entity:
-    details: dict[str, Any] = {
-        "license_requirement": entry.license_requirement,
-        "license_review_policy": entry.license_review_policy,
-        "federal_register_citations": [str(c) for c in entry.citations],
-        "country_heading": entry.country_heading,
-        "see_also": list(entry.see_also),
-    }
-    return Entity(
-        name=entry.name,
-        aliases=entry.aliases,
-        addresses=entry.addresses,
-        details={k: v for k, v in details.items() if v not in (None, [], "")},
-    )
-
-
-def _entry_event(
-    kind: EventKind,
-    key: str,
-    entry: CodifiedEntry,
-    diff: VersionDiff,
-    url: str | None,
-    before: CodifiedEntry | None = None,
-) -> ChangeEvent:
-    list_title = LIST_TITLES.get(entry.list_code, entry.list_code)
-    newest = max((c for c in entry.citations if c.page is not None), default=None)
-    changes = None
-    if before is not None:
-        changes = {
-            f"entity.{name}": pair
-            for name, pair in diff_fields(before.compared(), entry.compared()).items()
-        }
-    summary = "; ".join(
-        f"{label}: {value}"
-        for label, value in (
-            ("License requirement", entry.license_requirement),
-            ("License review policy", entry.license_review_policy),
-        )
-        if value
-    )
-    return ChangeEvent(
-        source=_SOURCE,
-        kind=kind,
-        key=f"ecfr:{key}",
-        title=f"{entry.name}: {_verb(kind)} the {list_title} ({entry.country_heading}) in the "
-        f"eCFR of {diff.version_date.isoformat()}",
-        summary=summary or None,
-        url=url,
-        published_on=diff.version_date,
-        effective_on=diff.version_date,
-        citation=str(newest) if newest else None,
-        list_code=entry.list_code,
-        country=entry.country,
-        entity=_entity(entry),
-        changes=changes or None,
-        data={
-            "entity_key": key,
-            "supplement": SUPPLEMENTS[entry.list_code],
-            "version_date": diff.version_date.isoformat(),
-            "previous_version_date": diff.previous_date.isoformat() if diff.previous_date else None,
+def records_of(supplement: Supplement, url: str | None = None) -> list[ListRecord]:
+    """The entries of one version as list records (``ecfr:el:cn:…`` keys), for
+    :func:`~regwatch.sources._snapshot.diff_list`."""
+    out = []
+    for key, entry in supplement.entries.items():
+        details: dict[str, Any] = {
+            "license_requirement": entry.license_requirement,
+            "license_review_policy": entry.license_review_policy,
             "federal_register_citations": [str(c) for c in entry.citations],
-            "table_row": entry.row,
-        },
-    )
-
-
-def version_events(diff: VersionDiff, *, url: str | None = None) -> list[ChangeEvent]:
-    """The events of one version diff, additions, revisions then removals."""
-    out = [_entry_event(EventKind.ENTITY_ADDED, k, e, diff, url) for k, e in diff.added]
-    out += [
-        _entry_event(EventKind.ENTITY_REVISED, k, new, diff, url, before=old)
-        for k, old, new in diff.revised
-    ]
-    out += [_entry_event(EventKind.ENTITY_REMOVED, k, e, diff, url) for k, e in diff.removed]
+            "country_heading": entry.country_heading,
+            "see_also": list(entry.see_also),
+        }
+        out.append(
+            ListRecord(
+                key=f"{_SOURCE}:{key}",
+                list_code=entry.list_code,
+                name=entry.name,
+                aliases=entry.aliases,
+                addresses=entry.addresses,
+                country=entry.country,
+                details={k: v for k, v in details.items() if v not in (None, [], "")},
+                url=url,
+            )
+        )
     return out
 
 
-def baseline_event(supplement: Supplement, version_date: date, url: str | None) -> ChangeEvent:
-    code = supplement.list_code
-    count = len(supplement.entries)
-    return ChangeEvent(
-        source=_SOURCE,
-        kind=EventKind.LIST_REVISED,
-        key=f"ecfr:baseline:{code.lower()}",
-        title=f"{LIST_TITLES.get(code, code)}: {count:,} entries in the eCFR of "
-        f"{version_date.isoformat()} recorded as the baseline",
-        summary="The first version read of this supplement: later versions are reported entry "
-        "by entry.",
-        url=url,
-        published_on=version_date,
-        effective_on=version_date,
-        list_code=code,
+_VERBS = {
+    EventKind.ENTITY_ADDED: "added to",
+    EventKind.ENTITY_REVISED: "revised on",
+    EventKind.ENTITY_REMOVED: "removed from",
+}
+
+
+def _shape(event: ChangeEvent, version: date, previous: date | None) -> ChangeEvent:
+    """An event of :func:`diff_list` in the eCFR's words: the version date is its date, the
+    entry's newest citation its citation."""
+    stamp = {
+        "supplement": SUPPLEMENTS.get(event.list_code or "", ""),
+        "version_date": version.isoformat(),
+        "previous_version_date": previous.isoformat() if previous else None,
+    }
+    list_title = LIST_TITLES.get(event.list_code or "", event.list_code or "")
+    if event.kind == EventKind.LIST_REVISED:
+        count = event.data.get("entries", 0)
+        return dataclasses.replace(
+            event,
+            title=f"{list_title}: {count:,} entries in the eCFR of {version.isoformat()} "
+            "recorded as the baseline",
+            published_on=version,
+            effective_on=version,
+            data={**event.data, **stamp},
+        )
+    entity = event.entity
+    cited = list((entity.details if entity else {}).get("federal_register_citations") or ())
+    newest = max(parse_citations("; ".join(cited)), default=None)
+    heading = (entity.details if entity else {}).get("country_heading") or event.country
+    name = entity.name if entity else event.title
+    policy = (entity.details if entity else {}).get("license_review_policy")
+    return dataclasses.replace(
+        event,
+        title=f"{name}: {_VERBS[event.kind]} the {list_title} ({heading}) in the eCFR of "
+        f"{version.isoformat()}",
+        summary=f"License review policy: {policy}" if policy else None,
+        published_on=version,
+        effective_on=version,
+        citation=str(newest) if newest else None,
         data={
-            "entries": count,
-            "supplement": SUPPLEMENTS[code],
-            "version_date": version_date.isoformat(),
+            **event.data,
+            **stamp,
+            "entity_key": event.key.removeprefix(f"{_SOURCE}:"),
+            "federal_register_citations": cited,
         },
     )
 
@@ -237,43 +190,21 @@ _CONFIRMED_BY = {
     EventKind.ENTITY_REVISED: ("entity.revised", "entity.added"),
     EventKind.ENTITY_REMOVED: ("entity.removed",),
 }
-RuleIndex = Mapping[tuple[str, str, str], list[tuple[str, str, str | None, str | None]]]
+RuleIndex = Mapping[tuple[str, str, str], list[ChangeEvent]]
 
 
-def _rule_entity_events(conn: Any, lists: Sequence[str]) -> RuleIndex:
-    """The Federal Register rules' entity events (latest versions), by (list, country, name):
-    ``(key, kind, related key, document number)``, oldest first."""
-    from sqlalchemy import select
-
-    from ..store._schema import EventHead, EventRow
-
-    events = EventRow.__table__  # type: ignore[attr-defined]
-    heads = EventHead.__table__  # type: ignore[attr-defined]
-    rows = conn.execute(
-        select(
-            events.c.key,
-            events.c.kind,
-            events.c.related_key,
-            events.c.document_number,
-            events.c.list_code,
-            events.c.country,
-            events.c.entity,
-        )
-        .join(heads, heads.c.event_id == events.c.id)
-        .where(
-            events.c.source == "federal_register",
-            events.c.kind.like("entity.%"),
-            events.c.list_code.in_(list(lists)),
-        )
-        .order_by(events.c.id)
-    )
-    index: dict[tuple[str, str, str], list[tuple[str, str, str | None, str | None]]] = {}
-    for row in rows:
-        name = (row.entity or {}).get("name") or ""
-        place = (row.list_code, row.country or "-", normalize_name(name))
-        index.setdefault(place, []).append(
-            (row.key, row.kind, row.related_key, row.document_number)
-        )
+def rule_index(heads: Mapping[str, StoredEvent], lists: Sequence[str]) -> RuleIndex:
+    """The Federal Register rules' entity events among ``heads``, by (list, country, name),
+    oldest first."""
+    index: dict[tuple[str, str, str], list[ChangeEvent]] = {}
+    for stored in sorted(heads.values(), key=lambda e: e.id):
+        event = stored.event
+        if not is_fr_entity_key(event.key) or event.entity is None:
+            continue
+        if event.list_code not in lists:
+            continue
+        place = (event.list_code or "", event.country or "-", normalize_name(event.entity.name))
+        index.setdefault(place, []).append(event)
     return index
 
 
@@ -285,15 +216,15 @@ def confirm(event: ChangeEvent, rules: RuleIndex) -> ChangeEvent:
         return event
     place = (event.list_code or "", event.country or "-", normalize_name(event.entity.name))
     wanted = _CONFIRMED_BY[event.kind]
-    found = [r for r in rules.get(place, []) if r[1] in wanted]
+    found = [r for r in rules.get(place, []) if str(r.kind) in wanted]
     if not found:
         return event
-    key, _, related, number = found[-1]
+    rule = found[-1]
     return dataclasses.replace(
         event,
-        related_key=related,
-        document_number=number,
-        data={**event.data, "confirms": key},
+        related_key=rule.related_key,
+        document_number=rule.document_number,
+        data={**event.data, "confirms": rule.key},
     )
 
 
@@ -328,7 +259,7 @@ class Ecfr(Source[EcfrSettings]):
     title: ClassVar[str] = "eCFR: the codified Entity List and MEU List (15 CFR 744 Supp. 4, 7)"
     Settings = EcfrSettings
     default_every = "6h"
-    #: every version read is kept: reconciliation reads the current codified list from it
+    #: every version read is kept, as the provenance of its events
     keep_bodies = True
 
     def _url(self, path: str) -> str:
@@ -338,15 +269,17 @@ class Ecfr(Source[EcfrSettings]):
         appendix = quote(SUPPLEMENTS[list_code])
         return self._url(f"/full/{version.isoformat()}/title-15.xml?part=744&appendix={appendix}")
 
-    def collect(self, state: SourceState) -> Collection:
+    # -- collecting ---------------------------------------------------------------------------
+
+    def collect(self, fetcher: Fetcher, state: SourceState) -> Collection:
         collection = Collection()
-        agent = self.fetcher.settings.user_agent
+        agent = fetcher.settings.user_agent
         if _GENERIC_AGENTS.match(agent.strip()):
             collection.warnings.append(
                 f"http.user_agent {agent!r} is generic; the eCFR refuses such requests (406): "
                 "name regwatch and a contact address"
             )
-        titles = self._get(self._url("/titles.json"), "titles", collection)
+        titles = self._get(fetcher, self._url("/titles.json"), "titles", collection)
         latest = latest_issue_date(titles.json(), 15, where=titles.url)
         cursor: dict[str, Any] = {k: dict(v) for k, v in (state.cursor or {}).items()}
         since = [
@@ -360,31 +293,31 @@ class Ecfr(Source[EcfrSettings]):
         else:
             params.append(("issue_date[lte]", latest.isoformat()))
         versions = self._get(
-            self._url("/versions/title-15.json"), "versions", collection, params=params
+            fetcher, self._url("/versions/title-15.json"), "versions", collection, params=params
         )
         for code in self.settings.lists:
-            self._collect_list(code, versions, latest, cursor, collection)
+            self._collect_list(fetcher, code, versions, latest, cursor, collection)
         collection.cursor = cursor
         return collection
 
     def _get(
         self,
+        fetcher: Fetcher,
         url: str,
         role: str,
         collection: Collection,
         *,
         params: list[tuple[str, str]] | None = None,
-        expect: Any = "json",
+        expect: Expect = "json",
     ) -> Payload:
-        collection.requests += 1
         try:
-            payload = self.fetcher.get(url, params=params, expect=expect, role=role)
+            payload = fetcher.get(url, params=params, expect=expect, role=role)
         except HTTPStatusError as exc:
             if exc.status == 406:
                 raise FetchError(
                     f"{exc}: the eCFR refused the request as not acceptable.  It refuses "
                     "requests without Accept-Encoding or from a generic user agent; regwatch "
-                    f"sent User-Agent {self.fetcher.settings.user_agent!r}.  Set http.user_agent "
+                    f"sent User-Agent {fetcher.settings.user_agent!r}.  Set http.user_agent "
                     "to name regwatch and a contact address",
                     url=exc.url,
                 ) from exc
@@ -394,6 +327,7 @@ class Ecfr(Source[EcfrSettings]):
 
     def _collect_list(
         self,
+        fetcher: Fetcher,
         code: str,
         versions: Payload,
         latest: date,
@@ -412,42 +346,42 @@ class Ecfr(Source[EcfrSettings]):
             read_issue_date=read_issue,
             max_reads=self.settings.max_versions,
         )
+        dates = list(plan.dates)
         for again in plan.reissued:
-            collection.warnings.append(
-                f"the eCFR re-issued {name} of {again.isoformat()} with new text (a "
-                "correction); regwatch compares new dates only, so check that version by hand"
-            )
+            if again == read_date and not dates:
+                dates = [again]  # the version read last, corrected: read again, diff as usual
+            else:
+                collection.warnings.append(
+                    f"the eCFR re-issued {name} of {again.isoformat()} with new text (a "
+                    "correction) after later versions; the current version already includes "
+                    "it, so it is not reported on its own"
+                )
         if plan.deferred:
             collection.warnings.append(
                 f"{name}: {plan.deferred} more new version(s) are read by the next poll"
             )
-        if not plan.dates:
-            if plan.seen_issue_date and read_date is not None:
-                cursor[code] = {**saved, "issue_date": plan.seen_issue_date.isoformat()}
-            return
         read_now: date | None = None
-        if plan.previous is not None and not self._fetch_version(
-            plan.previous, code, "previous", collection
-        ):
-            return
-        role = "baseline" if plan.previous is None else "version"
-        for version in plan.dates:
-            if not self._fetch_version(version, code, role, collection):
+        for version in dates:
+            if not self._fetch_version(fetcher, version, code, collection):
                 break
             read_now = version
         if read_now is None:
+            if not dates and plan.seen_issue_date and read_date is not None:
+                cursor[code] = {**saved, "issue_date": plan.seen_issue_date.isoformat()}
             return
-        complete = read_now == plan.dates[-1] and not plan.deferred
+        complete = read_now == dates[-1] and not plan.deferred
         issue = plan.seen_issue_date if complete else read_issue or plan.seen_issue_date
         cursor[code] = {
             "date": read_now.isoformat(),
             "issue_date": issue.isoformat() if issue else None,
         }
 
-    def _fetch_version(self, version: date, code: str, role: str, collection: Collection) -> bool:
+    def _fetch_version(
+        self, fetcher: Fetcher, version: date, code: str, collection: Collection
+    ) -> bool:
         url = self.full_url(version, code)
         try:
-            self._get(url, role, collection, expect="xml")
+            self._get(fetcher, url, "version", collection, expect="xml")
         except HTTPStatusError as exc:
             if exc.status != 404:
                 raise
@@ -458,61 +392,74 @@ class Ecfr(Source[EcfrSettings]):
             return False
         return True
 
-    # -- parsing ------------------------------------------------------------------------------
+    # -- parsing (pure) -----------------------------------------------------------------------
 
-    def parse(self, payload: Payload) -> list[ChangeEvent]:
-        """A version alone has no events: they come from diffing it against the version before
-        it in the same collection (:meth:`events`)."""
-        raise ParseError(
-            "an eCFR version has no events of its own: they come from diffing it against the "
-            "version before it (Ecfr.events)",
-            url=payload.url,
-        )
+    def prior_request(self) -> PriorRequest:
+        """The source's own memory of each supplement, which lists had a baseline, and the
+        rules' entity events (to mark codified changes as confirming them)."""
+        base = list_prior_request(self.name, ())
+        return PriorRequest(entries=True, heads=(*base.heads, FR_PREFIX))
 
-    def events(self, collection: Collection, store: Store) -> list[tuple[int | None, ChangeEvent]]:
-        """Pure: the versions of each list in the collection, diffed in order."""
-        out: list[tuple[int | None, ChangeEvent]] = []
-        previous: dict[str, tuple[Supplement, date]] = {}
+    def parse(self, collection: Collection, prior: Prior) -> Changes:
+        """Each version read, oldest first, diffed against the one before it (the first against
+        the stored memory of the supplement); the store keeps the last."""
+        lists = self.settings.lists
+        current: dict[str, list[ListRecord]] = {code: [] for code in lists}
+        dates: dict[str, date | None] = {code: None for code in lists}
+        for entry in prior.entries.values():
+            if entry.list_code in current:
+                current[entry.list_code].append(ListRecord.from_json(entry.data))
+        for code, saved in (prior.state.cursor or {}).items():
+            if code in dates and isinstance(saved, dict) and saved.get("date"):
+                dates[code] = date.fromisoformat(saved["date"])
+        step = prior
+        events: list[tuple[int | None, ChangeEvent]] = []
+        warnings: list[str] = []
+        last_index: int | None = None
         for index, payload in enumerate(collection.payloads):
-            if payload.role not in ("baseline", "previous", "version") or payload.status == 304:
+            if payload.role != "version" or payload.status == 304:
                 continue
             code, version = _version_of(payload)
+            if code not in current:
+                continue
             supplement = parse_supplement(payload.body, code, where=payload.url)
-            if payload.role != "previous":  # read (and reported) by an earlier poll
-                collection.warnings += supplement.problems
+            warnings += supplement.problems
             public = payload.url if payload.url.startswith("http") else None
-            if payload.role == "baseline":
-                out.append((index, baseline_event(supplement, version, public)))
-            elif payload.role == "version":
-                if code not in previous:
-                    raise ParseError(
-                        f"{payload.url}: a version of {SUPPLEMENTS[code]} with no earlier "
-                        "version to compare it with",
-                        url=payload.url,
-                    )
-                before, before_date = previous[code]
-                diff = diff_versions(
-                    before, supplement, previous_date=before_date, version_date=version
-                )
-                self._check_shrink(before, diff, payload.url)
-                out += [(index, e) for e in version_events(diff, url=public)]
-            previous[code] = (supplement, version)
-        if any(e.kind != EventKind.LIST_REVISED for _, e in out):
-            with store.read() as conn:
-                rules = _rule_entity_events(conn, self.settings.lists)
-            out = [(i, confirm(e, rules)) for i, e in out]
-        return out
-
-    def _check_shrink(self, before: Supplement, diff: VersionDiff, url: str) -> None:
-        count = len(before.entries)
-        limit = self.settings.max_shrink
-        if count and len(diff.removed) / count > limit:
-            raise SnapshotRefused(
-                f"eCFR version refused ({url}): {SUPPLEMENTS[diff.list_code]} would lose "
-                f"{len(diff.removed)} of {count} entries, more than the {limit:.0%} allowed "
-                "(max_shrink); nothing was stored.  If the change is real, raise max_shrink for "
-                "one poll"
+            current[code] = records_of(supplement, public)
+            changes = diff_list(
+                self.name,
+                step,
+                [r for records in current.values() for r in records],
+                lists=lists,
+                titles=_TITLES,
+                max_shrink=self.settings.max_shrink,
+                payload_index=index,
+                url=public,
             )
+            events += [(i, _shape(e, version, dates[code])) for i, e in changes.events]
+            dates[code] = version
+            last_index = index
+            step = dataclasses.replace(step, entries=_entries(current))
+        if last_index is None:
+            return Changes(warnings=warnings)
+        final = diff_list(
+            self.name,
+            prior,
+            [r for records in current.values() for r in records],
+            lists=lists,
+            titles=_TITLES,
+            max_shrink=1.0,  # each version passed the guard on its own
+            payload_index=last_index,
+        )
+        rules = rule_index(prior.heads, lists)
+        return Changes(
+            events=[(i, confirm(e, rules)) for i, e in events],
+            entries=final.entries,
+            # the eCFR is a view to reconcile against, not a list screening reads: the rules
+            # and the CSL keep ``listed_entity``
+            listed=ListedChanges(),
+            warnings=warnings,
+        )
 
     def newest_item_on(self, events: list[ChangeEvent]) -> date | None:
         dates = [
@@ -522,6 +469,13 @@ class Ecfr(Source[EcfrSettings]):
         ]
         return max(dates) if dates else None
 
-    def store_state(self, conn: Any, events: Sequence[ChangeEvent]) -> None:
-        """Nothing beyond the events and the kept bodies: the eCFR is a view to reconcile
-        against, not a list screening reads (the rules and the CSL fill ``listed_entity``)."""
+
+_TITLES = {code: LIST_TITLES.get(code, code) for code in SUPPLEMENTS}
+
+
+def _entries(current: Mapping[str, list[ListRecord]]) -> dict[str, SnapshotEntry]:
+    return {
+        r.key: SnapshotEntry(r.key, r.list_code, r.fingerprint(), r.to_json())
+        for records in current.values()
+        for r in records
+    }
