@@ -221,7 +221,9 @@ def _cell_lines(cell: etree._Element) -> tuple[str, list[str]]:
 
 
 def _local(tag: object) -> str:
-    return tag.upper() if isinstance(tag, str) else ""
+    if type(tag) is not str:  # comments and processing instructions
+        return ""
+    return tag if tag.isupper() else tag.upper()
 
 
 def _roles_of(heads: list[str]) -> tuple[str, ...] | None:
@@ -292,16 +294,19 @@ def table_rows(table: etree._Element) -> tuple[tuple[str, ...] | None, list[Tabl
 # -- supplements ------------------------------------------------------------------------------
 
 
+_DIVS = (*(f"DIV{n}" for n in range(1, 10)), "DIV")
+
+
 def _appendix_of(root: etree._Element, list_code: str) -> etree._Element | None:
     number = _SUPPLEMENT_NUMBER[list_code]
-    candidates = [root, *root.iter()]
-    for element in candidates:
-        tag = _local(element.tag)
-        if not tag.startswith("DIV"):
+    for element in (root, *root.iter(*_DIVS)):
+        if not _local(element.tag).startswith("DIV"):
             continue
         label = element.get("N") or ""
-        head = element.find("HEAD")
-        found = _SUPPLEMENT.search(label) or _SUPPLEMENT.search(_text(head)[:80])
+        found = _SUPPLEMENT.search(label)
+        if found is None:
+            head = element.find("HEAD")
+            found = _SUPPLEMENT.search(_text(head)[:80]) if head is not None else None
         if found and found[1] == number:
             return element
     return None
@@ -359,7 +364,7 @@ def _read_appendix(appendix: etree._Element, list_code: str, where: str) -> Supp
     heading = _text(appendix.find("HEAD"))
     supplement = Supplement(list_code, heading)
     label = f"{where}: {SUPPLEMENTS[list_code]}"
-    tables = [t for t in appendix.iter() if _local(t.tag) in ("GPOTABLE", "TABLE")]
+    tables = list(appendix.iter("GPOTABLE", "TABLE", "table"))
     pending: list[_Pending] = []
     read_any = False
     for table in tables:
