@@ -105,9 +105,7 @@ def test_baseline_then_exact_events_then_nothing(cli, tmp_path, http_server, ecf
     removed = next(e for e in changes if e["kind"] == "entity.removed")
     assert removed["entity"]["addresses"] == ["P.O. Box 1234, Jebel Ali, Dubai"]
     # only the new version is read (it is diffed against the stored one); not version 3
-    assert [r.path.split("/")[-2] for r in _full_hits(http_server)[read_before:]] == [
-        "2026-11-19"
-    ]
+    assert [r.path.split("/")[-2] for r in _full_hits(http_server)[read_before:]] == ["2026-11-19"]
 
     # version 3's date is processed per titles.json, but its XML answers 404 still
     ecfr.latest = D3
@@ -221,3 +219,19 @@ def test_version_dates_from_the_real_versions_answer(shared_fixtures):
         el, latest=date(2025, 3, 1), read_date=None, read_issue_date=None, max_reads=10
     )
     assert plan.dates[0] <= date(2025, 3, 1)
+
+
+def test_a_corrected_version_is_read_again_and_diffed(cli, tmp_path, http_server, ecfr):
+    assert cli("poll", "ecfr").code == 0
+    # the eCFR re-issues the version of 2026-11-02 with new text (a correction), issued later
+    ecfr.publish("EL", D1, "supp4_v2.xml", issued=date(2026, 11, 4))
+    before = len(_full_hits(http_server))
+    result = cli("poll", "ecfr")
+    assert result.code == 0, result
+    assert [r.path.split("/")[-2] for r in _full_hits(http_server)[before:]] == ["2026-11-02"]
+    changes = [e for e in _events(cli) if e["kind"].startswith("entity.")]
+    assert len(changes) == 4 and {e["data"]["version_date"] for e in changes} == {"2026-11-02"}
+    # and once read, the same issue is not read again
+    again = len(_full_hits(http_server))
+    assert cli("poll", "ecfr").code == 0
+    assert len(_full_hits(http_server)) == again
