@@ -1,7 +1,8 @@
-"""The three views of a listing, reconciled end to end through real local servers: a rule adds A
-and B; the eCFR shows both the next day; the CSL 30 hours after the effective date shows only A
-→ one `listing.lagging` for B, resolved when a later CSL shows B; a CSL entry that no rule
-announced → `listing.unannounced`; the digest of a company watching B says it."""
+"""The three views of a listing, reconciled end to end through real local servers, on SQLite and
+PostgreSQL: a rule adds A and B; the eCFR shows both the next day; the CSL 30 hours after the
+effective date shows only A → one `listing.lagging` for B, resolved when a later CSL shows B; a
+CSL entry that no rule announced → `listing.unannounced`; the digest of a company watching B says
+it; `regwatch sources` and one ops notice (real SMTP server) name the rule."""
 
 from __future__ import annotations
 
@@ -107,8 +108,9 @@ def _events(cli, source: str) -> list[dict]:
 
 
 def test_rule_ecfr_csl_lag_resolution_unannounced_and_digest(
-    cli, tmp_path, http_server, clock, monkeypatch
+    cli, tmp_path, http_server, clock, monkeypatch, db_url
 ):
+    monkeypatch.setenv("REGWATCH_DB", db_url)  # on SQLite and on PostgreSQL
     baseline_csl = legacy_records_el()
     http_server.route(
         "/csl.json",
