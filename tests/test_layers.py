@@ -20,7 +20,7 @@ LAYERS: list[set[str]] = [
     {"model", "keys", "timeutil", "_entity_names", "japanese", "logs", "yamlfile", "events"},
     {"alerts"},
     {"http", "store", "sources"},
-    {"matching", "digest", "entities", "health", "ops", "_entity_history", "schedule"},
+    {"matching", "digest", "entities", "health", "ops", "_entity_history", "schedule", "reconcile"},
     {"config", "pipeline"},
     {"daemon", "_docs"},
     {"cli", "demo", "__main__", "__init__"},

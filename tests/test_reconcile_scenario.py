@@ -90,7 +90,10 @@ def _codified_with_a_and_b() -> bytes:
         return v3[v3.rindex("<ROW>", 0, start) : v3.index("</ROW>", start) + len("</ROW>\n")]
 
     russia = v1.index('<ROW>\n<ENT I="01">RUSSIA')
-    return (v1[:russia] + row("Theta Robotics") + row("Zeta Semiconductor") + v1[russia:]).encode()
+    added = (row("Theta Robotics") + row("Zeta Semiconductor")).replace(
+        "91 FR 50001, 11/17/26.", "91 FR 51000, 11/24/26."
+    )  # both cite the rule that adds them
+    return (v1[:russia] + added + v1[russia:]).encode()
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import parse_qs, quote, urlsplit
@@ -41,6 +42,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from pydantic import Field, field_validator
 
 from .._entity_names import LIST_TITLES, normalize_name, parse_citations
+from ..alerts import CONFIRMS, Earlier, confirmed_event
 from ..exceptions import FetchError, HTTPStatusError, ParseError
 from ..keys import FR_PREFIX, is_fr_entity_key
 from ..model import (
@@ -65,7 +67,7 @@ from ._snapshot import ListRecord, diff_list, list_prior_request
 if TYPE_CHECKING:
     from ..http import Expect, Fetcher
 
-__all__ = ["Ecfr", "EcfrSettings", "confirm", "records_of", "rule_index"]
+__all__ = ["Ecfr", "EcfrSettings", "RuleLinks", "confirm", "records_of", "rule_links"]
 
 _SOURCE = "ecfr"
 DEFAULT_BASE_URL = "https://www.ecfr.gov/api/versioner/v1"
@@ -184,47 +186,71 @@ def _shape(event: ChangeEvent, version: date, previous: date | None) -> ChangeEv
 
 # -- one alert per listing ----------------------------------------------------------------------
 
-#: the rule's actions a codified change confirms
-_CONFIRMED_BY = {
-    EventKind.ENTITY_ADDED: ("entity.added", "entity.revised"),
-    EventKind.ENTITY_REVISED: ("entity.revised", "entity.added"),
-    EventKind.ENTITY_REMOVED: ("entity.removed",),
-}
-RuleIndex = Mapping[tuple[str, str, str], list[ChangeEvent]]
+Place = tuple[str, str, str]
 
 
-def rule_index(heads: Mapping[str, StoredEvent], lists: Sequence[str]) -> RuleIndex:
-    """The Federal Register rules' entity events among ``heads``, by (list, country, name),
-    oldest first."""
-    index: dict[tuple[str, str, str], list[ChangeEvent]] = {}
+@dataclass
+class RuleLinks:
+    """What the Federal Register source stored that a codified change may confirm: the rules'
+    entity events by (list, country, normalized name), and the pages of every document."""
+
+    events: dict[Place, list[tuple[Earlier, ChangeEvent]]] = field(default_factory=dict)
+    #: ``(volume, first page, last page, document number)``
+    pages: list[tuple[int, int, int, str]] = field(default_factory=list)
+
+    def cited(self, citations: Sequence[str]) -> set[str]:
+        """The documents regwatch read that ``citations`` (``91 FR 51005``) point into."""
+        out = set()
+        for citation in parse_citations("; ".join(citations)):
+            for volume, first, last, number in self.pages:
+                page = citation.page
+                if page is not None and volume == citation.volume and first <= page <= last:
+                    out.add(number)
+        return out
+
+
+def rule_links(heads: Mapping[str, StoredEvent], lists: Sequence[str]) -> RuleLinks:
+    """The rules' entity events and documents among ``heads`` (the ``fr:`` keys)."""
+    links = RuleLinks()
     for stored in sorted(heads.values(), key=lambda e: e.id):
         event = stored.event
-        if not is_fr_entity_key(event.key) or event.entity is None:
-            continue
-        if event.list_code not in lists:
-            continue
-        place = (event.list_code or "", event.country or "-", normalize_name(event.entity.name))
-        index.setdefault(place, []).append(event)
-    return index
+        if is_fr_entity_key(event.key):
+            if event.entity is None or event.list_code not in lists:
+                continue
+            place = (event.list_code or "", event.country or "-", normalize_name(event.entity.name))
+            earlier = Earlier(event.key, str(event.kind), event.document_number)
+            links.events.setdefault(place, []).append((earlier, event))
+        elif event.kind in (EventKind.DOCUMENT_PUBLISHED, EventKind.DOCUMENT_CORRECTED):
+            first, last = event.data.get("start_page"), event.data.get("end_page")
+            volume = (event.citation or "").split(" FR ")[0]
+            if isinstance(first, int) and volume.isdigit() and event.document_number:
+                end = last if isinstance(last, int) else first
+                links.pages.append((int(volume), first, end, event.document_number))
+    return links
 
 
-def confirm(event: ChangeEvent, rules: RuleIndex) -> ChangeEvent:
-    """``event`` marked as confirming the rule's event about the same listing, if there is one:
-    the rule's event was the alert; the codified change is its record
-    (:func:`regwatch.entities.confirms`)."""
-    if event.entity is None or event.kind not in _CONFIRMED_BY:
+def confirm(event: ChangeEvent, links: RuleLinks) -> ChangeEvent:
+    """``event`` marked as confirming the rule's event about the same listing, if it repeats
+    one (:func:`regwatch.alerts.confirmed_event`): the rule's event was the alert; the codified
+    change is its record."""
+    if event.entity is None or event.kind == EventKind.LIST_REVISED:
         return event
     place = (event.list_code or "", event.country or "-", normalize_name(event.entity.name))
-    wanted = _CONFIRMED_BY[event.kind]
-    found = [r for r in rules.get(place, []) if str(r.kind) in wanted]
-    if not found:
+    candidates = links.events.get(place, [])
+    if not candidates:
         return event
-    rule = found[-1]
+    cites = list(event.data.get("federal_register_citations") or ())
+    found = confirmed_event(
+        event.kind, [e for e, _ in candidates], links.cited(cites), cites_anything=bool(cites)
+    )
+    if found is None:
+        return event
+    rule = next(r for e, r in candidates if e.key == found.key)
     return dataclasses.replace(
         event,
         related_key=rule.related_key,
         document_number=rule.document_number,
-        data={**event.data, "confirms": rule.key},
+        data={**event.data, CONFIRMS: found.key},
     )
 
 
@@ -451,9 +477,9 @@ class Ecfr(Source[EcfrSettings]):
             max_shrink=1.0,  # each version passed the guard on its own
             payload_index=last_index,
         )
-        rules = rule_index(prior.heads, lists)
+        links = rule_links(prior.heads, lists)
         return Changes(
-            events=[(i, confirm(e, rules)) for i, e in events],
+            events=[(i, confirm(e, links)) for i, e in events],
             entries=final.entries,
             # the eCFR is a view to reconcile against, not a list screening reads: the rules
             # and the CSL keep ``listed_entity``
