@@ -189,6 +189,8 @@ def _text(element: etree._Element | None) -> str:
     """All text of ``element``, whitespace collapsed (em spaces included)."""
     if element is None:
         return ""
+    if not len(element):  # no child elements: the common cell
+        return repair_text(element.text or "")
     return repair_text(" ".join(element.itertext()))
 
 
@@ -423,9 +425,14 @@ def _continues(previous: _Pending, entity: str, blank_others: bool) -> bool:
     the entry above stopped mid-sentence, or the row holds only entity text that is the end of
     a sentence.  A row holding only an unfinished sentence starts an entry that the row below
     completes."""
-    if _OPEN_END.search(" ".join([previous.main, *previous.lines]).strip()):
+    if _open_end(previous.lines[-1] if previous.lines else previous.main):
         return True
-    return blank_others and not _OPEN_END.search(entity)
+    return blank_others and not _open_end(entity)
+
+
+def _open_end(text: str) -> bool:
+    # only the end matters: searching the whole cell for an anchored pattern is quadratic-ish
+    return bool(_OPEN_END.search(text.rstrip()[-12:]))
 
 
 def _join_cells(previous: _Pending, row: TableRow) -> tuple[str, list[str]]:
