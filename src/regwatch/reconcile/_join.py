@@ -58,7 +58,7 @@ class Sighting:
     entity: Entity | None = None
 
 
-@dataclass
+@dataclass(eq=False)  # a listing is itself: compared by identity, never field by field
 class Listing:
     """The sightings of one party under one destination on one list, by view."""
 
