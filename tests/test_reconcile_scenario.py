@@ -214,6 +214,13 @@ def test_rule_ecfr_csl_lag_resolution_unannounced_and_digest(
     assert "== Rule, eCFR and CSL compared · Lagging views (1) ==" in digest.stdout
     assert "[ALERT] A view lags the rule (the Entity List (EL)) · CN" in digest.stdout
     assert "== eCFR" not in digest.stdout
+    # the rule's own entity line says where the listing stands in every view
+    rule_item = digest.stdout.split("== Federal Register · Entities added (1) ==")[1].split("==")[0]
+    assert re.search(
+        rf"  Views: announced by {NUMBER} \(effective {D.isoformat()}\); in the eCFR since "
+        r"[^;]+; not yet in the CSL \(as of [^)]+\)",
+        rule_item,
+    )
 
     # D+2: the CSL shows B, and an entry no rule announced; a daemon cycle (`run --once`)
     # polls every source and sends the ops notice, through a real SMTP server

@@ -267,6 +267,7 @@ def _event_view(stored: StoredEvent) -> View:
             "document_number": number,
             "source_link": _link(event.url),
             "pdf_link": _link(event.data.get("pdf_url")),
+            "views": one_line(event.data.get("views"), SUMMARY_LIMIT) or None,
         }
     )
 
