@@ -185,3 +185,14 @@ def test_settings_are_checked():
         ReconcileSettings(lists=["SDN"])
     with pytest.raises(ValueError):
         ReconcileSettings(csl_after="soon")
+
+
+def test_policies_that_differ_only_in_punctuation_or_footnote_marks_agree():
+    listings = join_views(
+        [
+            seen("ecfr", "Sigma Optics Ltd.", license_review_policy="Presumption of denial. 1"),
+            seen("csl", "Sigma Optics Ltd.", license_review_policy="Presumption of Denial"),
+        ]
+    )
+    now = datetime(2026, 11, 25, tzinfo=UTC)
+    assert reconcile_listings(listings, VIEWS, now, SETTINGS) == []

@@ -47,7 +47,8 @@ FINDING_KINDS = {
     "disagreement": EventKind.LISTING_DISAGREEMENT,
 }
 _SOURCE = "reconcile"
-_WORDS = re.compile(r"[^a-z0-9]+")
+#: words only: footnote marks (a trailing 1 after "denial.") and punctuation do not count
+_WORDS = re.compile(r"[^a-z]+")
 
 
 @dataclass(frozen=True)
