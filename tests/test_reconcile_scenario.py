@@ -7,8 +7,12 @@ it; `regwatch sources` and one ops notice (real SMTP server) name the rule."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -212,7 +216,7 @@ def test_rule_ecfr_csl_lag_resolution_unannounced_and_digest(
     # two alerts: the rule's addition, and the lag; the eCFR's codification only confirms it
     assert "Borealis Robotics: 2 items (2 alerts)" in digest.stdout
     assert "== Rule, eCFR and CSL compared · Lagging views (1) ==" in digest.stdout
-    assert "[ALERT] A view lags the rule (the Entity List (EL)) · CN" in digest.stdout
+    assert "[ALERT] A view lags the rule: the Entity List (EL) · CN" in digest.stdout
     assert "== eCFR" not in digest.stdout
     # the rule's own entity line says where the listing stands in every view
     rule_item = digest.stdout.split("== Federal Register · Entities added (1) ==")[1].split("==")[0]
@@ -221,6 +225,9 @@ def test_rule_ecfr_csl_lag_resolution_unannounced_and_digest(
         r"[^;]+; not yet in the CSL \(as of [^)]+\)",
         rule_item,
     )
+
+    if db_url.startswith("sqlite"):
+        _digest_page_in_chromium(cli, tmp_path)
 
     # D+2: the CSL shows B, and an entry no rule announced; a daemon cycle (`run --once`)
     # polls every source and sends the ops notice, through a real SMTP server
@@ -280,3 +287,48 @@ def legacy_records_el() -> list[dict]:
 
 
 _ = legacy_records  # the real CSL records are used by the CSL's own tests
+
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _digest_page_in_chromium(cli, tmp_path) -> None:
+    """The HTML digest as a browser shows it: the Views line is there (DOM dumped by headless
+    Chromium), and a screenshot is written (``$REGWATCH_SCREENSHOTS`` keeps a copy)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("headless Chromium is not installed (Debian package chromium)")
+    page = tmp_path / "digest.html"
+    result = cli(
+        "digest", "preview", "--company", "Borealis Robotics", "--format", "html", "--output", page
+    )
+    assert result.code == 0, result
+    common = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium'}"]
+    dom = subprocess.run(
+        [*common, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120
+    )
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    text = re.sub(r"<[^>]+>", "", dom.stdout)
+    assert "A view lags the rule" in text
+    assert re.search(r"Views: announced by \S+ \(effective [\d-]+\); in the eCFR since", text)
+    shot = tmp_path / "digest.png"
+    taken = subprocess.run(
+        [*common, f"--screenshot={shot}", "--window-size=1000,1800", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert taken.returncode == 0 and shot.stat().st_size > 10_000, taken.stderr[-2000:]
+    keep = os.environ.get("REGWATCH_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, Path(keep) / "reconcile_digest.png")

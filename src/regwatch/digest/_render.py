@@ -175,7 +175,7 @@ def change_label(stored: StoredEvent) -> str:
     elif kind == "release.published":
         label = "Release published"
     elif kind in _FINDING_LABELS:
-        label = f"{_FINDING_LABELS[kind]} ({target})" if target else _FINDING_LABELS[kind]
+        label = f"{_FINDING_LABELS[kind]}: {target}" if target else _FINDING_LABELS[kind]
     else:
         label = "Published"
     if stored.revision > 1 and kind != "entity.revised" and not kind.startswith("listing."):

@@ -320,6 +320,7 @@ def _event(finding: Finding, kind: EventKind) -> ChangeEvent:
         key=finding.key,
         title=f"{listing.name}: {_TITLES[finding.kind].format(view=view)}",
         summary=f"{finding.status}. {finding.detail}",
+        effective_on=rule.effective_on if rule else None,
         document_number=rule.document_number if rule else None,
         list_code=listing.list_code,
         country=listing.country,
