@@ -250,6 +250,9 @@ def test_rule_ecfr_csl_lag_resolution_unannounced_and_digest(
         ("listing.resolved", "reconcile:lagging:csl:el:cn:theta robotics co ltd"),
         ("listing.unannounced", "reconcile:unannounced:csl:el:cn:omega lasers co ltd"),
     ]
+    # the resolution is a record, not a second alert for the company that watches B
+    matched = cli("matches", "--company", "Borealis Robotics", "--format", "json").json()
+    assert sorted(m["event_kind"] for m in matched) == ["entity.added", "listing.lagging"]
     resolved = next(e for e in found if e["kind"] == "listing.resolved")
     assert resolved["revision"] == 2 and "in the CSL since" in resolved["summary"]
     unannounced = next(e for e in found if e["kind"] == "listing.unannounced")

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from ..alerts import CONFIRMS
 from ..events import ChangeEvent, EventKind
 from ._join import VIEW_NAMES, Listing, Sighting
 from ._settings import ReconcileSettings
@@ -355,5 +356,7 @@ def _resolution(key: str, kind: str, listing: Listing | None, views: Views) -> C
         list_code=listing.list_code if listing else None,
         country=listing.country if listing else None,
         entity=listing.entity() if listing else None,
-        data={"finding": finding, "resolves": kind, "status": status},
+        # the finding's report was the alert; its resolution is the record, not a second alert
+        # for the same watch items (regwatch.alerts)
+        data={"finding": finding, "resolves": kind, "status": status, CONFIRMS: key},
     )
