@@ -296,6 +296,10 @@ def load_views(conn: Connection, lists: Iterable[str]) -> ViewData:
     """Every sighting of the ``lists`` in the three views, and what is known of the views."""
     codes = list(lists)
     problems: list[str] = []
+    if not any(code in _baselines(conn, view) for view in ("ecfr", "csl") for code in codes):
+        # no view to compare the rules with (neither the eCFR nor the CSL was read): nothing
+        # can lag or disagree, and the rules are not loaded at all
+        return ViewData([], Views(as_of={}, lists={}), problems)
     rules = _rule_sightings(conn, codes)
     ecfr, ecfr_lists = _ecfr_sightings(conn, codes)
     csl, csl_lists = _csl_sightings(conn, codes)
