@@ -235,3 +235,11 @@ def test_a_corrected_version_is_read_again_and_diffed(cli, tmp_path, http_server
     again = len(_full_hits(http_server))
     assert cli("poll", "ecfr").code == 0
     assert len(_full_hits(http_server)) == again
+
+
+def test_import_of_a_saved_version_is_refused_saying_why(cli, tmp_path):
+    saved = tmp_path / "supp4.xml"
+    saved.write_bytes(b"<DIV9/>")
+    result = cli("import", "ecfr", str(saved))
+    assert result.code == 2
+    assert "cannot import saved files" in result.stderr and "regwatch poll ecfr" in result.stderr

@@ -43,7 +43,7 @@ from pydantic import Field, field_validator
 
 from .._entity_names import LIST_TITLES, normalize_name, parse_citations
 from ..alerts import CONFIRMS, Earlier, confirmed_event
-from ..exceptions import FetchError, HTTPStatusError, ParseError
+from ..exceptions import FetchError, HTTPStatusError, InputError, ParseError
 from ..keys import FR_PREFIX, is_fr_entity_key
 from ..model import (
     ChangeEvent,
@@ -485,6 +485,14 @@ class Ecfr(Source[EcfrSettings]):
             # and the CSL keep ``listed_entity``
             listed=ListedChanges(),
             warnings=warnings,
+        )
+
+    def read_file(self, path: str, body: bytes) -> Payload:
+        """A saved supplement has no version date of its own (the API's URL carries it), and a
+        version only means something against the one before it: refused, saying so."""
+        raise InputError(
+            f"{path}: the ecfr source cannot import saved files; it reads each version of the "
+            "supplement, with its date, from the eCFR API (regwatch poll ecfr)"
         )
 
     def newest_item_on(self, events: list[ChangeEvent]) -> date | None:
