@@ -150,10 +150,13 @@ def test_rule_ecfr_csl_lag_resolution_unannounced_and_digest(
     assert cli("init").code == 0
     assert cli("watch", "import", "watch.yaml").code == 0
 
+    assert "nothing to reconcile yet" in cli("reconcile").stdout
+
     # the day before: baselines of the CSL and the eCFR; nothing to reconcile
     assert cli("poll", "csl").code == 0
     assert cli("poll", "ecfr").code == 0
     assert _events(cli, "reconcile") == []
+    assert "every reconciled listing agrees across its views" in cli("reconcile").stdout
 
     # day D, 15:00 UTC: the rule adds A (Zeta) and B (Theta), effective today
     clock["t"] = at(0, 15)

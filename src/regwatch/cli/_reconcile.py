@@ -91,6 +91,12 @@ def reconcile(
         typer.echo(f"reconcile: warning: {problem}", err=True)
     records = [_record(f) for f in found]
     if fmt == Format.table and not records:
-        typer.echo("every reconciled listing agrees across its views")
+        if not any(result.views.lists.values()):
+            typer.echo(
+                "nothing to reconcile yet: neither the eCFR nor the CSL has been read "
+                "(regwatch poll ecfr csl)"
+            )
+        else:
+            typer.echo("every reconciled listing agrees across its views")
         return
     emit(records, fmt, COLUMNS)
