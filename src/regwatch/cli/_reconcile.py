@@ -87,8 +87,6 @@ def reconcile(
     if since is not None:
         start = datetime.combine(cast(date, since), time(0), UTC)  # the callback made a date
         found = [f for f in found if f.since >= start]
-    for problem in result.problems:
-        typer.echo(f"reconcile: warning: {problem}", err=True)
     records = [_record(f) for f in found]
     if fmt == Format.table and not records:
         if not any(result.views.lists.values()):

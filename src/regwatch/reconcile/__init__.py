@@ -77,7 +77,6 @@ class Reconciliation:
     #: open findings before this run (event key → kind)
     open_before: dict[str, str]
     events: list[ChangeEvent] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
 
 
 def reconcile_store(
@@ -91,7 +90,7 @@ def reconcile_store(
     listings = join_views(data.sightings)
     findings = reconcile_listings(listings, data.views, moment, settings)
     events = finding_events(findings, already, data.views, {x.key: x for x in listings})
-    return Reconciliation(listings, findings, data.views, already, events, data.problems)
+    return Reconciliation(listings, findings, data.views, already, events)
 
 
 #: the state row that remembers the last unannounced finding reported to ops

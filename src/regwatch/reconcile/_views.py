@@ -42,8 +42,6 @@ _ENTITY_KINDS = ("entity.added", "entity.revised", "entity.removed")
 class ViewData:
     sightings: list[Sighting]
     views: Views
-    #: problems met while reading the views (an unreadable stored version)
-    problems: list[str]
 
 
 def _heads(
@@ -295,11 +293,10 @@ def _documents(conn: Connection) -> tuple[tuple[int, int, int, str], ...]:
 def load_views(conn: Connection, lists: Iterable[str]) -> ViewData:
     """Every sighting of the ``lists`` in the three views, and what is known of the views."""
     codes = list(lists)
-    problems: list[str] = []
     if not any(code in _baselines(conn, view) for view in ("ecfr", "csl") for code in codes):
         # no view to compare the rules with (neither the eCFR nor the CSL was read): nothing
         # can lag or disagree, and the rules are not loaded at all
-        return ViewData([], Views(as_of={}, lists={}), problems)
+        return ViewData([], Views(as_of={}, lists={}))
     rules = _rule_sightings(conn, codes)
     ecfr, ecfr_lists = _ecfr_sightings(conn, codes)
     csl, csl_lists = _csl_sightings(conn, codes)
@@ -308,7 +305,7 @@ def load_views(conn: Connection, lists: Iterable[str]) -> ViewData:
         lists={"ecfr": frozenset(ecfr_lists), "csl": frozenset(csl_lists)},
         documents=_documents(conn),
     )
-    return ViewData([*rules, *ecfr, *csl], views, problems)
+    return ViewData([*rules, *ecfr, *csl], views)
 
 
 def open_findings(conn: Connection) -> dict[str, str]:
