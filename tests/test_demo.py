@@ -50,6 +50,11 @@ EXPECTED_MATCHES = {
     # The CSL's listings of the rule's parties confirm the rule's events: a record, not a
     # second alert; its revision of a party listed before is news.
     ("entity", DALIAN, "csl", "entity.revised", DALIAN),
+    # After cycle 1 the CSL lagged the rule: an alert of its own for the parties Acme watches;
+    # its resolution in cycle 2 is a record, not a second alert.
+    ("entity", HANGZHOU, "reconcile", "listing.lagging", HANGZHOU),
+    ("keyword", "semiconductor", "reconcile", "listing.lagging", "Ningbo Xinyuan"),
+    ("country", "RU", "reconcile", "listing.lagging", "Arktika"),
 }
 
 
@@ -115,7 +120,15 @@ def test_demo_finds_the_entities_matches_and_writes_the_digests(cli, tmp_path):
         ("csl", "entity.revised"): 1,
         ("csl", "entity.removed"): 1,
         ("meti", "release.published"): 4,
+        # the CSL lagged the rule's four parties after cycle 1 and showed them in cycle 2; it
+        # removed a party no rule removed (reconciliation, docs/reconcile.md)
+        ("reconcile", "listing.lagging"): 4,
+        ("reconcile", "listing.resolved"): 4,
+        ("reconcile", "listing.unannounced"): 1,
     }
+    (unannounced,) = by[("reconcile", "listing.unannounced")]
+    assert unannounced.entity.name == "Al Noor Aviation Supplies FZE"
+    assert {e.entity.name for e in by[("reconcile", "listing.lagging")]} == set(RULE_PARTIES)
     # The rule's parties, read from its GPO XML, and the CSL confirming each of them.
     from_rule = {e.entity.name: e for e in by[("federal_register", "entity.added")]}
     assert {n: e.country for n, e in from_rule.items()} == RULE_PARTIES

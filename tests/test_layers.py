@@ -21,7 +21,7 @@ LAYERS: list[set[str]] = [
     | {"_httpio", "_bounds"},
     {"alerts"},
     {"http", "store", "sources"},
-    {"matching", "digest", "entities", "health", "ops", "_entity_history", "schedule"},
+    {"matching", "digest", "entities", "health", "ops", "_entity_history", "schedule", "reconcile"},
     {"config", "pipeline"},
     {"daemon", "_docs"},
     {"cli", "demo", "__main__", "__init__"},

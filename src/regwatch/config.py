@@ -18,6 +18,7 @@ from .digest._settings import DigestSettings
 from .exceptions import ConfigError
 from .http import HttpSettings
 from .ops import OpsSettings
+from .reconcile._settings import ReconcileSettings
 from .sources import SOURCES, SourceSettings
 from .yamlfile import Located, load_yaml, validation_message
 
@@ -47,6 +48,10 @@ class GeneralSettings(BaseModel):
     )
     digest: DigestSettings = Field(
         default_factory=DigestSettings, description="how digests are built and retried"
+    )
+    reconcile: ReconcileSettings = Field(
+        default_factory=ReconcileSettings,
+        description="when the rule, the eCFR and the CSL views of a listing count as lagging",
     )
 
 

@@ -35,6 +35,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from .config import Config
 from .http import Fetcher
 from .pipeline import PollResult, build_source, poll_source
+from .reconcile import RECONCILED_SOURCES
 from .schedule import interval_of, next_run
 from .sources import get_source_class
 from .store import Store
@@ -126,7 +127,12 @@ class Daemon:
             return None
         result: PollResult | None = None
         try:
-            result = poll_source(self.store, build_source(name, self.config), self.fetcher)
+            result = poll_source(
+                self.store,
+                build_source(name, self.config),
+                self.fetcher,
+                self.config.general.reconcile,
+            )
         finally:
             row = self.store.source_state_row(name)
             failures = row.consecutive_failures if row else 0
@@ -278,6 +284,8 @@ def build_daemon(
     def ops_after_poll(result: PollResult | None) -> None:
         if result is not None:
             _notify_ops(store, config, result.source)
+            if result.source in RECONCILED_SOURCES:
+                _notify_findings(store, config)
 
     def digests() -> SendReport:
         report = send_due(store, config.general.digest, mail=mail)
@@ -288,6 +296,28 @@ def build_daemon(
     daemon.after_poll.append(ops_after_poll)
     daemon.periodic.append(("digests", config.general.digest.check_every, digests))
     return daemon
+
+
+def _notify_findings(store: Store, config: Config) -> bool:
+    """After a poll of a view of the Entity List: tell ops once about new unannounced findings
+    (possible extraction faults), naming each listing and rule."""
+    from .digest import MailSettings, send_notice
+    from .ops import findings_notice
+    from .reconcile import FINDINGS_STATE, extraction_faults
+
+    settings = config.general.ops
+    if settings.email is None:
+        return False
+    row = store.source_state_row(FINDINGS_STATE)
+    seen = int(row.ops_notice) if row and row.ops_notice and row.ops_notice.isdigit() else 0
+    notice = findings_notice(extraction_faults(store, seen))
+    if notice is None:
+        return False
+    mail = MailSettings.from_env()
+    send_notice(settings.email, notice.subject, notice.body, mail, config.general.digest)
+    store.set_ops_notice(FINDINGS_STATE, notice.in_force)
+    log.info("ops notice sent", extra={"source": FINDINGS_STATE, "notice": notice.kind})
+    return True
 
 
 def _notify_ops(store: Store, config: Config, source: str) -> bool:

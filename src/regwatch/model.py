@@ -63,6 +63,16 @@ class EventKind(StrEnum):
     RELEASE_PUBLISHED = "release.published"
     #: A whole-list revision, such as a new edition of METI's End User List.
     LIST_REVISED = "list.revised"
+    #: A view of a listing (the eCFR, the CSL) does not yet show what a rule says.
+    LISTING_LAGGING = "listing.lagging"
+    #: A view shows a listing or a change that no rule regwatch read announces.
+    LISTING_UNANNOUNCED = "listing.unannounced"
+    #: A rule removed a party that a view still lists.
+    LISTING_STALE_REMOVAL = "listing.stale_removal"
+    #: Two views of a listing disagree on a field (the license review policy).
+    LISTING_DISAGREEMENT = "listing.disagreement"
+    #: A reconciliation finding no longer holds: the views agree.
+    LISTING_RESOLVED = "listing.resolved"
 
 
 @dataclass(frozen=True, slots=True)

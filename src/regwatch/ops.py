@@ -9,12 +9,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .health import SourceHealth
 
-__all__ = ["Notice", "OpsSettings", "decide_notice", "notify"]
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from .model import StoredEvent
+
+__all__ = ["Notice", "OpsSettings", "decide_notice", "fault_line", "findings_notice", "notify"]
 
 log = logging.getLogger("regwatch.ops")
 
@@ -110,3 +116,35 @@ def notify(
     record(notice.in_force)
     log.info("ops notice sent", extra={"source": health.name, "notice": notice.kind})
     return True
+
+
+# -- reconciliation: possible extraction faults ------------------------------------------------
+
+
+def fault_line(stored: StoredEvent) -> str:
+    """``Omega Lasers Co., Ltd. (EL, CN): the CSL added it …; rule: FR Doc. 2026-24002``."""
+    event = stored.event
+    name = event.entity.name if event.entity else event.title
+    detail = str(event.data.get("detail") or event.summary or "")
+    rule = event.data.get("rule_document")
+    named = f"; rule: FR Doc. {rule}" if rule else ""
+    return f"{name} ({event.list_code}, {event.country or '-'}): {detail}{named}"
+
+
+def findings_notice(faults: Sequence[StoredEvent]) -> Notice | None:
+    """One message for new unannounced findings (changes a view shows that no rule regwatch
+    read announces), naming each listing and rule; ``in_force`` is the newest event id."""
+    if not faults:
+        return None
+    lines = "\n".join(f"- {fault_line(f)}" for f in faults)
+    return Notice(
+        "reconcile",
+        "unannounced",
+        f"[regwatch] {len(faults)} listing change(s) no rule announced: possible extraction "
+        "fault(s)",
+        "A view of the Entity List shows a change that no Federal Register rule regwatch read "
+        "explains.  Either regwatch missed or misread the rule (an extraction fault: check the "
+        "rule named below, or the rule at the cited page), or the view is in error.\n\n"
+        f"{lines}\n\nCheck with: regwatch reconcile",
+        str(max(f.id for f in faults)),
+    )

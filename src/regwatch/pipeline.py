@@ -20,6 +20,7 @@ from .config import Config
 from .exceptions import BlockedError, ConfigError, InputError, RegwatchError
 from .http import Fetcher
 from .model import Changes, Collection, Payload
+from .reconcile import RECONCILED_SOURCES, ReconcileSettings
 from .sources import Source, get_source_class
 from .store import ApplyResult, Batch, Store
 from .store._engine import describe_failure
@@ -96,9 +97,15 @@ def _batch(
     )
 
 
-def poll_source(store: Store, source: Source[Any], fetcher: Fetcher) -> PollResult:
+def poll_source(
+    store: Store,
+    source: Source[Any],
+    fetcher: Fetcher,
+    reconcile: ReconcileSettings | None = None,
+) -> PollResult:
     """One collection pass of ``source``, stored in one transaction; never raises for the
-    source's own failures (they are recorded and returned)."""
+    source's own failures (they are recorded and returned).  With ``reconcile``, a poll of a
+    source that is a view of the Entity List is followed by the reconciliation stage."""
     started, clock = utcnow(), time.monotonic()
     fetcher_requests = fetcher.requests
     try:
@@ -157,16 +164,32 @@ def poll_source(store: Store, source: Source[Any], fetcher: Fetcher) -> PollResu
             "seconds": round(result.seconds, 3),
         },
     )
+    if reconcile is not None and reconcile.enabled and source.name in RECONCILED_SOURCES:
+        reconcile_stage(store, reconcile)
     # The next stage: what was stored is matched against the watch lists.
     match_stage(store)
     return result
+
+
+def reconcile_stage(store: Store, settings: ReconcileSettings) -> None:
+    """Compare the views of every listing and store new and resolved findings.  A failure is
+    logged and never undoes the poll (the next poll reconciles again)."""
+    from .reconcile import record_findings
+
+    try:
+        record_findings(store, settings)
+    except Exception:
+        log.exception("reconciliation failed; it runs again after the next poll")
 
 
 def poll_sources(
     store: Store, config: Config, names: Sequence[str], fetcher: Fetcher
 ) -> list[PollResult]:
     """Poll each of ``names`` in turn; one failing source never stops the next."""
-    return [poll_source(store, build_source(name, config), fetcher) for name in names]
+    return [
+        poll_source(store, build_source(name, config), fetcher, config.general.reconcile)
+        for name in names
+    ]
 
 
 def match_stage(store: Store) -> None:

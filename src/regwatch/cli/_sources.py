@@ -282,6 +282,7 @@ def sources_(
                 ("sources", "read by"),
             ],
         )
+    _extraction_faults(ctx)
     sys.stdout.flush()
 
 
@@ -291,3 +292,19 @@ def _list_record(summary: ListSummary, last_read: dict[str, Any]) -> dict[str, A
     record = summary.to_json()
     record["last_read_at"] = max(reads).isoformat() if reads else None
     return record
+
+
+def _extraction_faults(ctx: typer.Context) -> None:
+    """Under the table: open unannounced findings, which may be regwatch's own misreadings."""
+    from ..ops import fault_line
+    from ..reconcile import extraction_faults
+
+    faults = extraction_faults(get_context(ctx).store())
+    if not faults:
+        return
+    typer.echo(
+        f"\n{len(faults)} listing change(s) that no rule regwatch read announces (possible "
+        "extraction faults of regwatch; see `regwatch reconcile`):"
+    )
+    for fault in faults:
+        typer.echo(f"  - {fault_line(fault)}")

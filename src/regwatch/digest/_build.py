@@ -18,7 +18,15 @@ from sqlalchemy import Connection, and_, exists, select
 from ..events import StoredEvent
 from ..exceptions import ConfigError
 from ..store._events import row_to_stored
-from ..store.tables import COMPANY, DELIVERY_MATCH, EVENT, MATCH, RECIPIENT, WATCH_ITEM
+from ..store.tables import (
+    COMPANY,
+    DELIVERY_MATCH,
+    EVENT,
+    EVENT_HEAD,
+    MATCH,
+    RECIPIENT,
+    WATCH_ITEM,
+)
 from ._model import Reason, RecipientInfo
 
 __all__ = [
@@ -198,18 +206,47 @@ def load_matches(
             )
             event_of[mid] = eid
     events: dict[int, StoredEvent] = {}
+    standing: dict[str, str] | None = None
     for chunk in _chunks(sorted(set(event_of.values()))):
         for row in conn.execute(select(*_EVENT_COLUMNS).where(event_t.c.id.in_(chunk))):
-            events[row.id] = _stored(row)
+            if row.entity_key and standing is None:
+                standing = _listing_views(conn)
+            events[row.id] = _stored(row, standing or {})
     return {mid: (reasons[mid], events[event_of[mid]]) for mid in ids if mid in reasons}
 
 
 _EVENT_COLUMNS = [
     *(c for c in event_t.c if c.name != "data"),
     event_t.c.data["pdf_url"].as_string().label("pdf_url"),
+    event_t.c.data["entity_key"].as_string().label("entity_key"),
 ]
 
 
-def _stored(row: Any) -> StoredEvent:
-    # selected without the (large) data column: a digest only shows the govinfo PDF link
-    return row_to_stored(row, {"pdf_url": row.pdf_url} if row.pdf_url else {})
+def _listing_views(conn: Connection) -> dict[str, str]:
+    """Where each listing with an open reconciliation finding stands in the rule, the eCFR and
+    the CSL (``in the eCFR since …; not yet in the CSL (as of …)``), by entity key."""
+    head_t = EVENT_HEAD
+    rows = conn.execute(
+        select(
+            event_t.c.kind,
+            event_t.c.data["listing"].as_string(),
+            event_t.c.data["status"].as_string(),
+        )
+        .join(head_t, head_t.c.event_id == event_t.c.id)
+        .where(event_t.c.source == "reconcile")
+    )
+    return {
+        listing: status
+        for kind, listing, status in rows
+        if kind != "listing.resolved" and listing and status
+    }
+
+
+def _stored(row: Any, standing: dict[str, str]) -> StoredEvent:
+    # selected without the (large) data column: a digest shows the govinfo PDF link, and for an
+    # entity event, where its listing stands in the three views when they disagree or lag
+    data = {"pdf_url": row.pdf_url} if row.pdf_url else {}
+    views = standing.get(row.entity_key) if row.entity_key else None
+    if views:
+        data["views"] = views
+    return row_to_stored(row, data)

@@ -54,6 +54,8 @@ SOURCE_NAMES = {
     "mofcom": "China MOFCOM",
     "ofac": "OFAC",
     "un": "UN Security Council",
+    "ecfr": "eCFR",
+    "reconcile": "Rule, eCFR and CSL compared",
 }
 LIST_NAMES = {
     "EL": "the Entity List (EL)",
@@ -77,6 +79,19 @@ KIND_GROUPS = {
     "document.corrected": "Corrections",
     "document.withdrawn": "Withdrawals",
     "release.published": "Releases",
+    "listing.lagging": "Lagging views",
+    "listing.unannounced": "Changes no rule announced",
+    "listing.stale_removal": "Removed by rule, still listed",
+    "listing.disagreement": "Views that disagree",
+    "listing.resolved": "Views that agree again",
+}
+#: how a reconciliation finding is labelled
+_FINDING_LABELS = {
+    "listing.lagging": "A view lags the rule",
+    "listing.unannounced": "A change no rule announced",
+    "listing.stale_removal": "Removed by rule, still listed",
+    "listing.disagreement": "The views disagree",
+    "listing.resolved": "The views agree again",
 }
 
 #: C0 and C1 controls, DEL, the Unicode line and paragraph separators, and the bidirectional
@@ -169,9 +184,11 @@ def change_label(stored: StoredEvent) -> str:
         label = "Withdrawn"
     elif kind == "release.published":
         label = "Release published"
+    elif kind in _FINDING_LABELS:
+        label = f"{_FINDING_LABELS[kind]}: {target}" if target else _FINDING_LABELS[kind]
     else:
         label = "Published"
-    if stored.revision > 1 and kind != "entity.revised":
+    if stored.revision > 1 and kind != "entity.revised" and not kind.startswith("listing."):
         label += f", then revised (version {stored.revision})"
     return label
 
@@ -260,6 +277,7 @@ def _event_view(stored: StoredEvent) -> View:
             "document_number": number,
             "source_link": _link(event.url),
             "pdf_link": _link(event.data.get("pdf_url")),
+            "views": one_line(event.data.get("views"), SUMMARY_LIMIT) or None,
         }
     )
 

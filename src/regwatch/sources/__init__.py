@@ -47,6 +47,7 @@ def get_source_class(name: str) -> type[Source[Any]]:
 # The built-in sources register themselves on import.
 from . import (  # noqa: E402,F401
     csl,
+    ecfr,
     federal_register,
     meti,
     meti_eul,

@@ -196,6 +196,19 @@ class Store:
         with self.write() as conn:
             return self._save_batch(conn, batch)
 
+    def record_events(self, events: Sequence[ChangeEvent]) -> ApplyResult:
+        """Store events that no fetch produced (reconciliation findings), in one transaction:
+        new keys, revisions and no-ops are decided as for a poll, without a fetch run or a
+        source state."""
+        with self.write() as conn:
+            latest, seen = latest_versions([(None, e) for e in events])
+            heads = load_heads(conn, list(latest))
+            previous = load_events(conn, revised_heads(latest, heads))
+            intents, unchanged = plan_events(latest, seen, heads, previous)
+            result = apply_intents(conn, intents, [], utcnow())
+            result.unchanged = unchanged
+            return result
+
     def _save_batch(self, conn: Connection, batch: Batch) -> ApplyResult:
         now = utcnow()
         run_id = _insert_run(conn, batch.source, batch.started_at)
