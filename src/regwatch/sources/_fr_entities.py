@@ -20,7 +20,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -32,10 +32,11 @@ from .._entity_names import (
     parse_citations,
 )
 from ..events import ChangeEvent, Entity, EventKind
-from ..exceptions import HTTPStatusError, ParseError
+from ..exceptions import BlockedError, FetchError, ParseError
+from ..store._events import load_events, load_heads
 from ..store._listed import find_listed
 from ._base import Collection, Payload, SourceState
-from ._gpo_entities import RuleEntries, RuleEntry, parse_entity_rule
+from ._gpo_entities import PARSER_VERSION, RuleEntries, RuleEntry, parse_entity_rule
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -64,6 +65,8 @@ _ACTIONS = {
     "removed": EventKind.ENTITY_REMOVED,
 }
 _VERBS = {"added": "added to", "revised": "entry revised on", "removed": "removed from"}
+#: how many polls try to fetch a rule's full text before it is marked as not read
+MAX_FULL_TEXT_ATTEMPTS = 3
 
 
 def amends_entity_lists(record: Mapping[str, Any]) -> bool:
@@ -105,6 +108,7 @@ def collect_entity_rules(
     """Fetch the full-text XML of every rule in ``records`` that amends the lists and was not
     read before (or changed since), and note what was read in ``collection.cursor``."""
     done: dict[str, str] = dict(state.cursor.get("entity_rules") or {})
+    attempts: dict[str, dict[str, Any]] = dict(state.cursor.get("entity_rule_attempts") or {})
     seen: dict[str, str] = {}
     for record in records:
         if not amends_entity_lists(record):
@@ -124,23 +128,39 @@ def collect_entity_rules(
                 min_interval=interval,
                 role=ENTITY_XML_ROLE,
             )
-        except HTTPStatusError as exc:
-            if exc.status != 404:
-                raise
-            # The full text can lag the document by a little: the document is stored, the rule
-            # stays unread, and the next poll (which re-reads the overlap window) tries again.
-            collection.warnings.append(
-                f"{number}: full-text XML not available yet ({exc}); its entity changes will be "
-                "read on a later poll"
-            )
+        except BlockedError:
+            raise  # the whole source is refused: that is the source's health, not one document
+        except FetchError as exc:
+            # One document's full text must never stop the source: the document is stored,
+            # marked, and its full text tried again on the next polls, a bounded number of times.
+            tries = int(attempts.get(number, {}).get("attempts", 0)) + 1
+            attempts[number] = {"attempts": tries, "error": str(exc)[:300]}
+            if tries >= MAX_FULL_TEXT_ATTEMPTS:
+                seen[number] = fingerprint  # given up on; a new fingerprint tries again
+                collection.warnings.append(
+                    f"{number}: full-text XML could not be fetched after {tries} attempts "
+                    f"({exc}); the document is stored and marked as not read"
+                )
+            else:
+                collection.warnings.append(
+                    f"{number}: full-text XML not available yet ({exc}); its entity changes will "
+                    f"be read on a later poll (attempt {tries} of {MAX_FULL_TEXT_ATTEMPTS})"
+                )
             continue
+        attempts.pop(number, None)
         seen[number] = fingerprint
         collection.payloads.append(payload)
     # Only the documents of this walk can come back (the walk re-reads the overlap window), so
     # older entries are dropped and the cursor stays small.
-    if seen or "entity_rules" in state.cursor:
+    if seen or attempts or "entity_rules" in state.cursor:
         base = collection.cursor if collection.cursor is not None else dict(state.cursor)
         collection.cursor = {**base, "entity_rules": seen}
+        walked = {normalize(str(r["document_number"])) for r in records}
+        kept = {n: a for n, a in attempts.items() if n in walked}
+        if kept:
+            collection.cursor["entity_rule_attempts"] = kept
+        else:
+            collection.cursor.pop("entity_rule_attempts", None)
 
 
 def is_entity_xml(payload: Payload) -> bool:
@@ -194,45 +214,60 @@ def _document(payload: Payload, parsed: RuleEntries, record: Mapping[str, Any] |
 Resolver = Callable[[RuleEntry, str], tuple[str, Entity | None] | None]
 
 
-def rule_events(
+@dataclass
+class RuleReading:
+    """One rule's full text, read: its entity events, and how well it was read."""
+
+    number: str | None
+    events: list[ChangeEvent]
+    #: the self-check (``Extraction.to_json()`` and the parser version), for the document event
+    extraction: dict[str, Any]
+
+
+def read_rule(
     payload: Payload,
     *,
     record: Mapping[str, Any] | None = None,
     resolve: Resolver | None = None,
     warnings: list[str] | None = None,
     normalize: Callable[[str], str] = str,
-) -> list[ChangeEvent]:
-    """The entity events of one rule's full-text XML.
+) -> RuleReading:
+    """The entity events of one rule's full-text XML, and the check of that reading against
+    the totals the rule states.  Never raises for the document's content: a rule that cannot
+    be read is a reading marked ``failed``, with the reason in its problems.
 
     :param record: the document's API record, for its dates, citation and link.
     :param resolve: ``(entry, natural key) -> (listed key, listed entity) | None`` for revisions
         and removals, so that they name the party as it is listed.
     :param warnings: receives every row or instruction that could not be read or applied.
-    :raises ParseError: the XML is broken, or the rule states entry changes but none could be
-        read (a rule never silently yields nothing).
     """
     number = _number_from_url(payload.url)
+    number = normalize(number) if number else None
+    notes = warnings if warnings is not None else []
     try:
-        parsed = parse_entity_rule(
-            payload.body, document_number=normalize(number) if number else None
-        )
+        parsed = parse_entity_rule(payload.body, document_number=number)
     except ParseError as exc:
-        raise ParseError(str(exc), url=payload.url) from None
+        return _unread(number, payload, str(exc), notes)
+    except Exception as exc:  # a bug on an unforeseen layout must not stop the source
+        log.exception("reading the entity changes of %s", payload.url)
+        return _unread(number, payload, f"{type(exc).__name__}: {exc}", notes)
     if parsed.document_number:
         parsed.document_number = normalize(parsed.document_number)
     label = parsed.document_number or payload.url
-    notes = warnings if warnings is not None else []
+    before = len(notes)
     notes += parsed.problems
-    if parsed.has_entry_changes and not parsed.entries:
-        raise ParseError(
+    extraction = parsed.extraction
+    if extraction.status == "failed":
+        notes.append(
             f"{label}: the rule amends Supplement No. 4/7 to part 744 but no entry could be read "
-            f"from {payload.url}: {'; '.join(parsed.problems) or 'no instruction or row parsed'}",
-            url=payload.url,
+            f"from {payload.url}; the document is stored and marked as not read"
         )
-    if parsed.lists and not parsed.has_entry_changes:
+    elif extraction.status == "partial":
+        notes += [f"{label}: {d}" for d in extraction.disagreements]
+    if parsed.lists and not parsed.has_entry_changes and not parsed.announced:
         notes.append(f"{label}: amends Supplement No. 4/7 to part 744 without entry-level changes")
     if warnings is None:
-        for note in notes:
+        for note in notes[before:]:
             log.warning("%s", note)
     document = _document(payload, parsed, record)
     taken: set[str] = set()
@@ -258,7 +293,61 @@ def rule_events(
             else:
                 key, listed = found
         events.append(_event(entry, key, document, listed))
-    return events
+    checked = {**extraction.to_json(), "parser": PARSER_VERSION}
+    return RuleReading(parsed.document_number, events, checked)
+
+
+def _unread(number: str | None, payload: Payload, reason: str, notes: list[str]) -> RuleReading:
+    label = number or payload.url
+    notes.append(
+        f"{label}: the entity changes cannot be read ({reason}); the document is stored "
+        "and marked as not read"
+    )
+    extraction = {
+        "status": "failed",
+        "read": {},
+        "announced": {},
+        "problems": [reason[:500]],
+        "parser": PARSER_VERSION,
+    }
+    return RuleReading(number, [], extraction)
+
+
+def rule_events(
+    payload: Payload,
+    *,
+    record: Mapping[str, Any] | None = None,
+    resolve: Resolver | None = None,
+    warnings: list[str] | None = None,
+    normalize: Callable[[str], str] = str,
+) -> list[ChangeEvent]:
+    """The entity events of one rule's full-text XML given on its own (``regwatch import``):
+    there is no document event to mark, so a rule that cannot be read is an error.
+
+    :raises ParseError: the XML is broken, or the rule states entry changes but none could be
+        read (a rule never silently yields nothing).
+    """
+    notes: list[str] = []
+    reading = read_rule(
+        payload, record=record, resolve=resolve, warnings=notes, normalize=normalize
+    )
+    if warnings is not None:
+        warnings += notes
+    else:
+        for note in notes:
+            log.warning("%s", note)
+    if reading.extraction["status"] == "failed":
+        raise ParseError(_failure(reading, payload), url=payload.url)
+    return reading.events
+
+
+def _failure(reading: RuleReading, payload: Payload) -> str:
+    label = reading.number or payload.url
+    problems = "; ".join(reading.extraction.get("problems") or []) or "no instruction or row parsed"
+    return (
+        f"{label}: the rule amends Supplement No. 4/7 to part 744 but no entry could be read "
+        f"from {payload.url}: {problems}"
+    )
 
 
 def _event(entry: RuleEntry, key: str, document: _Document, listed: Entity | None) -> ChangeEvent:
@@ -365,7 +454,10 @@ def rule_events_in(
     normalize: Callable[[str], str],
 ) -> list[tuple[int | None, ChangeEvent]]:
     """All events of a Federal Register collection: ``parse`` for the API pages, and entity
-    events for the rules' XML, resolved against the parties currently listed."""
+    events for the rules' XML, resolved against the parties currently listed.
+
+    The document event of every rule that amends the lists carries ``data["extraction"]``:
+    how its entity changes were read (see :func:`mark_documents`)."""
     records: dict[str, Mapping[str, Any]] = {}
     for payload in collection.payloads:
         if payload.role == "documents" and payload.status != 304:
@@ -373,6 +465,7 @@ def rule_events_in(
                 if isinstance(record, dict) and record.get("document_number"):
                     records[normalize(str(record["document_number"]))] = record
     out: list[tuple[int | None, ChangeEvent]] = []
+    readings: dict[str, dict[str, Any]] = {}
     with store.read() as conn:
         resolve = _resolver(conn)
         for index, payload in enumerate(collection.payloads):
@@ -382,14 +475,69 @@ def rule_events_in(
                 out += [(index, e) for e in parse(payload)]
                 continue
             number = _number_from_url(payload.url)
-            events = rule_events(
+            reading = read_rule(
                 payload,
                 record=records.get(normalize(number)) if number else None,
                 resolve=resolve,
                 warnings=collection.warnings,
                 normalize=normalize,
             )
-            out += [(index, e) for e in events]
+            if payload.role == "import" and reading.extraction["status"] == "failed":
+                # A file given on its own has no document event to mark: say it, store nothing.
+                raise ParseError(_failure(reading, payload), url=payload.url)
+            if reading.number:
+                readings[reading.number] = reading.extraction
+            out += [(index, e) for e in reading.events]
+        attempts = (collection.cursor or {}).get("entity_rule_attempts") or {}
+        for number, tried in attempts.items():
+            if number not in readings:
+                readings[number] = _not_fetched(tried)
+        wanted = [
+            f"fr:{number}"
+            for number, record in records.items()
+            if number not in readings and amends_entity_lists(record)
+        ]
+        heads = load_heads(conn, wanted)
+        stored = load_events(conn, [h.event_id for h in heads.values()])
+        for head in heads.values():
+            earlier = stored[head.event_id].data.get("extraction")
+            if isinstance(earlier, dict):
+                readings[head.key.removeprefix("fr:")] = earlier
+    return mark_documents(out, readings)
+
+
+def _not_fetched(tried: Mapping[str, Any]) -> dict[str, Any]:
+    count = int(tried.get("attempts") or 0)
+    return {
+        "status": "failed" if count >= MAX_FULL_TEXT_ATTEMPTS else "pending",
+        "read": {},
+        "announced": {},
+        "problems": [
+            f"the full text could not be fetched ({count} of "
+            f"{MAX_FULL_TEXT_ATTEMPTS} attempts): {tried.get('error')}"
+        ],
+        "parser": PARSER_VERSION,
+    }
+
+
+def mark_documents(
+    events: list[tuple[int | None, ChangeEvent]], readings: Mapping[str, dict[str, Any]]
+) -> list[tuple[int | None, ChangeEvent]]:
+    """The events with each rule's document event carrying ``data["extraction"]``: the reading
+    of its entity changes (``complete``, ``partial``, ``failed``, or ``pending`` while its full
+    text is not fetched yet), what was read and what the rule announced."""
+    out = []
+    for index, event in events:
+        number = event.document_number
+        if (
+            number is not None
+            and number in readings
+            and event.key == f"fr:{number}"
+            and not event.provisional
+            and event.entity is None
+        ):
+            event = replace(event, data={**event.data, "extraction": readings[number]})
+        out.append((index, event))
     return out
 
 
