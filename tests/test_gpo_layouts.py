@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from regwatch._extraction import describe_extraction as describe
 from regwatch.sources._gpo_amdpar import Context, read_instructions
 from regwatch.sources._gpo_entities import parse_entity_rule
-from regwatch.sources._gpo_totals import describe, read_announced
+from regwatch.sources._gpo_totals import read_announced
 
 FIXTURES = Path(__file__).parent / "fixtures" / "federal_register"
 EM = "\u2003"
@@ -34,9 +35,7 @@ def test_blank_heads_a_header_row_in_the_body_and_one_entity_under_three_countri
     ]
     # the header row in the body is no entity
     assert not {"Entity", "Country"} & {e.name for e in rule.entries}
-    kestrel_cn, kestrel_fr, kestrel_nl = (
-        e for e in rule.entries if e.name.startswith("Kestrel")
-    )
+    kestrel_cn, kestrel_fr, kestrel_nl = (e for e in rule.entries if e.name.startswith("Kestrel"))
     aliases = ("Kestrel Photonics", "Shenzhen Kestrel Optoelectronics", "KPC")
     assert kestrel_cn.aliases == kestrel_fr.aliases == kestrel_nl.aliases == aliases
     # the entry continues on the next row, whose first cell is an em space
@@ -51,7 +50,9 @@ def test_blank_heads_a_header_row_in_the_body_and_one_entity_under_three_countri
     assert volga.license_review_policy == "Policy of denial. (See § 746.8(b) of the EAR)."
     assert volga.citation_text == "88 FR 12170, 2/27/23." and volga.page == 12174
     tianjin = rule.entries[2]
-    assert tianjin.aliases == ("THARI",) and tianjin.addresses == ("66 Binhai Avenue, Tianjin, China",)
+    assert tianjin.aliases == ("THARI",) and tianjin.addresses == (
+        "66 Binhai Avenue, Tianjin, China",
+    )
     # the totals the rule states, and the check against them
     assert rule.announced.entries == {("EL", "added"): 7}
     assert rule.announced.entities == {("EL", "added"): 5}
@@ -124,8 +125,8 @@ def test_a_table_whose_columns_cannot_be_told_apart_fails_the_reading_not_the_pa
 def test_a_header_row_is_never_an_entity_even_with_real_heads_and_repeated():
     body = (FIXTURES / "el_meu_combined_verbs_2024.xml").read_text()
     header = (
-        f'<ROW><ENT I="01">Country</ENT><ENT>Entity</ENT><ENT>License<LI>requirement</LI></ENT>'
-        f"<ENT>License<LI>review policy</LI></ENT><ENT>Federal Register citation</ENT></ROW>"
+        '<ROW><ENT I="01">Country</ENT><ENT>Entity</ENT><ENT>License<LI>requirement</LI></ENT>'
+        "<ENT>License<LI>review policy</LI></ENT><ENT>Federal Register citation</ENT></ROW>"
     )
     # a header row repeated after a page break, inside a table that has real heads
     body = body.replace("</BOXHD>", "</BOXHD>" + header, 1)
@@ -219,7 +220,11 @@ def test_the_totals_a_rule_states(text, entries, entities, destinations):
 
 
 def test_em_space_cells_and_elision_rows_are_not_entries():
-    row = f'<ROW><ENT I="22">{EM}</ENT><ENT>{EM}</ENT><ENT>{EM}</ENT><ENT>{EM}</ENT><ENT>{EM}</ENT></ROW>'
-    body = (FIXTURES / "el_blank_heads_2023.xml").read_text().replace("</GPOTABLE>", row + "</GPOTABLE>")
+    row = f'<ROW><ENT I="22">{EM}</ENT>' + f"<ENT>{EM}</ENT>" * 4 + "</ROW>"
+    body = (
+        (FIXTURES / "el_blank_heads_2023.xml")
+        .read_text()
+        .replace("</GPOTABLE>", row + "</GPOTABLE>")
+    )
     rule = parse_entity_rule(body.encode())
     assert len(rule.entries) == 7 and rule.problems == []

@@ -208,9 +208,14 @@ def load_matches(
 _EVENT_COLUMNS = [
     *(c for c in event_t.c if c.name != "data"),
     event_t.c.data["pdf_url"].as_string().label("pdf_url"),
+    event_t.c.data["extraction"].label("extraction"),
 ]
 
 
 def _stored(row: Any) -> StoredEvent:
-    # selected without the (large) data column: a digest only shows the govinfo PDF link
-    return row_to_stored(row, {"pdf_url": row.pdf_url} if row.pdf_url else {})
+    # selected without the (large) data column: a digest only shows the govinfo PDF link, and
+    # how well a rule's entity changes were read
+    data = {"pdf_url": row.pdf_url} if row.pdf_url else {}
+    if isinstance(row.extraction, dict):
+        data["extraction"] = row.extraction
+    return row_to_stored(row, data)

@@ -508,13 +508,15 @@ def rule_events_in(
 
 def _not_fetched(tried: Mapping[str, Any]) -> dict[str, Any]:
     count = int(tried.get("attempts") or 0)
+    if count < MAX_FULL_TEXT_ATTEMPTS:
+        # Nothing that changes from one attempt to the next: a retry is not a revision.
+        return {"status": "pending", "read": {}, "announced": {}, "parser": PARSER_VERSION}
     return {
-        "status": "failed" if count >= MAX_FULL_TEXT_ATTEMPTS else "pending",
+        "status": "failed",
         "read": {},
         "announced": {},
         "problems": [
-            f"the full text could not be fetched ({count} of "
-            f"{MAX_FULL_TEXT_ATTEMPTS} attempts): {tried.get('error')}"
+            f"the full text could not be fetched ({count} attempts): {tried.get('error')}"
         ],
         "parser": PARSER_VERSION,
     }

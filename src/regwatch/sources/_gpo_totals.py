@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from .._entity_names import country_from_heading, normalize_name
 
-__all__ = ["Announced", "Extraction", "check_reading", "describe", "read_announced"]
+__all__ = ["Announced", "Extraction", "check_reading", "read_announced"]
 
 Status = Literal["complete", "partial", "failed"]
 
@@ -175,25 +175,6 @@ class Extraction:
         if self.problems:
             out["problems"] = list(self.problems[:20])
         return out
-
-
-def describe(extraction: dict[str, Any]) -> str | None:
-    """A reader's sentence for a stored ``extraction``, or ``None`` when it is complete."""
-    status = extraction.get("status")
-    if status not in ("partial", "failed"):
-        return None
-    read = sum(int(v) for v in (extraction.get("read") or {}).values())
-    announced = sum(int(v) for v in (extraction.get("announced") or {}).values())
-    if status == "failed":
-        told = f" (it announces {announced})" if announced else ""
-        return f"regwatch could not read the entries of this rule{told}: read the rule"
-    if announced and read != announced:
-        return f"regwatch read {read} of the {announced} entries this rule announces: read the rule"
-    unread = len(extraction.get("problems") or []) or 1
-    return (
-        f"regwatch read {read} entries of this rule but could not read {unread} "
-        f"part{'s' if unread != 1 else ''} of it: read the rule"
-    )
 
 
 def check_reading(
