@@ -10,7 +10,7 @@ import pytest
 
 from regwatch._extraction import describe_extraction as describe
 from regwatch.sources._gpo_amdpar import Context, read_instructions
-from regwatch.sources._gpo_entities import parse_entity_rule
+from regwatch.sources._gpo_entities import parse_entity_rule, split_entity
 from regwatch.sources._gpo_totals import read_announced
 
 FIXTURES = Path(__file__).parent / "fixtures" / "federal_register"
@@ -228,3 +228,13 @@ def test_em_space_cells_and_elision_rows_are_not_entries():
     )
     rule = parse_entity_rule(body.encode())
     assert len(rule.entries) == 7 and rule.problems == []
+
+
+def test_list_punctuation_leaves_words_ending_in_and_alone():
+    name, aliases, addresses = split_entity(
+        "Rand Poland Sp. z o.o., a.k.a., the following two aliases:",
+        ["—Rand Poland;", "—RPL; and", "ul. Marszalkowska 1, Warsaw, Poland; and"],
+    )
+    assert name == "Rand Poland Sp. z o.o."
+    assert aliases == ("Rand Poland", "RPL")
+    assert addresses == ("ul. Marszalkowska 1, Warsaw, Poland",)

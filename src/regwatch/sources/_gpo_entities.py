@@ -229,7 +229,7 @@ def split_entity(main: str, items: list[str]) -> tuple[str, tuple[str, ...], tup
     for item in items:
         if _DASH.match(item):
             alias = _DASH.sub("", item).strip()
-            alias = re.sub(r"[;,]?\s*(?:and)?\s*$", "", alias).strip()
+            alias = _without_and(alias)
             alias = (
                 alias[:-1] if alias.endswith(".") and not _ABBREVIATIONS.search(alias) else alias
             )
@@ -239,6 +239,15 @@ def split_entity(main: str, items: list[str]) -> tuple[str, tuple[str, ...], tup
             addresses += _addresses(item)
     name = name.strip(" ,;:")
     return name, tuple(dict.fromkeys(aliases)), tuple(dict.fromkeys(addresses))
+
+
+def _without_and(text: str) -> str:
+    """``"—HPS; and"`` → ``"—HPS"``: the list punctuation GPO ends an item with (never the
+    "and" at the end of a word: "Poland")."""
+    text = text.rstrip(" ;,")
+    if text.endswith(" and") or text == "and":
+        text = text[:-3].rstrip(" ;,")
+    return text
 
 
 def _sentence_end(text: str) -> int | None:
@@ -269,7 +278,7 @@ def _split_name_address(text: str) -> tuple[str, str]:
 
 def _addresses(text: str) -> list[str]:
     out = []
-    text = re.sub(r"[;,]?\s*\band\s*$", "", repair_text(text))  # "…, China; and" before the next
+    text = _without_and(repair_text(text))  # "…, China; and" before the next line
     for part in _ADDRESS_SPLIT.split(text):
         part = part.strip(" ,;")
         if part.endswith(".") and not _ABBREVIATIONS.search(part):
@@ -282,9 +291,31 @@ def _addresses(text: str) -> list[str]:
 # -- instructions x rows ----------------------------------------------------------------------
 
 
-def _matches(name: str, quoted: str) -> bool:
-    a, b = normalize_name(name), normalize_name(quoted)
-    return bool(a and b) and (a == b or b.startswith(a + " ") or a.startswith(b + " "))
+_Named = dict[str, list[tuple[Instruction, int]]]
+
+
+def _names_index(instructions: list[Instruction]) -> _Named:
+    """The names the instructions quote, by normalized name (a rule quotes hundreds)."""
+    out: _Named = {}
+    for instruction in instructions:
+        for n, quoted in enumerate(instruction.names):
+            out.setdefault(normalize_name(quoted), []).append((instruction, n))
+    return out
+
+
+def _named(index: _Named, name: str) -> list[tuple[Instruction, int]]:
+    """The quoted names ``name`` answers to: the same normalized name, else one that starts
+    with the other (a quote may leave out the acronym or the address)."""
+    key = normalize_name(name)
+    exact = index.get(key)
+    if exact:
+        return exact
+    return [
+        pair
+        for quoted, pairs in index.items()
+        if quoted.startswith(key + " ") or key.startswith(quoted + " ")
+        for pair in pairs
+    ]
 
 
 def _classify(
@@ -297,6 +328,10 @@ def _classify(
     revise = [i for i in instructions if i.action == "revised"]
     add = [i for i in instructions if i.action == "added"]
     used: set[tuple[int, int]] = set()  # (instruction id, name index) matched by a row
+    lookups: tuple[tuple[Action, _Named], ...] = (
+        ("revised", _names_index(revise)),
+        ("added", _names_index(add)),
+    )
 
     def same_place(instruction: Instruction, row: Row) -> bool:
         return instruction.list_code == row.list_code and (
@@ -312,17 +347,14 @@ def _classify(
             continue
         action: Action | None = None
         instruction: Instruction | None = None
-        for candidate in revise:
-            for n, quoted in enumerate(candidate.names):
-                if same_place(candidate, row) and _matches(name, quoted):
-                    action, instruction = "revised", candidate
-                    used.add((id(candidate), n))
-        if action is None:
-            for candidate in add:
-                for n, quoted in enumerate(candidate.names):
-                    if same_place(candidate, row) and _matches(name, quoted):
-                        action, instruction = "added", candidate
-                        used.add((id(candidate), n))
+        for wanted, named in lookups:
+            found = [
+                (candidate, n) for candidate, n in _named(named, name) if same_place(candidate, row)
+            ]
+            if found:
+                action, instruction = wanted, found[0][0]
+                used.update((id(c), n) for c, n in found)
+                break
         if action is None:
             place_add = [i for i in add if same_place(i, row)]
             place_revise = [i for i in revise if same_place(i, row)]

@@ -105,7 +105,9 @@ def _header_roles(texts: list[str]) -> list[str] | None:
     """The roles a header row names, or ``None`` when the row is not a header row: every cell
     holding text is a short column title, and the titles include the entity column."""
     filled = [t for t in texts if t]
-    if len(filled) < 2 or any(len(t) > 40 or _STARS.match(t) for t in filled):
+    if len(filled) < 2 or any(len(t) > 40 for t in filled):
+        return None  # most rows: an entity cell is longer than a title
+    if any(_STARS.match(t) for t in filled):
         return None
     roles = [_head_role(t) if t else "other" for t in texts]
     if None in roles or "entity" not in roles:
@@ -222,14 +224,14 @@ def table_rows(
         texts = [element_text(c) for c in cells]
         if _header_roles(texts):
             continue  # a header row (the first or repeated after a page break) is no entity
-        values: dict[str, etree._Element] = {}
+        at: dict[str, int] = {}  # role → cell position
         extra = []
-        for position, cell in enumerate(cells):
+        for position in range(len(cells)):
             if position < len(roles):
-                values.setdefault(roles[position], cell)
+                at.setdefault(roles[position], position)
             elif texts[position]:
                 extra.append(texts[position])
-        country_text = element_text(values.get("country"))
+        country_text = texts[at["country"]] if "country" in at else ""
         where = f"{label}: {list_name(list_code)} table row {number}"
         if country_text and not _STARS.match(country_text):
             heading = country_text
@@ -243,13 +245,11 @@ def table_rows(
             )
             unread += 1
             continue
-        entity_cell = values.get("entity")
-        main, items = _cell_parts(entity_cell) if entity_cell is not None else ("", [])
+        main, items = _cell_parts(cells[at["entity"]]) if "entity" in at else ("", [])
         others = {
-            role: element_text(values.get(role))
+            role: texts[at[role]] if role in at and not _STARS.match(texts[at[role]]) else ""
             for role in ("license_requirement", "license_review_policy", "citation")
         }
-        others = {k: "" if _STARS.match(v) else v for k, v in others.items()}
         entity_text = " ".join([main, *items]).strip()
         if _STARS.match(entity_text) and not any(others.values()):
             continue  # elision (* * *) or a country heading row
