@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.headerregistry import Address
 from time import monotonic
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, insert, select, update
@@ -51,9 +51,6 @@ from ._render import View, one_line, render
 from ._schedule import Period, current_period, valid_zone
 from ._settings import DigestSettings, MailSettings
 from ._smtp import Transport
-
-if TYPE_CHECKING:
-    from ..config import Config
 
 __all__ = [
     "Outcome",
@@ -395,7 +392,7 @@ def _record(
 
 def send_due(
     store: Store,
-    config: Config,
+    settings: DigestSettings,
     now: datetime | None = None,
     *,
     company: str | None = None,
@@ -410,7 +407,6 @@ def send_due(
     :raises ConfigError: bad mail settings in the environment, or an unknown ``company``.
     """
     now = now or utcnow()
-    settings: DigestSettings = config.general.digest
     mail = mail or MailSettings.from_env()
     transport = mail.transport(settings.smtp_timeout)
     report = SendReport()
@@ -531,7 +527,7 @@ def _dry_run(
 
 def preview(
     store: Store,
-    config: Config,
+    settings: DigestSettings,
     company: str,
     recipient: str | None = None,
     now: datetime | None = None,
@@ -545,7 +541,6 @@ def preview(
     :raises ConfigError: no such company, or no such active recipient of it.
     """
     now = now or utcnow()
-    settings: DigestSettings = config.general.digest
     with store.read() as conn:
         company_id, company_name = find_company(conn, company)
         if recipient is None:

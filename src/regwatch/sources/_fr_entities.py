@@ -31,18 +31,14 @@ from .._entity_names import (
     normalize_name,
     parse_citations,
 )
-from ..events import ChangeEvent, Entity, EventKind
 from ..exceptions import BlockedError, FetchError, ParseError
-from ..store._events import load_events, load_heads
-from ..store._listed import find_listed
-from ._base import Collection, Payload, SourceState
+from ..keys import fr_document_key, fr_entity_key
+from ..model import ChangeEvent, Collection, Entity, EventKind, ListedEntry, Payload, SourceState
 from ._gpo_entities import PARSER_VERSION, RuleEntries, RuleEntry, parse_entity_rule
+from ._listing import find_listed
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
     from ..http import Fetcher
-    from ..store import Store
 
 __all__ = [
     "ENTITY_XML_ROLE",
@@ -396,7 +392,7 @@ def _event(entry: RuleEntry, key: str, document: _Document, listed: Entity | Non
     return ChangeEvent(
         source="federal_register",
         kind=_ACTIONS[entry.action],
-        key=f"fr:{number}#{key}",
+        key=fr_entity_key(number, key),
         title=f"{entity.name}: {_VERBS[entry.action]} the {list_title}{place}",
         summary=summary or (document.title if entry.action == "removed" else None),
         url=document.url,
@@ -408,7 +404,7 @@ def _event(entry: RuleEntry, key: str, document: _Document, listed: Entity | Non
         country=entry.country,
         entity=entity,
         changes=changes,
-        related_key=f"fr:{number}" if number else None,
+        related_key=fr_document_key(number) if number else None,
         data={k: v for k, v in data.items() if v is not None},
     )
 
@@ -449,15 +445,19 @@ def _changes(before: Entity, after: Entity) -> dict[str, list[Any]] | None:
 
 def rule_events_in(
     collection: Collection,
-    store: Store,
+    listed: Mapping[str, ListedEntry],
     parse: Callable[[Payload], list[ChangeEvent]],
     normalize: Callable[[str], str],
-) -> list[tuple[int | None, ChangeEvent]]:
+    warnings: list[str],
+    earlier: Mapping[str, dict[str, Any]],
+) -> tuple[list[tuple[int | None, ChangeEvent]], dict[str, dict[str, Any]]]:
     """All events of a Federal Register collection: ``parse`` for the API pages, and entity
-    events for the rules' XML, resolved against the parties currently listed.
+    events for the rules' XML, resolved against the parties currently listed; and the reading
+    of each rule, by document number.
 
-    The document event of every rule that amends the lists carries ``data["extraction"]``:
-    how its entity changes were read (see :func:`mark_documents`)."""
+    The document event of every rule that amends the lists carries ``data["extraction"]``
+    (see :func:`mark_documents`); ``earlier`` holds the readings of rules read on earlier polls,
+    whose documents come back in the overlap window without their full text being read again."""
     records: dict[str, Mapping[str, Any]] = {}
     for payload in collection.payloads:
         if payload.role == "documents" and payload.status != 304:
@@ -466,44 +466,34 @@ def rule_events_in(
                     records[normalize(str(record["document_number"]))] = record
     out: list[tuple[int | None, ChangeEvent]] = []
     readings: dict[str, dict[str, Any]] = {}
-    with store.read() as conn:
-        resolve = _resolver(conn)
-        for index, payload in enumerate(collection.payloads):
-            if payload.status == 304:
-                continue
-            if not is_entity_xml(payload):
-                out += [(index, e) for e in parse(payload)]
-                continue
-            number = _number_from_url(payload.url)
-            reading = read_rule(
-                payload,
-                record=records.get(normalize(number)) if number else None,
-                resolve=resolve,
-                warnings=collection.warnings,
-                normalize=normalize,
-            )
-            if payload.role == "import" and reading.extraction["status"] == "failed":
-                # A file given on its own has no document event to mark: say it, store nothing.
-                raise ParseError(_failure(reading, payload), url=payload.url)
-            if reading.number:
-                readings[reading.number] = reading.extraction
-            out += [(index, e) for e in reading.events]
-        attempts = (collection.cursor or {}).get("entity_rule_attempts") or {}
-        for number, tried in attempts.items():
-            if number not in readings:
-                readings[number] = _not_fetched(tried)
-        wanted = [
-            f"fr:{number}"
-            for number, record in records.items()
-            if number not in readings and amends_entity_lists(record)
-        ]
-        heads = load_heads(conn, wanted)
-        stored = load_events(conn, [h.event_id for h in heads.values()])
-        for head in heads.values():
-            earlier = stored[head.event_id].data.get("extraction")
-            if isinstance(earlier, dict):
-                readings[head.key.removeprefix("fr:")] = earlier
-    return mark_documents(out, readings)
+    resolve = _resolver(listed)
+    for index, payload in enumerate(collection.payloads):
+        if payload.status == 304:
+            continue
+        if not is_entity_xml(payload):
+            out += [(index, e) for e in parse(payload)]
+            continue
+        number = _number_from_url(payload.url)
+        reading = read_rule(
+            payload,
+            record=records.get(normalize(number)) if number else None,
+            resolve=resolve,
+            warnings=warnings,
+            normalize=normalize,
+        )
+        if payload.role == "import" and reading.extraction["status"] == "failed":
+            # A file given on its own has no document event to mark: say it, store nothing.
+            raise ParseError(_failure(reading, payload), url=payload.url)
+        if reading.number:
+            readings[reading.number] = reading.extraction
+        out += [(index, e) for e in reading.events]
+    attempts = (collection.cursor or {}).get("entity_rule_attempts") or {}
+    for number, tried in attempts.items():
+        readings.setdefault(number, _not_fetched(tried))
+    for number, record in records.items():
+        if number not in readings and number in earlier and amends_entity_lists(record):
+            readings[number] = earlier[number]  # read on an earlier poll: the marking stands
+    return mark_documents(out, readings), readings
 
 
 def _not_fetched(tried: Mapping[str, Any]) -> dict[str, Any]:
@@ -534,7 +524,7 @@ def mark_documents(
         if (
             number is not None
             and number in readings
-            and event.key == f"fr:{number}"
+            and event.key == fr_document_key(number)
             and not event.provisional
             and event.entity is None
         ):
@@ -543,9 +533,9 @@ def mark_documents(
     return out
 
 
-def _resolver(conn: Connection) -> Resolver:
+def _resolver(listed: Mapping[str, ListedEntry]) -> Resolver:
     def resolve(entry: RuleEntry, key: str) -> tuple[str, Entity | None] | None:
-        found = find_listed(conn, entry.list_code, entry.country, entry.name, key=key)
+        found = find_listed(listed, entry.list_code, entry.country, entry.name, key=key)
         if found is None:
             return None
         return found.key, Entity(
