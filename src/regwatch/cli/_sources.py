@@ -27,6 +27,8 @@ __all__: list[str] = []
 @app.command()
 def init(ctx: typer.Context) -> None:
     """Create the database, or upgrade its schema to this version of regwatch."""
+    from ..reprocess import entity_parser_notice
+    from ..sources._gpo_entities import PARSER_VERSION
     from ..store import Store
 
     appctx = get_context(ctx)
@@ -38,6 +40,10 @@ def init(ctx: typer.Context) -> None:
         typer.echo(f"created database {appctx.db_url} (schema {after})")
     else:
         typer.echo(f"upgraded database {appctx.db_url} from schema {before} to {after}")
+    with Store(appctx.db_url) as store:
+        notice = entity_parser_notice(store, PARSER_VERSION)
+    if notice:
+        typer.echo(notice)
 
 
 def _summary(result: PollResult) -> str:

@@ -45,8 +45,12 @@ __all__ = [
     "amends_entity_lists",
     "collect_entity_rules",
     "is_entity_xml",
+    "mark_documents",
+    "read_rule",
+    "reread_rules",
     "rule_events",
     "rule_events_in",
+    "rule_numbers",
 ]
 
 log = logging.getLogger("regwatch.federal_register")
@@ -546,3 +550,92 @@ def _resolver(listed: Mapping[str, ListedEntry]) -> Resolver:
         )
 
     return resolve
+
+
+# -- reading stored rules again (``regwatch reprocess``) --------------------------------------
+
+
+def rule_numbers(payloads: Sequence[Payload], normalize: Callable[[str], str]) -> list[str]:
+    """The document numbers of stored rule payloads: from the URL, else the ``FRDOC`` line."""
+    numbers = []
+    for payload in payloads:
+        number = _number_from_url(payload.url)
+        if number is None:
+            frdoc = _FRDOC_BYTES.search(payload.body[-4000:])
+            number = frdoc[1].decode("utf-8", "replace") if frdoc else None
+        if number:
+            numbers.append(normalize(number))
+    return numbers
+
+
+_FRDOC_BYTES = re.compile(rb"FR\s+Doc\.?\s*([A-Z0-9]+(?:-|\xe2\x80\x93|\xe2\x80\x94)\s?\d+)", re.I)
+
+
+def _record_of(document: ChangeEvent | None) -> dict[str, Any] | None:
+    """The fields of a document's API record that its entity events use, from its event."""
+    if document is None:
+        return None
+    return {
+        "publication_date": document.published_on.isoformat() if document.published_on else None,
+        "effective_on": document.effective_on.isoformat() if document.effective_on else None,
+        "citation": document.citation,
+        "html_url": document.url,
+        "title": document.title,
+    }
+
+
+def reread_rules(
+    payloads: Sequence[Payload],
+    documents: Mapping[str, ChangeEvent],
+    listed: Mapping[str, ListedEntry],
+    normalize: Callable[[str], str],
+    warnings: list[str],
+    *,
+    only: str | None = None,
+) -> tuple[list[ChangeEvent], dict[str, dict[str, Any]]]:
+    """The events today's parser reads from stored rule payloads (the newest payload of each
+    document wins), with each rule's document event marked with the new reading; and the
+    readings by document number.  Pure: the store decides what is new, revised or unchanged.
+
+    :param documents: the stored document event of each rule, by document number.
+    :param only: read only this document number.
+    """
+    readings: dict[str, RuleReading] = {}
+    resolve = _resolver(listed)
+    for payload in payloads:
+        number = _number_from_url(payload.url)
+        number = normalize(number) if number else None
+        notes: list[str] = []
+        reading = read_rule(
+            payload,
+            record=_record_of(documents.get(number)) if number else None,
+            resolve=resolve,
+            warnings=notes,
+            normalize=normalize,
+        )
+        found = documents.get(reading.number) if reading.number else None
+        if number is None and found is not None:
+            notes = []  # an imported file: read again with its document's dates and link
+            reading = read_rule(
+                payload,
+                record=_record_of(found),
+                resolve=resolve,
+                warnings=notes,
+                normalize=normalize,
+            )
+        if reading.number is None:
+            warnings.append(f"{payload.url}: no document number; not read again")
+            continue
+        if only is not None and reading.number != only:
+            continue
+        warnings += notes
+        readings[reading.number] = reading
+    events: list[ChangeEvent] = []
+    for number, reading in readings.items():
+        events += reading.events
+        document = documents.get(number)
+        if document is not None and not document.provisional:
+            events.append(
+                replace(document, data={**document.data, "extraction": reading.extraction})
+            )
+    return events, {n: r.extraction for n, r in readings.items()}

@@ -411,6 +411,13 @@ class Store:
             self._ensure_state(conn, source)
             conn.execute(update(table).where(table.c.name == source).values(ops_notice=notice))
 
+    def set_cursor(self, source: str, cursor: dict[str, Any]) -> None:
+        """Replace a source's saved cursor (``regwatch reprocess`` keeps it in step)."""
+        with self.write() as conn:
+            self._ensure_state(conn, source)
+            table = SOURCE_STATE
+            conn.execute(update(table).where(table.c.name == source).values(cursor=cursor))
+
     def set_next_run(self, source: str, when: datetime | None) -> None:
         table = SOURCE_STATE
         with self.write() as conn:
