@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.support.httpserver import Reply
+from tests.support.smtpserver import MailServer
 from tests.test_fr_entity_rules import RECENT, _configure, _documents, _record
 
 FIXTURES = Path(__file__).parent / "fixtures" / "federal_register"
@@ -230,3 +231,28 @@ def test_full_text_fetches_are_retried_a_bounded_number_of_times(cli, tmp_path, 
         "pending",
         "failed",
     ]
+
+
+def test_the_ops_notice_says_it_once(cli, tmp_path, http_server, monkeypatch):
+    _documents(http_server, _serve(http_server, "2024-91500", "el_totals_disagree_2024.xml"))
+    _configure(tmp_path, http_server)
+    with (tmp_path / "sources.yaml").open("a") as config:
+        config.write("ops:\n  email: ops@acme.example\n")
+    with MailServer() as mail:
+        monkeypatch.setenv("REGWATCH_SMTP_URL", f"smtp://127.0.0.1:{mail.port}")
+        first = cli("run", "--once")
+        assert first.code == 0, first
+        assert [m.message["Subject"] for m in mail.received] == [
+            "[regwatch] federal_register: 1 rule not fully read"
+        ]
+        body = mail.received[0].message.get_body(("plain",)).get_content()
+        assert "- 2024-91500: Additions and Revisions to the Entity List" in body
+        assert (
+            "regwatch read 11 of the 13 entries this rule announces: read the rule: "
+            "https://www.federalregister.gov/documents/" in body
+        )
+        assert "Entity List: the rule announces 13 added entities, regwatch read 11" in body
+        assert mail.received[0].rcpt_tos == ["ops@acme.example"]
+        again = cli("run", "--once")
+        assert again.code == 0, again
+        assert len(mail.received) == 1  # said once

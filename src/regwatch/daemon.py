@@ -262,6 +262,7 @@ def build_daemon(
     def ops_after_poll(result: PollResult | None) -> None:
         if result is not None:
             _notify_ops(store, config, result.source)
+            _notify_extraction(store, config, result)
 
     def digests() -> SendReport:
         report = send_due(store, config.general.digest, mail=mail)
@@ -272,6 +273,29 @@ def build_daemon(
     daemon.after_poll.append(ops_after_poll)
     daemon.periodic.append(("digests", config.general.digest.check_every, digests))
     return daemon
+
+
+def _notify_extraction(store: Store, config: Config, result: PollResult) -> bool:
+    """After a poll: one notice for the rules it stored that could not be fully read."""
+    from .digest import MailSettings, send_notice
+    from .ops import extraction_notice
+
+    email = config.general.ops.email
+    if email is None or not (result.new_ids or result.revised_ids):
+        return False
+    from .store._events import load_events
+
+    ids = [*result.new_ids, *result.revised_ids]
+    with store.read() as conn:  # a few queries, however many events the poll stored
+        marked = {i: e for i, e in load_events(conn, ids).items() if "extraction" in e.data}
+    stored = [s for i in marked if (s := store.event(i)) is not None]
+    pairs = [(s, store.event(s.previous_id) if s.previous_id else None) for s in stored]
+    notice = extraction_notice(result.source, pairs)
+    if notice is None:
+        return False
+    send_notice(email, notice.subject, notice.body, MailSettings.from_env(), config.general.digest)
+    log.info("ops notice sent", extra={"source": result.source, "notice": notice.kind})
+    return True
 
 
 def _notify_ops(store: Store, config: Config, source: str) -> bool:
