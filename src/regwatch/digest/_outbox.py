@@ -36,7 +36,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..exceptions import ConfigError
 from ..store import Store
-from ..store._delivery import Delivery, DeliveryMatch, DeliveryStatus
+from ..store._delivery import DeliveryStatus
+from ..store.tables import COMPANY, DELIVERY, DELIVERY_MATCH
 from ..timeutil import utcnow
 from ._build import (
     candidates,
@@ -62,8 +63,8 @@ __all__ = [
 
 log = logging.getLogger("regwatch.digest")
 
-delivery_t = Delivery.__table__  # type: ignore[attr-defined]
-dm_t = DeliveryMatch.__table__  # type: ignore[attr-defined]
+delivery_t = DELIVERY
+dm_t = DELIVERY_MATCH
 
 #: how long an attempt may take before another process may try the same delivery again, in
 #: units of the SMTP timeout (connect, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA each get one)
@@ -311,9 +312,8 @@ def _waiting(store: Store, now: datetime, company_id: int | None) -> list[Outcom
 
 
 def _company_names(conn: Connection) -> dict[int, str]:
-    from ..store._schema import Company
 
-    table = Company.__table__  # type: ignore[attr-defined]
+    table = COMPANY
     return {r.id: r.name for r in conn.execute(select(table.c.id, table.c.name))}
 
 
