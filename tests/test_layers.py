@@ -17,12 +17,22 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "regwatch"
 #: every top-level module or package of regwatch, by layer, lowest first
 LAYERS: list[set[str]] = [
     {"exceptions", "_version"},
-    {"model", "keys", "timeutil", "_entity_names", "japanese", "logs", "yamlfile", "events"},
+    {
+        "model",
+        "keys",
+        "timeutil",
+        "_entity_names",
+        "japanese",
+        "logs",
+        "yamlfile",
+        "events",
+        "_extraction",
+    },
     {"alerts"},
     {"http", "store", "sources"},
     {"matching", "digest", "entities", "health", "ops", "_entity_history", "schedule"},
     {"config", "pipeline"},
-    {"daemon", "_docs"},
+    {"daemon", "_docs", "reprocess"},
     {"cli", "demo", "__main__", "__init__"},
 ]
 #: peers of one layer that must not import each other: (importer, imported)

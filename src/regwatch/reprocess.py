@@ -25,18 +25,13 @@ from sqlalchemy import and_, func, insert, or_, select
 from .exceptions import ConfigError
 from .model import ChangeEvent, Changes, Payload, Prior, PriorRequest
 from .store import Batch, Store
-from .store._delivery import DeliveryMatch
 from .store._events import load_events, load_heads
-from .store._schema import EventHead, EventRow, Match
-from .store._tables import PAYLOAD
+from .store.tables import DELIVERY_MATCH, EVENT, EVENT_HEAD, MATCH, PAYLOAD
 from .timeutil import utcnow
 
 __all__ = ["Reparsable", "ReprocessResult", "entity_parser_notice", "reprocess"]
 
-_MATCH = Match.__table__  # type: ignore[attr-defined]
-_EVENT = EventRow.__table__  # type: ignore[attr-defined]
-_HEAD = EventHead.__table__  # type: ignore[attr-defined]
-_DELIVERED = DeliveryMatch.__table__  # type: ignore[attr-defined]
+_MATCH, _EVENT, _HEAD, _DELIVERED = MATCH, EVENT, EVENT_HEAD, DELIVERY_MATCH
 
 
 @runtime_checkable
