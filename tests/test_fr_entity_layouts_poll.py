@@ -125,8 +125,9 @@ def test_combined_verbs_meu_instructions_and_a_removal_only_in_the_instruction(
 
 
 def test_a_rule_whose_totals_disagree_is_stored_marked_and_said_everywhere(
-    cli, tmp_path, http_server
+    cli, tmp_path, http_server, db_url, monkeypatch
 ):
+    monkeypatch.setenv("REGWATCH_DB", db_url)  # SQLite, then PostgreSQL
     _documents(http_server, _serve(http_server, "2024-91500", "el_totals_disagree_2024.xml"))
     _configure(tmp_path, http_server)
     result = cli("poll", "federal_register")

@@ -56,8 +56,9 @@ def _heads(cli):
 
 
 def test_reprocess_turns_a_misread_addition_into_a_revision_once(
-    cli, tmp_path, http_server, old_parser, monkeypatch
+    cli, tmp_path, http_server, old_parser, monkeypatch, db_url
 ):
+    monkeypatch.setenv("REGWATCH_DB", db_url)  # SQLite, then PostgreSQL
     _documents(http_server, _serve(http_server, NUMBER, "el_meu_combined_verbs_2024.xml"))
     _configure(tmp_path, http_server)
     assert cli("poll", "federal_register").code == 0
