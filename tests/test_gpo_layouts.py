@@ -180,12 +180,19 @@ def test_a_header_row_is_never_an_entity_even_with_real_heads_and_repeated():
             [],
             [],
         ),
+        (
+            ["By revising under § 744.11 and under Supplement No. 4 to part 744 the entry for "
+             "“Q” under CHINA, PEOPLE'S REPUBLIC OF."],
+            [],
+            [("revised", "CN", ["Q"])],
+        ),
     ],
 )  # fmt: skip
 def test_every_verb_counts_for_the_names_after_it(paragraphs, entries, expected):
     context = Context(list_code="EL")
     read = [i for p in paragraphs for i in read_instructions(p, context)]
     assert [(i.action, i.country, i.names) for i in read] == expected
+    assert context.unknown_places == []
     if len(expected) == 2 and expected[1][2] == ["M"]:
         assert [i.list_code for i in read] == ["EL", "MEU"]
 

@@ -170,7 +170,9 @@ def read_instructions(text: str, context: Context) -> list[Instruction]:
             found = country_at(rest)
             if found is None:
                 raw = rest.split(",")[0].strip()
-                if raw and raw[:1].isupper() and "\x00" not in raw:
+                # A country heading is written in capitals ("under KOSOVO"); "under
+                # Supplement No. 4" or "under § 744.11" is no place.
+                if raw and raw == raw.upper() and raw[:1].isalpha() and "\x00" not in raw:
                     context.unknown_places.append(raw)
                     found = (raw, "")
                 else:
