@@ -13,7 +13,9 @@ from dataclasses import replace
 
 import pytest
 
-from regwatch.sources import _fr_entities, _gpo_entities, federal_register
+from regwatch.entities import current_entries
+from regwatch.sources import _fr_entities, _gpo_entities, _gpo_tables, federal_register
+from regwatch.store import Store
 from tests.support.smtpserver import MailServer
 from tests.test_fr_entity_layouts_poll import _serve
 from tests.test_fr_entity_rules import _configure, _documents
@@ -139,3 +141,26 @@ def test_reprocess_one_document_since_a_date_and_bad_usage(cli, tmp_path, http_s
     assert unknown.code == 2
     other = cli("reprocess", "csl")
     assert other.code == 2 and "has nothing to reprocess" in other.stderr
+
+
+def test_reprocess_lists_what_a_misreading_invented_and_unlists_it(cli, tmp_path, http_server):
+    """The old parser took a header row in the body for an entity named "Entity"."""
+    _documents(http_server, _serve(http_server, "2023-93927", "el_blank_heads_2023.xml"))
+    _configure(tmp_path, http_server)
+    with pytest.MonkeyPatch.context() as old:
+        old.setattr(_gpo_tables, "_header_roles", lambda texts: None)
+        assert cli("poll", "federal_register").code == 0
+    with Store.open(f"sqlite:///{tmp_path / 'regwatch.db'}") as store, store.read() as conn:
+        assert "Entity" in {e.name for e in current_entries(conn, lists=["EL"])}
+    result = cli("reprocess", "federal_register")
+    assert result.code == 0, result
+    # the document gets its marking; the seven real entries read the same
+    assert "0 new, 1 revised, 7 unchanged" in result.stdout
+    assert result.stdout.splitlines()[1] == (
+        "federal_register: 1 event(s) of an earlier reading are not read any more (kept in the "
+        "history as they are): fr:2023-93927#el:-:entity"
+    )
+    assert "fr:2023-93927#el:-:entity" in _heads(cli)  # the history is not rewritten
+    with Store.open(f"sqlite:///{tmp_path / 'regwatch.db'}") as store, store.read() as conn:
+        names = [e.name for e in current_entries(conn, lists=["EL"])]
+    assert "Entity" not in names and len(names) == 7

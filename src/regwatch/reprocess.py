@@ -127,7 +127,12 @@ def reprocess(
         payloads, prior, {e.key: e for e in documents.values()}, document=document
     )
     result.warnings = changes.warnings
-    result.not_read_again = _not_read_again(store, [e for _, e in changes.events])
+    gone = _not_read_again(store, [e for _, e in changes.events])
+    result.not_read_again = sorted(gone)
+    # A party that only an earlier misreading put on a list (its latest event is that reading)
+    # is no longer listed; its events stay in the history.
+    misread = set(gone.values())
+    changes.listed.remove += [e.key for e in prior.listed.values() if e.event_id in misread]
     stored = store.save_batch(
         Batch(
             source=source.name,
@@ -149,18 +154,21 @@ def reprocess(
     return result
 
 
-def _not_read_again(store: Store, events: Sequence[ChangeEvent]) -> list[str]:
-    """Entity event keys of the re-read rules that the new reading does not produce."""
+def _not_read_again(store: Store, events: Sequence[ChangeEvent]) -> dict[str, int]:
+    """Entity event keys (and head event ids) of the re-read rules that the new reading does
+    not produce."""
     related = {e.related_key for e in events if e.related_key and e.entity is not None}
     related |= {e.key for e in events if e.entity is None}
     produced = {e.key for e in events}
     if not related:
-        return []
+        return {}
     with store.read() as conn:
         rows = conn.execute(
-            select(_HEAD.c.key).where(or_(*(_HEAD.c.key.like(f"{k}#%") for k in related)))
+            select(_HEAD.c.key, _HEAD.c.event_id).where(
+                or_(*(_HEAD.c.key.like(f"{k}#%") for k in related))
+            )
         )
-        return sorted(row.key for row in rows if row.key not in produced)
+        return {row.key: row.event_id for row in rows if row.key not in produced}
 
 
 def carry_deliveries(store: Store, event_ids: Sequence[int]) -> int:
