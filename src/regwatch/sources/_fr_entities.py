@@ -31,7 +31,7 @@ from .._entity_names import (
     normalize_name,
     parse_citations,
 )
-from ..exceptions import BlockedError, FetchError, ParseError
+from ..exceptions import BlockedError, FetchError, HTTPStatusError, ParseError
 from ..keys import fr_document_key, fr_entity_key
 from ..model import ChangeEvent, Collection, Entity, EventKind, ListedEntry, Payload, SourceState
 from ._gpo_entities import PARSER_VERSION, RuleEntries, RuleEntry, parse_entity_rule
@@ -67,6 +67,8 @@ _ACTIONS = {
 _VERBS = {"added": "added to", "revised": "entry revised on", "removed": "removed from"}
 #: how many polls try to fetch a rule's full text before it is marked as not read
 MAX_FULL_TEXT_ATTEMPTS = 3
+#: the same when the full text is not there yet (404): it can lag the document by hours
+MAX_NOT_YET_ATTEMPTS = 24
 
 
 def amends_entity_lists(record: Mapping[str, Any]) -> bool:
@@ -134,8 +136,10 @@ def collect_entity_rules(
             # One document's full text must never stop the source: the document is stored,
             # marked, and its full text tried again on the next polls, a bounded number of times.
             tries = int(attempts.get(number, {}).get("attempts", 0)) + 1
-            attempts[number] = {"attempts": tries, "error": str(exc)[:300]}
-            if tries >= MAX_FULL_TEXT_ATTEMPTS:
+            not_yet = isinstance(exc, HTTPStatusError) and exc.status == 404
+            bound = MAX_NOT_YET_ATTEMPTS if not_yet else MAX_FULL_TEXT_ATTEMPTS
+            attempts[number] = {"attempts": tries, "bound": bound, "error": str(exc)[:300]}
+            if tries >= bound:
                 seen[number] = fingerprint  # given up on; a new fingerprint tries again
                 collection.warnings.append(
                     f"{number}: full-text XML could not be fetched after {tries} attempts "
@@ -144,7 +148,7 @@ def collect_entity_rules(
             else:
                 collection.warnings.append(
                     f"{number}: full-text XML not available yet ({exc}); its entity changes will "
-                    f"be read on a later poll (attempt {tries} of {MAX_FULL_TEXT_ATTEMPTS})"
+                    f"be read on a later poll (attempt {tries} of {bound})"
                 )
             continue
         attempts.pop(number, None)
@@ -502,7 +506,7 @@ def rule_events_in(
 
 def _not_fetched(tried: Mapping[str, Any]) -> dict[str, Any]:
     count = int(tried.get("attempts") or 0)
-    if count < MAX_FULL_TEXT_ATTEMPTS:
+    if count < int(tried.get("bound") or MAX_FULL_TEXT_ATTEMPTS):
         # Nothing that changes from one attempt to the next: a retry is not a revision.
         return {"status": "pending", "read": {}, "announced": {}, "parser": PARSER_VERSION}
     return {
