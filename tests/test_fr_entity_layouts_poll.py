@@ -4,7 +4,11 @@ events of each layout, the self-check on the document event, and fail-soft readi
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from tests.support.httpserver import Reply
 from tests.support.smtpserver import MailServer
@@ -257,3 +261,43 @@ def test_the_ops_notice_says_it_once(cli, tmp_path, http_server, monkeypatch):
         again = cli("run", "--once")
         assert again.code == 0, again
         assert len(mail.received) == 1  # said once
+
+
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="the Debian chromium package is not installed")
+def test_the_html_digest_shows_a_rule_not_fully_read_in_chromium(cli, tmp_path, http_server):
+    _documents(http_server, _serve(http_server, "2024-91500", "el_totals_disagree_2024.xml"))
+    _configure(tmp_path, http_server)
+    assert cli("poll", "federal_register").code == 0
+    (tmp_path / "watch.yaml").write_text(
+        "company: Acme Corp\nrecipients:\n  - email: compliance@acme.example\n"
+        "watch:\n  cfr: ['15 CFR 744']\n"
+    )
+    assert cli("watch", "import", "watch.yaml").code == 0
+    page = tmp_path / "digest.html"
+    preview = cli(
+        "digest", "preview", "--company", "Acme Corp", "--format", "html", "--output", str(page)
+    )
+    assert preview.code == 0, preview
+    screenshot = Path(__file__).parent / "screenshots" / "digest_rule_not_fully_read.png"
+    screenshot.parent.mkdir(exist_ok=True)
+    flags = [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}", "--window-size=900,700",
+    ]  # fmt: skip
+    dom = subprocess.run(
+        [CHROMIUM, *flags, "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=True,
+    ).stdout  # fmt: skip
+    subprocess.run(
+        [CHROMIUM, *flags, f"--screenshot={screenshot}", page.as_uri()],
+        capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+    # what the browser renders: the note, in words, and the link to the rule
+    assert "Not fully read:" in dom
+    assert "regwatch read 11 of the 13 entries this rule announces: read the rule" in dom
+    assert 'href="https://www.federalregister.gov/documents/' in dom
+    assert screenshot.stat().st_size > 10_000
