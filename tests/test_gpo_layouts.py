@@ -158,7 +158,7 @@ def test_a_header_row_is_never_an_entity_even_with_real_heads_and_repeated():
         ),
         (
             ["Supplement No. 4 to part 744 is amended by removing the entries for “A” under "
-             "CHINA, PEOPLE'S REPUBLIC OF and “B” under RUSSIA."],
+             "CHINA, PEOPLE'S REPUBLIC OF and “B” under the heading for RUSSIA."],
             [],
             [("removed", "CN", ["A"]), ("removed", "RU", ["B"])],
         ),

@@ -39,7 +39,9 @@ _VERB = re.compile(
     r"remov(?:ing|es|e)|modify(?:ing)?|modifies)\b",
     re.IGNORECASE,
 )
-_UNDER = re.compile(r"\bunder\s+(?:the\s+(?:heading|destination)\s+(?:of\s+)?|the\s+)?", re.I)
+_UNDER = re.compile(
+    r"\bunder\s+(?:the\s+(?:heading|destination|entries)\s+(?:of\s+|for\s+)?|the\s+)?", re.I
+)
 _ENTRY_WORD = re.compile(r"\bentr(?:y|ies)\b|\bentit(?:y|ies)\b|\bread\s+as\s+follows\b", re.I)
 _TOKEN = re.compile(
     r"(?P<name>\x00(?P<index>\d+)\x00)|(?P<supplement>" + _SUPPLEMENT.pattern + r")|"
