@@ -24,6 +24,7 @@ from sqlalchemy import and_, func, insert, or_, select
 
 from .exceptions import ConfigError
 from .model import ChangeEvent, Changes, Payload, Prior, PriorRequest
+from .pipeline import match_stage
 from .store import Batch, Store
 from .store._events import load_events, load_heads
 from .store.tables import DELIVERY_MATCH, EVENT, EVENT_HEAD, MATCH, PAYLOAD
@@ -147,8 +148,6 @@ def reprocess(
         store.set_cursor(source.name, changes.cursor)
     result.new_ids, result.revised_ids = stored.new_ids, stored.revised_ids
     result.unchanged = stored.unchanged
-    from .pipeline import match_stage
-
     match_stage(store)
     result.carried = carry_deliveries(store, stored.revised_ids)
     return result
