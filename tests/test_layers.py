@@ -17,18 +17,8 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "regwatch"
 #: every top-level module or package of regwatch, by layer, lowest first
 LAYERS: list[set[str]] = [
     {"exceptions", "_version"},
-    {
-        "model",
-        "keys",
-        "timeutil",
-        "_entity_names",
-        "japanese",
-        "logs",
-        "yamlfile",
-        "events",
-        "_extraction",
-    },
-    {"alerts"},
+    {"model", "keys", "timeutil", "_entity_names", "japanese", "logs", "yamlfile", "events"},
+    {"alerts", "_extraction"},
     {"http", "store", "sources"},
     {"matching", "digest", "entities", "health", "ops", "_entity_history", "schedule"},
     {"config", "pipeline"},
