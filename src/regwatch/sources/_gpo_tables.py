@@ -69,6 +69,8 @@ def element_text(element: etree._Element | None) -> str:
     stay glued to the word before them, as printed (``§§ 734.9(g),3 746.8``)."""
     if element is None:
         return ""
+    if len(element) == 0:
+        return repair_text(element.text or "")  # most cells: text only
     parts: list[str] = []
     _collect(element, parts)
     return repair_text("".join(parts))
