@@ -245,3 +245,30 @@ def test_list_punctuation_leaves_words_ending_in_and_alone():
     assert name == "Rand Poland Sp. z o.o."
     assert aliases == ("Rand Poland", "RPL")
     assert addresses == ("ul. Marszalkowska 1, Warsaw, Poland",)
+
+
+def test_an_entry_split_over_a_page_break_with_its_citation_on_the_second_row():
+    body = (FIXTURES / "el_blank_heads_2023.xml").read_text()
+    # GPO splits the Tianjin entry: the address line and the citation go on the next row
+    indent = "\n" + " " * 20
+    first = (
+        "<LI>—THARI.</LI><LI>66 Binhai Avenue, Tianjin, China.</LI></ENT>"
+        f"{indent}<ENT>For all items subject to the EAR. (See § 744.11 of the EAR).</ENT>"
+        f"{indent}<ENT>Presumption of denial.</ENT>"
+        f"{indent}<ENT>88 FR 12170, 2/27/23.</ENT>"
+    )
+    split = (
+        "<LI>—THARI.</LI></ENT>\n"
+        "<ENT>For all items subject to the EAR. (See § 744.11 of the EAR).</ENT>\n"
+        f'<ENT>Presumption of denial.</ENT><ENT>{EM}</ENT></ROW><PRTPAGE P="12175"/>'
+        f'<ROW><ENT I="22">{EM}</ENT><ENT><LI>66 Binhai Avenue, Tianjin, China.</LI></ENT>'
+        f"<ENT>{EM}</ENT><ENT>{EM}</ENT><ENT>88 FR 12170, 2/27/23.</ENT>"
+    )
+    assert first in body
+    rule = parse_entity_rule(body.replace(first, split).encode())
+    assert rule.problems == [] and rule.extraction.status == "complete"
+    tianjin = next(e for e in rule.entries if e.name.startswith("Tianjin"))
+    assert tianjin.aliases == ("THARI",)
+    assert tianjin.addresses == ("66 Binhai Avenue, Tianjin, China",)
+    assert tianjin.citation_text == "88 FR 12170, 2/27/23."
+    assert tianjin.page == 12174  # the entry starts on the page before the break

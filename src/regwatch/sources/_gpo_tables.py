@@ -187,6 +187,12 @@ def _cell_parts(cell: etree._Element) -> tuple[str, list[str]]:
     return repair_text(" ".join(head)), [i for i in items if i]
 
 
+def _join(before: str, others: dict[str, str], role: str = "license_requirement") -> str:
+    """A cell of an entry continued on the next row: the two parts as one text."""
+    more = others.get(role, "")
+    return f"{before} {more}".strip() if more else before
+
+
 def _page(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
@@ -262,9 +268,16 @@ def table_rows(
             )
             unread += 1
             continue
-        if not any(others.values()) and out and not country_text:
-            # Only the entity cell: the rest of the entry above (GPO splits long cells).
-            out[-1].items.extend([main, *items] if main else items)
+        if out and not country_text and (not any(others.values()) or (not main and items)):
+            # The rest of the entry above, split over a page break: only the entity cell, or
+            # lines with no name before them (an entry always starts with its name).
+            previous = out[-1]
+            previous.items.extend([main, *items] if main else items)
+            previous.license_requirement = _join(previous.license_requirement, others)
+            previous.license_review_policy = _join(
+                previous.license_review_policy, others, "license_review_policy"
+            )
+            previous.citation = _join(previous.citation, others, "citation")
             continue
         out.append(
             Row(
