@@ -242,6 +242,12 @@ def test_a_rule_revises_and_removes_parties_the_csl_baseline_listed(
     cetc = listed["el:cn:china electronics technology group corporation 13th research institute"]
     assert cetc.source == "federal_register" and cetc.listed_on.isoformat() == "2018-08-01"
     assert "HSRI" in cetc.aliases
+    # read again by the same parser after the rule was applied to the listing: the same reading
+    # (the removal keeps the party as it was listed, the revision its changes): nothing stored
+    again = cli("reprocess", "federal_register")
+    assert again.code == 0, again
+    assert "read 2 stored payload(s) again: 0 new, 0 revised, 5 unchanged" in again.stdout
+    assert "not currently listed" not in again.stderr
 
 
 def test_the_csl_confirms_what_a_rule_announced(cli, tmp_path, http_server, shared_fixtures):

@@ -15,12 +15,12 @@ it again.  A dismissal or acknowledgement carries over as it does for any revisi
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, Protocol, runtime_checkable
 
-from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy import Connection, and_, func, insert, or_, select
 
 from .exceptions import ConfigError
 from .model import ChangeEvent, Changes, Payload, Prior, PriorRequest
@@ -52,6 +52,7 @@ class Reparsable(Protocol):
         prior: Prior,
         documents: Mapping[str, ChangeEvent],
         *,
+        earlier: Sequence[ChangeEvent] = (),
         document: str | None = None,
     ) -> Changes: ...
 
@@ -124,8 +125,13 @@ def reprocess(
     with store.read() as conn:
         heads = load_heads(conn, keys)
         documents = load_events(conn, [h.event_id for h in heads.values()])
+        earlier = load_events(conn, _entity_heads(conn, keys).values())
     changes = source.reparse(
-        payloads, prior, {e.key: e for e in documents.values()}, document=document
+        payloads,
+        prior,
+        {e.key: e for e in documents.values()},
+        earlier=list(earlier.values()),
+        document=document,
     )
     result.warnings = changes.warnings
     gone = _not_read_again(store, [e for _, e in changes.events])
@@ -153,21 +159,31 @@ def reprocess(
     return result
 
 
+def _entity_heads(conn: Connection, documents: Iterable[str]) -> dict[str, int]:
+    """``{key: head event id}`` of the entity events of the rules keyed ``documents``
+    (``fr:<document>#<entity key>``)."""
+    wanted = sorted(set(documents))
+    out: dict[str, int] = {}
+    for start in range(0, len(wanted), 200):
+        chunk = wanted[start : start + 200]
+        rows = conn.execute(
+            select(_HEAD.c.key, _HEAD.c.event_id).where(
+                or_(*(_HEAD.c.key.like(f"{k}#%") for k in chunk))
+            )
+        )
+        out.update({row.key: row.event_id for row in rows})
+    return out
+
+
 def _not_read_again(store: Store, events: Sequence[ChangeEvent]) -> dict[str, int]:
     """Entity event keys (and head event ids) of the re-read rules that the new reading does
     not produce."""
     related = {e.related_key for e in events if e.related_key and e.entity is not None}
     related |= {e.key for e in events if e.entity is None}
     produced = {e.key for e in events}
-    if not related:
-        return {}
     with store.read() as conn:
-        rows = conn.execute(
-            select(_HEAD.c.key, _HEAD.c.event_id).where(
-                or_(*(_HEAD.c.key.like(f"{k}#%") for k in related))
-            )
-        )
-        return {row.key: row.event_id for row in rows if row.key not in produced}
+        heads = _entity_heads(conn, related)
+    return {key: event_id for key, event_id in heads.items() if key not in produced}
 
 
 def carry_deliveries(store: Store, event_ids: Sequence[int]) -> int:

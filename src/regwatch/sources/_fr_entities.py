@@ -30,6 +30,7 @@ from .._entity_names import (
     entity_key,
     normalize_name,
     parse_citations,
+    same_party_name,
 )
 from ..exceptions import BlockedError, FetchError, HTTPStatusError, ParseError
 from ..keys import fr_document_key, fr_entity_key
@@ -595,6 +596,7 @@ def reread_rules(
     normalize: Callable[[str], str],
     warnings: list[str],
     *,
+    earlier: Sequence[ChangeEvent] = (),
     only: str | None = None,
 ) -> tuple[list[ChangeEvent], dict[str, dict[str, Any]]]:
     """The events today's parser reads from stored rule payloads (the newest payload of each
@@ -602,9 +604,14 @@ def reread_rules(
     readings by document number.  Pure: the store decides what is new, revised or unchanged.
 
     :param documents: the stored document event of each rule, by document number.
+    :param earlier: the stored entity events of these rules (their latest revisions): a
+        revision or removal read again keeps what it took from the listing when it was first
+        read (the party's key, and for a removal the party as it was listed), since the rule has
+        changed the listing since.
     :param only: read only this document number.
     """
     readings: dict[str, RuleReading] = {}
+    notes_of: dict[str, list[str]] = {}
     resolve = _resolver(listed)
     for payload in payloads:
         number = _number_from_url(payload.url)
@@ -632,14 +639,55 @@ def reread_rules(
             continue
         if only is not None and reading.number != only:
             continue
-        warnings += notes
         readings[reading.number] = reading
+        notes_of[reading.number] = notes
     events: list[ChangeEvent] = []
+    by_rule: dict[str | None, list[ChangeEvent]] = {}
+    for event in earlier:
+        by_rule.setdefault(event.related_key, []).append(event)
     for number, reading in readings.items():
-        events += reading.events
+        before = by_rule.get(fr_document_key(number), [])
+        notes = notes_of[number]
+        for event in reading.events:
+            again = _as_first_resolved(event, before)
+            if again is not event and event.entity is not None:
+                # "not currently listed": because this very rule changed the listing
+                gone = f"{event.entity.name!r}"
+                notes = [n for n in notes if not (gone in n and "not currently listed" in n)]
+            events.append(again)
+        warnings += notes
         document = documents.get(number)
         if document is not None and not document.provisional:
             events.append(
                 replace(document, data={**document.data, "extraction": reading.extraction})
             )
     return events, {n: r.extraction for n, r in readings.items()}
+
+
+def _as_first_resolved(event: ChangeEvent, before: Sequence[ChangeEvent]) -> ChangeEvent:
+    """``event`` (a revision or removal read again) with what its first reading took from the
+    listing of the time, when exactly one earlier event of the rule is the same change to the
+    same party."""
+    if event.kind not in (EventKind.ENTITY_REVISED, EventKind.ENTITY_REMOVED) or not event.entity:
+        return event
+    name = event.entity.name
+    same = [
+        e
+        for e in before
+        if e.kind == event.kind
+        and e.list_code == event.list_code
+        and e.country == event.country
+        and e.entity is not None
+        and any(same_party_name(name, n) for n in (e.entity.name, *e.entity.aliases))
+    ]
+    if len(same) != 1:
+        return event
+    first = same[0]
+    data = {**event.data, "entity_key": first.data.get("entity_key", event.data.get("entity_key"))}
+    if event.kind == EventKind.ENTITY_REMOVED:
+        return replace(event, key=first.key, entity=first.entity, title=first.title, data=data)
+    # A revision's changes were measured against the listing before the rule; they stand
+    # while the rule reads the same, else the store measures the corrected reading against
+    # the earlier one.
+    changes = first.changes if first.entity == event.entity else None
+    return replace(event, key=first.key, changes=changes, data=data)

@@ -378,12 +378,14 @@ class FederalRegister(Source[FederalRegisterSettings]):
         prior: Prior,
         documents: Mapping[str, ChangeEvent],
         *,
+        earlier: Sequence[ChangeEvent] = (),
         document: str | None = None,
     ) -> Changes:
         """Today's reading of stored rule payloads (pure): their entity events and their
         documents' marking; the store keeps only what differs from what it holds.
 
         :param documents: the stored document events, by key.
+        :param earlier: the stored entity events of those documents (latest revisions).
         :param document: read only this document number.
         """
         warnings: list[str] = []
@@ -395,6 +397,7 @@ class FederalRegister(Source[FederalRegisterSettings]):
             prior.listed,
             normalize_document_number,
             warnings,
+            earlier=earlier,
             only=normalize_document_number(document) if document else None,
         )
         listed = entity_listing_changes(events, prior.listed)
