@@ -151,7 +151,13 @@ def reprocess(
         )
     )
     if changes.cursor is not None:
-        store.set_cursor(source.name, changes.cursor)
+        before = prior.state.cursor
+        changed = set(changes.cursor) | set(before)
+        patch = {
+            k: changes.cursor.get(k) for k in changed if changes.cursor.get(k) != before.get(k)
+        }
+        if patch:
+            store.merge_cursor(source.name, patch)
     result.new_ids, result.revised_ids = stored.new_ids, stored.revised_ids
     result.unchanged = stored.unchanged
     match_stage(store)
