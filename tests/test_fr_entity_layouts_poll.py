@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from regwatch.store import Store
 from tests.support.httpserver import Reply
 from tests.support.smtpserver import MailServer
 from tests.test_fr_entity_rules import RECENT, _configure, _documents, _record
@@ -301,3 +302,25 @@ def test_the_html_digest_shows_a_rule_not_fully_read_in_chromium(cli, tmp_path, 
     assert "regwatch read 11 of the 13 entries this rule announces: read the rule" in dom
     assert 'href="https://www.federalregister.gov/documents/' in dom
     assert screenshot.stat().st_size > 10_000
+
+
+def test_a_full_text_not_there_yet_is_tried_longer_than_one_that_errors(cli, tmp_path, http_server):
+    lagging = _record(http_server, "2024-91503", None)
+    broken = _record(http_server, "2024-91504", None)
+    year, month, day = RECENT.split("-")
+    for record, reply in ((lagging, Reply("", 404)), (broken, Reply("oops", 500))):
+        path = f"/documents/full_text/xml/{year}/{month}/{day}/{record['document_number']}.xml"
+        http_server.route(path, reply)
+        record["full_text_xml_url"] = http_server.url(path)
+    _documents(http_server, lagging, broken)
+    _configure(tmp_path, http_server)
+    polled = cli("poll", "federal_register")
+    assert polled.code == 0, polled
+    assert "2024-91503: full-text XML not available yet" in polled.stderr
+    assert "(attempt 1 of 24)" in polled.stderr and "(attempt 1 of 3)" in polled.stderr
+    with Store.open(f"sqlite:///{tmp_path / 'regwatch.db'}") as store:
+        attempts = store.source_state("federal_register").cursor["entity_rule_attempts"]
+    assert {n: (a["attempts"], a["bound"]) for n, a in attempts.items()} == {
+        "2024-91503": (1, 24),
+        "2024-91504": (1, 3),
+    }
