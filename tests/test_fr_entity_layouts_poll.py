@@ -199,8 +199,18 @@ def test_a_rule_that_cannot_be_read_never_fails_the_poll(cli, tmp_path, http_ser
     assert shown["not_fully_read"] == (
         "regwatch could not read the entries of this rule (it announces 13): read the rule"
     )
-    with_health = cli("sources", "--format", "json")
-    assert with_health.code == 0
+    (tmp_path / "watch.yaml").write_text(
+        "company: Acme Corp\nrecipients:\n  - email: compliance@acme.example\n"
+        "watch:\n  cfr: ['15 CFR 744']\n"
+    )
+    assert cli("watch", "import", "watch.yaml").code == 0
+    preview = cli("digest", "preview", "--company", "Acme Corp").stdout
+    assert (
+        "Not fully read: regwatch could not read the entries of this rule (it announces 13): "
+        f"read the rule ({document['url']})"
+    ) in preview
+    health = {s["name"]: s for s in cli("sources", "--format", "json").json()}
+    assert health["federal_register"]["status"] == "ok", health["federal_register"]
     again = cli("poll", "federal_register")
     assert again.code == 0 and "0 new, 0 revised" in again.stdout, again
     assert "warning" not in again.stderr
