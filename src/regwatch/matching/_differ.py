@@ -210,9 +210,11 @@ class DiffResult:
 #: Scanning from it keeps a long-running daemon's cycles from slowing down as events pile up
 #: (the anti-join from id 0 grew with the event log).  It only moves past events detected more
 #: than :data:`_SETTLED` ago, so that an event another process stored with a lower id but
-#: committed after this process matched a higher one is still found.
+#: committed after this process matched a higher one is still found: on SQLite writers are
+#: serialized and ids commit in order; on PostgreSQL a batch's write transaction (which sets
+#: ``detected_at`` as it starts) takes seconds, not a minute.
 _FLOORS: dict[str, int] = {}
-_SETTLED = timedelta(minutes=10)
+_SETTLED = timedelta(seconds=60)
 
 
 def _floor_after(conn: Connection, events: Sequence[StoredEvent], start: int) -> int:
