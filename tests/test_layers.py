@@ -19,11 +19,11 @@ LAYERS: list[set[str]] = [
     {"exceptions", "_version", "_terminal", "_masking", "_hosts"},
     {"model", "keys", "timeutil", "_entity_names", "japanese", "logs", "yamlfile", "events"}
     | {"_httpio", "_bounds"},
-    {"alerts"},
+    {"alerts", "_extraction"},
     {"http", "store", "sources"},
     {"matching", "digest", "entities", "health", "ops", "_entity_history", "schedule", "reconcile"},
     {"config", "pipeline"},
-    {"daemon", "_docs"},
+    {"daemon", "_docs", "reprocess"},
     {"cli", "demo", "__main__", "__init__"},
 ]
 #: peers of one layer that must not import each other: (importer, imported)

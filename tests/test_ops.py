@@ -112,3 +112,43 @@ def test_daemon_sends_one_failure_notice_and_one_recovery(tmp_path, fake, http_s
         "[regwatch] source federal_register recovered",
     ]
     assert all(m.rcpt_tos == ["ops@acme.example"] for m in mail.received)
+
+
+def _rule(extraction, revision=1):
+    from regwatch.model import ChangeEvent, EventKind, StoredEvent
+
+    event = ChangeEvent(
+        source="federal_register",
+        kind=EventKind.DOCUMENT_PUBLISHED,
+        key="fr:2024-91500",
+        title="Additions to the Entity List",
+        url="https://www.federalregister.gov/documents/2024/09/03/2024-91500/x",
+        document_number="2024-91500",
+        data={"extraction": extraction} if extraction else {},
+    )
+    return StoredEvent(revision, event, "h", revision, None, datetime(2026, 11, 1, tzinfo=UTC))
+
+
+PARTIAL = {"status": "partial", "read": {"added": 11}, "announced": {"added": 13}}
+
+
+def test_a_rule_not_fully_read_is_told_when_its_reading_first_changes():
+    from regwatch.ops import extraction_notice
+
+    notice = extraction_notice("federal_register", [(_rule(PARTIAL), None)])
+    assert notice is not None
+    assert notice.subject == "[regwatch] federal_register: 1 rule not fully read"
+    assert "regwatch read 11 of the 13 entries this rule announces: read the rule: https://" in (
+        notice.body
+    )
+    # revised for another reason, the same reading: not told again
+    assert extraction_notice("federal_register", [(_rule(PARTIAL, 2), _rule(PARTIAL))]) is None
+    # complete, or still waiting for its full text: nothing to tell
+    complete = {"status": "complete", "read": {"added": 13}, "announced": {"added": 13}}
+    assert extraction_notice("federal_register", [(_rule(complete), None)]) is None
+    pending = {"status": "pending", "read": {}, "announced": {}}
+    assert extraction_notice("federal_register", [(_rule(pending), None)]) is None
+    # a pending rule whose full text then fails is told
+    failed = {"status": "failed", "read": {}, "announced": {}, "problems": ["HTTP 500"]}
+    later = extraction_notice("federal_register", [(_rule(failed, 2), _rule(pending))])
+    assert later is not None and "could not read the entries of this rule" in later.body

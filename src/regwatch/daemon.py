@@ -286,6 +286,7 @@ def build_daemon(
             _notify_ops(store, config, result.source)
             if result.source in RECONCILED_SOURCES:
                 _notify_findings(store, config)
+            _notify_extraction(store, config, result)
 
     def digests() -> SendReport:
         report = send_due(store, config.general.digest, mail=mail)
@@ -317,6 +318,29 @@ def _notify_findings(store: Store, config: Config) -> bool:
     send_notice(settings.email, notice.subject, notice.body, mail, config.general.digest)
     store.set_ops_notice(FINDINGS_STATE, notice.in_force)
     log.info("ops notice sent", extra={"source": FINDINGS_STATE, "notice": notice.kind})
+    return True
+
+
+def _notify_extraction(store: Store, config: Config, result: PollResult) -> bool:
+    """After a poll: one notice for the rules it stored that could not be fully read."""
+    from .digest import MailSettings, send_notice
+    from .ops import extraction_notice
+
+    email = config.general.ops.email
+    if email is None or not (result.new_ids or result.revised_ids):
+        return False
+    from .store._events import load_events
+
+    ids = [*result.new_ids, *result.revised_ids]
+    with store.read() as conn:  # a few queries, however many events the poll stored
+        marked = {i: e for i, e in load_events(conn, ids).items() if "extraction" in e.data}
+    stored = [s for i in marked if (s := store.event(i)) is not None]
+    pairs = [(s, store.event(s.previous_id) if s.previous_id else None) for s in stored]
+    notice = extraction_notice(result.source, pairs)
+    if notice is None:
+        return False
+    send_notice(email, notice.subject, notice.body, MailSettings.from_env(), config.general.digest)
+    log.info("ops notice sent", extra={"source": result.source, "notice": notice.kind})
     return True
 
 

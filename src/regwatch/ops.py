@@ -1,26 +1,39 @@
-"""Ops notices: tell the operator once when a source breaks or goes stale, once when it recovers.
+"""Ops notices: tell the operator once when a source breaks or goes stale, once when it recovers,
+and once when a poll stores a rule whose entity changes regwatch could not fully read.
 
 Never one message per failure: the notice in force is kept in the source's state
-(``source_state.ops_notice``), and a new one is only sent on a change of state.
+(``source_state.ops_notice``), and a new one is only sent on a change of state.  A rule not
+fully read is told about when the poll that stores it (or a changed reading of it) runs; an
+unchanged rule is not stored again, so it is not told again.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ._extraction import describe_extraction
 from .health import SourceHealth
+from .model import StoredEvent
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from .model import StoredEvent
 
-__all__ = ["Notice", "OpsSettings", "decide_notice", "fault_line", "findings_notice", "notify"]
+__all__ = [
+    "Notice",
+    "OpsSettings",
+    "decide_notice",
+    "extraction_notice",
+    "fault_line",
+    "findings_notice",
+    "notify",
+]
 
 log = logging.getLogger("regwatch.ops")
 
@@ -147,4 +160,42 @@ def findings_notice(faults: Sequence[StoredEvent]) -> Notice | None:
         "rule named below, or the rule at the cited page), or the view is in error.\n\n"
         f"{lines}\n\nCheck with: regwatch reconcile",
         str(max(f.id for f in faults)),
+    )
+
+
+def extraction_notice(
+    source: str, stored: Sequence[tuple[StoredEvent, StoredEvent | None]]
+) -> Notice | None:
+    """One notice for the rules a poll stored that regwatch could not fully read.
+
+    :param stored: each event the poll stored (new or revised), with the revision it replaced.
+        A rule is told about once: when its reading first becomes partial or failed, or changes;
+        a later poll that stores it unchanged stores nothing, so says nothing.
+    """
+    lines = []
+    for event, before in stored:
+        extraction = event.event.data.get("extraction")
+        if not isinstance(extraction, dict):
+            continue
+        note = describe_extraction(extraction)
+        previous = before.event.data.get("extraction") if before is not None else None
+        if note is None or extraction.get("status") == "pending" or previous == extraction:
+            continue
+        number = event.event.document_number or event.event.key
+        lines.append(f"- {number}: {event.event.title}\n  {note}: {event.event.url or '(no link)'}")
+        lines += [f"  {d}" for d in extraction.get("disagreements") or []][:10]
+    if not lines:
+        return None
+    count = sum(1 for line in lines if line.startswith("- "))
+    rules = "rule" if count == 1 else "rules"
+    return Notice(
+        source,
+        "extraction",
+        f"[regwatch] {source}: {count} {rules} not fully read",
+        f"regwatch stored {count} {rules} whose Entity List changes it could not fully read. "
+        "Each is stored and marked (regwatch show, the digests say so); read the rule itself:\n\n"
+        + "\n".join(lines)
+        + "\n\nAfter an upgrade that reads them, run: regwatch reprocess "
+        + source,
+        None,
     )

@@ -78,7 +78,16 @@ def _global(
 
 
 # The command modules register themselves on `app`.
-from . import _demo, _digest, _entities, _events, _reconcile, _sources, _watch  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    _demo,
+    _digest,
+    _entities,
+    _events,
+    _reconcile,
+    _reprocess,
+    _sources,
+    _watch,
+)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated, Any, cast
 
 import typer
 
+from .._extraction import describe_extraction
 from ..events import EventKind
 from ..matching import event_matches
 from ..store import EventQuery
@@ -146,6 +147,10 @@ def show(
         echo(f"error: no event with id {event_id}", err=True)
         raise typer.Exit(1)
     record = stored.to_json()
+    extraction = stored.event.data.get("extraction")
+    if isinstance(extraction, dict):
+        # A rule read in part says so first, in words, before its data.
+        record = {"not_fully_read": describe_extraction(extraction), **record}
     record["provenance"] = _provenance(appctx, stored.payload_id)
     record["revisions"] = [
         {

@@ -37,6 +37,8 @@ def init(
     ] = False,
 ) -> None:
     """Create the database, or upgrade its schema to this version of regwatch."""
+    from ..reprocess import entity_parser_notice
+    from ..sources._gpo_entities import PARSER_VERSION
     from ..store import Store
 
     appctx = get_context(ctx)
@@ -49,6 +51,10 @@ def init(
         echo(f"created database {shown} (schema {after})")
     else:
         echo(f"upgraded database {shown} from schema {before} to {after}")
+    with Store(appctx.db_url) as store:
+        notice = entity_parser_notice(store, PARSER_VERSION)
+    if notice:
+        echo(notice)
 
 
 def _summary(result: PollResult) -> str:

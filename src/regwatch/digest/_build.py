@@ -219,6 +219,7 @@ _EVENT_COLUMNS = [
     *(c for c in event_t.c if c.name != "data"),
     event_t.c.data["pdf_url"].as_string().label("pdf_url"),
     event_t.c.data["entity_key"].as_string().label("entity_key"),
+    event_t.c.data["extraction"].label("extraction"),
 ]
 
 
@@ -249,4 +250,6 @@ def _stored(row: Any, standing: dict[str, str]) -> StoredEvent:
     views = standing.get(row.entity_key) if row.entity_key else None
     if views:
         data["views"] = views
+    if isinstance(row.extraction, dict):
+        data["extraction"] = row.extraction
     return row_to_stored(row, data)

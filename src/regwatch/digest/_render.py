@@ -31,6 +31,7 @@ from typing import Any
 import css_inline
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from .._extraction import describe_extraction
 from ..events import StoredEvent
 from ._model import Digest, Item, Reason
 
@@ -278,8 +279,18 @@ def _event_view(stored: StoredEvent) -> View:
             "source_link": _link(event.url),
             "pdf_link": _link(event.data.get("pdf_url")),
             "views": one_line(event.data.get("views"), SUMMARY_LIMIT) or None,
+            "extraction_note": _extraction_note(event.data.get("extraction")),
         }
     )
+
+
+def _extraction_note(extraction: Any) -> str | None:
+    """What regwatch could not read of a rule's entity changes, in words (never a silent
+    success: a rule read in part says so on its line)."""
+    if not isinstance(extraction, Mapping):
+        return None
+    note = describe_extraction(extraction)
+    return one_line(note, SUMMARY_LIMIT) if note else None
 
 
 def _item(item: Item, views: dict[int, View] | None) -> View:

@@ -12,7 +12,7 @@ The API's quirks handled here are described in ``shared/research/federal_registe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import parse_qs, urlsplit
@@ -35,7 +35,15 @@ from ..model import (
 from ..timeutil import utcnow
 from . import register
 from ._base import Source, SourceSettings
-from ._fr_entities import collect_entity_rules, is_entity_xml, rule_events, rule_events_in
+from ._fr_entities import (
+    ENTITY_XML_ROLE,
+    collect_entity_rules,
+    is_entity_xml,
+    reread_rules,
+    rule_events,
+    rule_events_in,
+    rule_numbers,
+)
 from ._fr_records import record_problem
 from ._listing import entity_listing_changes
 
@@ -46,6 +54,9 @@ __all__ = ["FederalRegister", "FederalRegisterSettings", "normalize_document_num
 
 #: the lists whose entries Federal Register rules amend (Supplements No. 4 and No. 7 to part 744)
 ENTITY_RULE_LISTS = ("EL", "MEU")
+
+#: the cursor key that keeps the reading of each rule in the walk window (``data["extraction"]``)
+EXTRACTION_CURSOR = "entity_extraction"
 
 #: the fields asked for explicitly: the API's defaults change, and an unknown field is a 400
 FIELDS = (
@@ -347,15 +358,89 @@ class FederalRegister(Source[FederalRegisterSettings]):
     def parse(self, collection: Collection, prior: Prior) -> Changes:
         # A rule's entity rows need the document's record and the parties currently listed.
         warnings: list[str] = []
-        events = rule_events_in(
-            collection, prior.listed, self.parse_payload, normalize_document_number, warnings
+        earlier = prior.state.cursor.get(EXTRACTION_CURSOR) or {}
+        events, readings = rule_events_in(
+            collection,
+            prior.listed,
+            self.parse_payload,
+            normalize_document_number,
+            warnings,
+            earlier,
         )
         listed = entity_listing_changes((e for _, e in events), prior.listed)
-        return Changes(events=events, listed=listed, warnings=warnings)
+        return Changes(
+            events=events,
+            listed=listed,
+            warnings=warnings,
+            cursor=_with_readings(collection.cursor, {**earlier, **readings}),
+        )
+
+    # -- reading stored rules again (regwatch reprocess) -----------------------------------------
+
+    #: the stored payloads :meth:`reparse` reads: the rules' full text, fetched or imported
+    reparse_roles: ClassVar[tuple[str, ...]] = (ENTITY_XML_ROLE, "import")
+
+    def reparse_keys(self, payloads: Sequence[Payload]) -> list[str]:
+        """The document event keys :meth:`reparse` needs for ``payloads``."""
+        return [fr_document_key(n) for n in rule_numbers(payloads, normalize_document_number)]
+
+    def reparse(
+        self,
+        payloads: Sequence[Payload],
+        prior: Prior,
+        documents: Mapping[str, ChangeEvent],
+        *,
+        earlier: Sequence[ChangeEvent] = (),
+        document: str | None = None,
+    ) -> Changes:
+        """Today's reading of stored rule payloads (pure): their entity events and their
+        documents' marking; the store keeps only what differs from what it holds.
+
+        :param documents: the stored document events, by key.
+        :param earlier: the stored entity events of those documents (latest revisions).
+        :param document: read only this document number.
+        """
+        warnings: list[str] = []
+        xml = [p for p in payloads if is_entity_xml(p)]
+        by_number = {e.document_number: e for e in documents.values() if e.document_number}
+        events, readings = reread_rules(
+            xml,
+            by_number,
+            prior.listed,
+            normalize_document_number,
+            warnings,
+            earlier=earlier,
+            only=normalize_document_number(document) if document else None,
+        )
+        listed = entity_listing_changes(events, prior.listed)
+        cursor = prior.state.cursor
+        kept = cursor.get(EXTRACTION_CURSOR) or {}
+        updated = _with_readings(dict(cursor), {**kept, **readings}) if cursor else None
+        return Changes(
+            events=[(None, e) for e in events],
+            listed=listed,
+            warnings=warnings,
+            cursor=updated if updated != cursor else None,
+        )
 
     def read_file(self, path: str, body: bytes) -> Payload:
         ctype = "application/xml" if path.endswith(".xml") else "application/json"
         return Payload(url=f"file://{path}", body=body, content_type=ctype, role="import")
+
+
+def _with_readings(
+    cursor: dict[str, Any] | None, readings: Mapping[str, dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The cursor with the reading of every rule still in the walk window: when the window
+    brings a document back, its event keeps the marking its rule's reading gave it."""
+    if cursor is None:
+        return None
+    window = cursor.get("entity_rules") or {}
+    kept = {n: r for n, r in readings.items() if n in window}
+    out = {k: v for k, v in cursor.items() if k != EXTRACTION_CURSOR}
+    if kept:
+        out[EXTRACTION_CURSOR] = kept
+    return out
 
 
 def _results(page: Payload) -> list[dict[str, Any]]:

@@ -433,6 +433,19 @@ class Store:
             self._ensure_state(conn, source)
             conn.execute(update(table).where(table.c.name == source).values(ops_notice=notice))
 
+    def merge_cursor(self, source: str, patch: dict[str, Any]) -> None:
+        """Set some keys of a source's saved cursor (``None`` removes one), leaving the others
+        as a concurrent poll may just have written them (``regwatch reprocess`` uses it)."""
+        with self.write() as conn:
+            self._ensure_state(conn, source)
+            table = SOURCE_STATE
+            row = conn.execute(
+                select(table.c.cursor).where(table.c.name == source).with_for_update()
+            ).one()
+            cursor = {**(row.cursor or {}), **patch}
+            cursor = {k: v for k, v in cursor.items() if v is not None}
+            conn.execute(update(table).where(table.c.name == source).values(cursor=cursor))
+
     def set_next_run(self, source: str, when: datetime | None) -> None:
         table = SOURCE_STATE
         with self.write() as conn:
