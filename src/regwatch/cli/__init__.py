@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from .. import __version__
-from ..exceptions import ConfigError, InputError, StoreError
+from ..exceptions import ConfigError, InputError, ReviewRefused, StoreError
 from ..logs import configure_logging
 from ._context import AppContext
 
@@ -76,13 +76,13 @@ def _global(
 
 
 # The command modules register themselves on `app`.
-from . import _demo, _digest, _entities, _events, _sources, _watch  # noqa: E402,F401
+from . import _audit, _demo, _digest, _entities, _events, _sources, _watch  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: exit status 0 success, 1 some work failed, 2 bad usage or configuration."""
     try:
         app(args=argv, prog_name="regwatch")
-    except (ConfigError, InputError, StoreError) as exc:
+    except (ConfigError, InputError, StoreError, ReviewRefused) as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
