@@ -76,7 +76,7 @@ def _global(
 
 
 # The command modules register themselves on `app`.
-from . import _audit, _demo, _digest, _entities, _events, _sources, _watch  # noqa: E402,F401
+from . import _audit, _demo, _digest, _entities, _events, _serve, _sources, _watch  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> None:
