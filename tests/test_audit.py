@@ -124,7 +124,9 @@ def test_export_has_what_an_examiner_asks_for(cli, seeded, tmp_path):
     import hashlib
 
     assert first["payload_sha256"] == hashlib.sha256(b'{"results": ["second"]}').hexdigest()
-    assert first["match"]["explanation"] == {"reason": "entity name matches 'Example Avionics JSC'"}
+    assert first["match"]["explanation"] == {
+        "reason": "entity name matches 'Example Avionics Plant JSC'"
+    }
     assert first["match"]["score"] == 0.97
     assert first["before"]["status"] == "new" and first["after"]["status"] == "dismissed"
     assert first["reason"] == "fp"

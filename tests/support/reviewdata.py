@@ -19,7 +19,7 @@ from .digestdata import add_company, add_match, add_watch_item
 __all__ = ["Seeded", "avionics", "seed_review"]
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-AVIONICS_KEY = "el:ru:example avionics jsc"
+AVIONICS_KEY = "el:ru:example avionics plant jsc"
 
 
 def avionics(address: str, policy: str, published: date) -> ChangeEvent:
@@ -35,7 +35,7 @@ def avionics(address: str, policy: str, published: date) -> ChangeEvent:
         list_code="EL",
         country="RU",
         entity=Entity(
-            name="Example Avionics JSC",
+            name="Example Avionics Plant JSC",
             aliases=("Example Avionika",),
             addresses=(address,),
             details={"license_review_policy": policy},
@@ -81,7 +81,7 @@ class Seeded:
 def seed_review(store: Store) -> Seeded:
     acme = add_company(store, "Acme Corp")
     globex = add_company(store, "Globex GmbH")
-    acme_item = add_watch_item(store, acme, "entity", "Example Avionics JSC")
+    acme_item = add_watch_item(store, acme, "entity", "Example Avionics Plant JSC")
     acme_kw = add_watch_item(store, acme, "keyword", "avionics")
     globex_item = add_watch_item(store, globex, "entity", "Globex Trading Co")
     rule = ChangeEvent(
@@ -134,7 +134,7 @@ def seed_review(store: Store) -> Seeded:
             acme_item,
             score=0.97,
             tier="alert",
-            explanation={"reason": "entity name matches 'Example Avionics JSC'"},
+            explanation={"reason": "entity name matches 'Example Avionics Plant JSC'"},
         ),
         acme_review=add_match(
             store,
