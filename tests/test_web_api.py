@@ -163,8 +163,13 @@ def test_pagination_is_exact_while_events_are_inserted(api):
         while not stop.is_set() and n < 200:
             # newer, older and same-day events all land while the client pages
             day = start + timedelta(days=(n * 7) % 60 - 10)
-            event = ChangeEvent(source="federal_register", kind=EventKind.DOCUMENT_PUBLISHED,
-                                key=f"fr:late-{n}", title=f"Late {n}", published_on=day)  # fmt: skip
+            event = ChangeEvent(
+                source="federal_register",
+                kind=EventKind.DOCUMENT_PUBLISHED,
+                key=f"fr:late-{n}",
+                title=f"Late {n}",
+                published_on=day,
+            )
             inserted.extend(add_events(store, [event]))
             n += 1
 
@@ -191,7 +196,7 @@ def test_pagination_is_exact_while_events_are_inserted(api):
 
 
 def test_roles_and_scopes(api):
-    client, ids, tokens, store = api
+    client, ids, _, store = api
     nobody = client()
     for path in ("/api/v1/events", "/api/v1/matches", f"/api/v1/events/{ids.rule}"):
         refused = nobody.get(path)
