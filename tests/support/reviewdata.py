@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from regwatch.events import ChangeEvent, Entity, EventKind
-from regwatch.sources._base import Payload
+from regwatch.model import Changes, Payload
 from regwatch.store import Batch, Store
 
 from .digestdata import add_company, add_match, add_watch_item
@@ -56,7 +56,7 @@ def _batch(store: Store, events: list[ChangeEvent], body: bytes) -> list[int]:
         Batch(
             source="federal_register",
             payloads=[payload],
-            events=[(0, e) for e in events],
+            changes=Changes(events=[(0, e) for e in events]),
             started_at=T0,
             imported=True,
         )

@@ -16,8 +16,8 @@ from sqlalchemy import Connection, and_, or_, select
 from ..events import StoredEvent
 from ._events import row_to_stored
 from ._query import EventQuery, build_select
-from ._review import DismissalRequest
-from ._schema import Company, EventRow, Match, PayloadRow, WatchItem
+from ._review import DISMISSAL_REQUEST
+from ._tables import COMPANY, EVENT, MATCH, PAYLOAD, WATCH_ITEM
 
 __all__ = [
     "EventCursor",
@@ -29,12 +29,12 @@ __all__ = [
     "watch_items",
 ]
 
-_EVENT = EventRow.__table__  # type: ignore[attr-defined]
-_MATCH = Match.__table__  # type: ignore[attr-defined]
-_ITEM = WatchItem.__table__  # type: ignore[attr-defined]
-_COMPANY = Company.__table__  # type: ignore[attr-defined]
-_PAYLOAD = PayloadRow.__table__  # type: ignore[attr-defined]
-_REQUEST = DismissalRequest.__table__  # type: ignore[attr-defined]
+_EVENT = EVENT
+_MATCH = MATCH
+_ITEM = WATCH_ITEM
+_COMPANY = COMPANY
+_PAYLOAD = PAYLOAD
+_REQUEST = DISMISSAL_REQUEST
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,7 @@ class AuditEntryRow(SQLModel, table=True):
     hash: str = Field(unique=True)
 
 
-_TABLE = AuditEntryRow.__table__  # type: ignore[attr-defined]
+_TABLE = SQLModel.metadata.tables["audit_entry"]
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,12 @@ from ..exceptions import InputError, ReviewRefused
 from ..timeutil import utcnow
 from . import _audit
 from ._engine import upsert_insert
-from ._schema import Company, EventRow, Match, PayloadRow, UTCDateTime, WatchItem
+from ._schema import UTCDateTime
+from ._tables import COMPANY, EVENT, MATCH, PAYLOAD, WATCH_ITEM
 
 __all__ = [
     "DECISIONS",
+    "DISMISSAL_REQUEST",
     "Decision",
     "DismissalRequest",
     "ReviewPolicy",
@@ -59,13 +61,15 @@ class DismissalRequest(SQLModel, table=True):
     requested_at: datetime = Field(sa_type=UTCDateTime)
 
 
-_MATCH = Match.__table__  # type: ignore[attr-defined]
-_EVENT = EventRow.__table__  # type: ignore[attr-defined]
-_ITEM = WatchItem.__table__  # type: ignore[attr-defined]
-_PAYLOAD = PayloadRow.__table__  # type: ignore[attr-defined]
-_COMPANY = Company.__table__  # type: ignore[attr-defined]
-_POLICY = ReviewPolicy.__table__  # type: ignore[attr-defined]
-_REQUEST = DismissalRequest.__table__  # type: ignore[attr-defined]
+_MATCH = MATCH
+_EVENT = EVENT
+_ITEM = WATCH_ITEM
+_PAYLOAD = PAYLOAD
+_COMPANY = COMPANY
+_POLICY = SQLModel.metadata.tables["review_policy"]
+_REQUEST = SQLModel.metadata.tables["dismissal_request"]
+#: the dismissal requests waiting for a second reviewer (the API's match pages join it)
+DISMISSAL_REQUEST = _REQUEST
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from sqlmodel import Field, SQLModel
 from ..exceptions import InputError
 from ..timeutil import utcnow
 from . import _audit
-from ._schema import Company, UTCDateTime
+from ._schema import UTCDateTime
+from ._tables import COMPANY
 
 __all__ = [
     "ROLES",
@@ -55,8 +56,8 @@ class ApiToken(SQLModel, table=True):
     revoked_by: str | None = None
 
 
-_TABLE = ApiToken.__table__  # type: ignore[attr-defined]
-_COMPANY = Company.__table__  # type: ignore[attr-defined]
+_TABLE = SQLModel.metadata.tables["api_token"]
+_COMPANY = COMPANY
 
 
 @dataclass(frozen=True)

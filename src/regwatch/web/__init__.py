@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from .. import __version__
+from .._version import __version__
 from ..config import Config
 from ..store import Store
 from . import _api, _pages

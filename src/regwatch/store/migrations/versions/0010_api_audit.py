@@ -1,7 +1,7 @@
 """The audit trail, API tokens and four-eyes review (``regwatch serve``).
 
 Revision ID: 0010_api_audit
-Revises: 0004_matching
+Revises: 0005_snapshot_entry
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from regwatch.store._schema import JSONType, UTCDateTime
 
 revision = "0010_api_audit"
-down_revision = "0004_matching"
+down_revision = "0005_snapshot_entry"
 branch_labels = None
 depends_on = None
 
