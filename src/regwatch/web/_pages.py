@@ -40,7 +40,17 @@ def _safe_url(value: Any) -> str | None:
     return text if urlsplit(text).scheme in ("http", "https") else None
 
 
+def _plain(value: Any) -> str:
+    """A stated value as a reader writes it: a list as its items, not as Python's repr."""
+    if value is None:
+        return "—"
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_plain(v) for v in value) or "—"
+    return str(value)
+
+
 templates.env.filters["safe_url"] = _safe_url
+templates.env.filters["plain"] = _plain
 
 
 def is_page(request: Request) -> bool:
