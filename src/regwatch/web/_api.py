@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -84,6 +85,13 @@ def _checked(values: list[str] | None, allowed: tuple[str, ...], field: str) -> 
     return tuple(values or ())
 
 
+def _json_response(body: Any) -> Response:
+    return Response(
+        json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        media_type="application/json",
+    )
+
+
 @router.get("/events", response_model=Page, tags=["events"])
 def list_events(
     request: Request,
@@ -98,7 +106,7 @@ def list_events(
     company: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
-) -> Page:
+) -> Response:
     """The change log, newest first, with every filter of ``regwatch events``; page with
     ``cursor`` (each page's ``next_cursor``): pages stay exact while new events arrive."""
     kinds = _checked(kind, tuple(k.value for k in EventKind), "kind")
@@ -121,9 +129,12 @@ def list_events(
     )
     with request.app.state.store.read() as conn:
         events, following = events_page(conn, query, after, limit)
-    return Page(
-        items=[e.to_json() for e in events],
-        next_cursor=_data.encode_cursor(following) if following else None,
+    # the records are already JSON-ready: written out directly, not re-validated as a model
+    return _json_response(
+        {
+            "items": [e.to_json() for e in events],
+            "next_cursor": _data.encode_cursor(following) if following else None,
+        }
     )
 
 
