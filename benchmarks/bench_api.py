@@ -2,9 +2,9 @@
 
 Stores 100,000 synthetic events (the vocabulary of bench_search.py), then grows the same database
 to 1,000,000; at each size it times the events endpoint of ``regwatch serve`` (its own process,
-uvicorn on 127.0.0.1; an HTTP client with keep-alive, the token checked on every request), with and without a full-text query,
-and the same query through the Python API (``Store.iter_events`` and the JSON form of each
-event) in the same run: p50 and p95 of each, and the ratio of the two.
+uvicorn on 127.0.0.1; an HTTP client with keep-alive, the token checked on every request), with
+and without a full-text query, and the same query through the Python API (``Store.iter_events``
+and the JSON form of each event) in the same run: p50 and p95 of each, and the ratio of the two.
 
 Targets (issue 15): p95 under 50 ms at 100,000 events and under 200 ms at 1,000,000.
 
