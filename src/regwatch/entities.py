@@ -19,7 +19,7 @@ snapshot that should not flood digests replaces the list's rows instead
 
 An entity event with ``data["confirms"]`` repeats what an earlier event (named there, usually
 the Federal Register rule's event about the same party) already reported: see
-:func:`confirms`.
+:func:`confirms` (the rule lives in :mod:`regwatch.alerts`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ from ._entity_names import (
     repair_text,
     same_party_name,
 )
-from .model import ChangeEvent, ListedEntry, StoredEvent
+from .alerts import confirms
+from .model import ListedEntry
 from .sources._listing import entity_listing_changes, find_listed
 from .store._listed import current_entries, remove_listed, replace_list, upsert_listed
 
@@ -62,17 +63,3 @@ __all__ = [
     "same_party_name",
     "upsert_listed",
 ]
-
-
-def confirms(event: ChangeEvent | StoredEvent) -> str | None:
-    """The key of the earlier event that ``event`` confirms, or ``None``.
-
-    A CSL snapshot lists a party days after the Federal Register rule that added it; its
-    ``entity.added`` event then carries ``data["confirms"]`` (the rule's entity event key) and
-    ``related_key`` (the rule's document key).  A digest should report the rule's event and treat
-    the confirmation as a record, not as a second alert.
-    """
-    if isinstance(event, StoredEvent):
-        event = event.event
-    value = event.data.get("confirms")
-    return str(value) if value else None

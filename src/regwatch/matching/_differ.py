@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..entities import confirms
+from ..alerts import confirms
 from ..events import StoredEvent
 from ..exceptions import InputError
 from ..store import Store

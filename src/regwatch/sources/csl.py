@@ -19,7 +19,7 @@ by default; any of the thirteen codes) and diffs it against the last accepted sn
 - **One alert per listing.** A Federal Register rule usually announces a change days before the
   CSL shows it.  A CSL event about a party that a rule's entity event already reported carries
   ``data["confirms"]`` (that event's key) and ``related_key`` (the rule's document), and the party
-  keeps the key the rule gave it; see :func:`regwatch.entities.confirms`.  Every CSL event also
+  keeps the key the rule gave it; see :mod:`regwatch.alerts`.  Every CSL event also
   links the Federal Register documents its citations resolve to (``data.federal_register``).
 """
 
@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import Field, field_validator
 
 from .._entity_names import LIST_CODES, LIST_TITLES, Citation, format_citation
+from ..alerts import CONFIRMS, Earlier, confirmed_event
 from ..exceptions import ParseError, SnapshotRefused, UnexpectedContent
 from ..keys import (
     CSL_BASELINE_PREFIX,
@@ -364,8 +365,8 @@ class _Links:
     its citations resolve to, and the rule's own entity events about the same party."""
 
     documents: dict[Citation, _DocRef] = field(default_factory=dict)
-    #: entity key → [(FR event key, kind, document number)], oldest first
-    rule_events: dict[str, list[tuple[str, str, str | None]]] = field(default_factory=dict)
+    #: entity key → the rule's events about it, oldest first
+    rule_events: dict[str, list[Earlier]] = field(default_factory=dict)
 
     @classmethod
     def from_heads(cls, heads: Iterable[StoredEvent], diff: SnapshotDiff) -> _Links:
@@ -387,7 +388,7 @@ class _Links:
                 entity_key = event.data.get("entity_key")
                 if entity_key:
                     links.rule_events.setdefault(entity_key, []).append(
-                        (event.key, str(event.kind), event.document_number)
+                        Earlier(event.key, str(event.kind), event.document_number)
                     )
                 continue
             if event.kind not in (EventKind.DOCUMENT_PUBLISHED, EventKind.DOCUMENT_CORRECTED):
@@ -409,25 +410,12 @@ class _Links:
                     links.documents.setdefault(c, ref)
         return links
 
-    def confirmation(
-        self, key: str, kind: EventKind, entry: CslEntry
-    ) -> tuple[str, str | None] | None:
-        """``(rule event key, document number)`` of the rule event this CSL change repeats."""
-        kinds = {
-            EventKind.ENTITY_ADDED: {"entity.added"},
-            EventKind.ENTITY_REVISED: {"entity.revised", "entity.added"},
-            EventKind.ENTITY_REMOVED: {"entity.removed"},
-        }[kind]
-        candidates = [c for c in self.rule_events.get(key, []) if c[1] in kinds]
-        if not candidates:
-            return None
+    def confirmation(self, key: str, kind: EventKind, entry: CslEntry) -> Earlier | None:
+        """The rule event this CSL change repeats (:func:`regwatch.alerts.confirmed_event`)."""
         cited = {self.documents[c].number for c in entry.citations if c in self.documents}
-        for event_key, _, number in reversed(candidates):
-            if number in cited:
-                return event_key, number
-        if kind == EventKind.ENTITY_REMOVED or not entry.citations:
-            return candidates[-1][0], candidates[-1][2]
-        return None
+        return confirmed_event(
+            kind, self.rule_events.get(key, []), cited, cites_anything=bool(entry.citations)
+        )
 
     def newest_document(self, entry: CslEntry) -> _DocRef | None:
         found = [self.documents[c] for c in sorted(entry.citations) if c in self.documents]
@@ -463,10 +451,11 @@ def _event(
 ) -> ChangeEvent:
     confirmation = links.confirmation(key, kind, entry)
     document = links.newest_document(entry) if kind != EventKind.ENTITY_REMOVED else None
-    if confirmation and confirmation[1]:
+    if confirmation and confirmation.document:
+        number = confirmation.document
         document = next(
-            (d for d in links.documents.values() if d.number == confirmation[1]), document
-        ) or _DocRef(confirmation[1], fr_document_key(confirmation[1]), None, None, None)
+            (d for d in links.documents.values() if d.number == number), document
+        ) or _DocRef(number, fr_document_key(number), None, None, None)
     related = document.key if document else None
     newest = max((c for c in entry.citations if c.page is not None), default=None)
     place = f" ({entry.country})" if entry.country else ""
@@ -494,7 +483,7 @@ def _event(
         ],
     }
     if confirmation:
-        data["confirms"] = confirmation[0]
+        data[CONFIRMS] = confirmation.key
     return ChangeEvent(
         source=_SOURCE,
         kind=kind,
