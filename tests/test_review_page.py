@@ -13,6 +13,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from regwatch import audit
 from regwatch.store import Store
+from regwatch.timeutil import utcnow
 from tests.support.apiserver import running_server
 from tests.support.browser import SCREENSHOTS, chromium, phone_viewport
 from tests.support.reviewdata import seed_review
@@ -167,3 +168,20 @@ def test_a_read_token_sees_the_queue_but_cannot_decide(site, tmp_path):
         assert refused.status_code == 403
         other = c.get(f"/review/events/{ids.avionics_v2}").text
         assert "No match you can see." in other
+
+
+def test_entity_history_and_source_health_pages(site):
+    base, ids, token, store = site
+    with httpx.Client(base_url=base) as c:
+        csrf = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text).group(1)
+        c.post("/login", data={"token": token, "csrf": csrf})
+        history = c.get("/review/entities", params={"name": "avionics plant"}).text
+        assert "el:ru:example avionics plant jsc" in history
+        assert f'href="/review/events/{ids.avionics_v1}"' in history
+        assert f'href="/review/events/{ids.avionics_v2}"' in history
+        nothing = c.get("/review/entities", params={"name": "zzzz"}).text
+        assert "No listed or formerly listed party matches." in nothing
+        store.record_failure("federal_register", utcnow(), RuntimeError("HTTP 503 from FR"))
+        health = c.get("/review/sources").text
+        assert "federal_register" in health
+        assert "status-failing" in health and "RuntimeError: HTTP 503 from FR" in health
