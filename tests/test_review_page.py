@@ -131,7 +131,11 @@ def test_forms_need_the_csrf_token_and_a_session(site):
         assert c.post("/login", data={"token": token}).status_code == 403  # no CSRF token
         wrong = c.post("/login", data={"token": "rw_guess", "csrf": csrf})
         assert wrong.status_code == 401 and "That token is not valid." in wrong.text
-        assert c.post("/login", data={"token": token, "csrf": csrf}).status_code == 303
+        signed = c.post("/login", data={"token": token, "csrf": csrf})
+        assert signed.status_code == 303
+        cookie = signed.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=strict" in cookie
+        assert "frame-ancestors 'none'" in c.get("/review").headers["content-security-policy"]
         forged = c.post(f"/review/matches/{ids.acme_alert}", data={"decision": "dismiss"})
         assert forged.status_code == 403
         with Store.open(store.url) as check:

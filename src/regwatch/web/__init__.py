@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 _HERE = Path(__file__).parent
 #: a page session lasts a working day; then the token is asked for again
 SESSION_SECONDS = 8 * 3600
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 
 
 def _error(status: int, body: dict[str, Any], headers: Mapping[str, str] | None = None) -> Response:
@@ -59,6 +63,16 @@ def create_app(
         same_site="strict",
         https_only=https_only,
     )
+
+    @app.middleware("http")
+    async def page_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        if _pages.is_page(request) or request.url.path in ("/login", "/logout"):
+            # the page loads only its own script and style, and is never framed
+            response.headers["Content-Security-Policy"] = PAGE_CSP
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:

@@ -11,8 +11,8 @@ from typing import Any
 
 __all__ = ["SEVERITY_RANK", "queue_order"]
 
-#: higher first; a severity the match records (``critical`` … ``low``) outranks the tier
-SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1}
+#: higher first; a severity the match records (``critical``, ``high``, ``info``) outranks the tier
+SEVERITY_RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1, "info": 1}
 _TIER_RANK = {"alert": 2, "review": 1}
 
 
