@@ -105,7 +105,7 @@ def main() -> None:
                 with (
                     serving(url) as base,
                     httpx.Client(
-                        base_url=base, headers={"Authorization": f"Bearer {token}"}
+                        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=120
                     ) as client,
                 ):
                     for q in QUERIES:

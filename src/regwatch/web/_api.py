@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -287,8 +287,6 @@ def get_audit(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     """The newest decisions (of the token's company, for a scoped token)."""
-    from datetime import UTC, datetime, time
-
     query = AuditQuery(
         since=datetime.combine(since, time(), tzinfo=UTC) if since else None,
         company_ids=principal.company_ids,

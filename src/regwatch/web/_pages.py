@@ -6,6 +6,7 @@ carries the session's CSRF token, and the cookie is ``SameSite=Strict``.
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from pathlib import Path
 from typing import Annotated, Any
@@ -92,9 +93,9 @@ async def login(request: Request) -> Response:
         info = authenticate(conn, str(form.get("token") or "").strip())
     if info is None:
         return _render(request, "login.html", status=401, user=None, failed=True)
-    csrf = request.session.get("csrf")
+    # a fresh session on sign-in: nothing from before it (its CSRF token included) carries over
     request.session.clear()
-    request.session.update({"token_id": info.id, "csrf": csrf})
+    request.session.update({"token_id": info.id, "csrf": secrets.token_urlsafe(32)})
     return RedirectResponse("/review", status_code=303)
 
 
