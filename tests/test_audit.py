@@ -58,9 +58,11 @@ def test_cli_decisions_write_the_trail(cli, seeded):
         readable.stdout
     )
 
-    missing = cli("--db", url, "matches", "ack", 9999)
+    missing = cli("--db", url, "matches", "reopen", ids.acme_review, 9999)
     assert missing.code == 2
-    assert "no match with id 9999" in missing.stderr
+    assert "no match with id 9999" in missing.stderr and "nothing was changed" in missing.stderr
+    still = cli("--db", url, "matches", "show", ids.acme_review, "--format", "json").json()
+    assert still["status"] == "acknowledged"
 
 
 def test_verify_detects_an_edited_and_a_deleted_entry(cli, seeded):

@@ -147,6 +147,13 @@ def _change(
     ctx: typer.Context, match_ids: list[int], status: str, note: str | None, by: str | None
 ) -> None:
     store = get_context(ctx).store()
+    # every id is checked before any is decided: a typo decides nothing
+    missing = [i for i in match_ids if not list_matches(store, MatchQuery(match_id=i))]
+    if missing:
+        raise InputError(
+            f"no match with id {', '.join(map(str, missing))} (see `regwatch matches`); "
+            "nothing was changed"
+        )
     for match_id in match_ids:
         record = set_status(store, match_id, status, note, actor=by or default_actor())
         target = f"{record['item']} / event {record['event_id']}"
