@@ -197,3 +197,36 @@ def test_entity_history_and_source_health_pages(site):
         health = c.get("/review/sources").text
         assert "federal_register" in health
         assert "status-failing" in health and "RuntimeError: HTTP 503 from FR" in health
+
+
+def _session(base: str, token: str) -> tuple[httpx.Client, str]:
+    c = httpx.Client(base_url=base)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text).group(1)
+    c.post("/login", data={"token": token, "csrf": csrf})
+    return c, re.search(r'name="csrf" value="([^"]+)"', c.get("/review").text).group(1)
+
+
+def test_four_eyes_on_the_page(site):
+    base, ids, token, store = site
+    audit.set_four_eyes(store, "Acme Corp", True, "admin")
+    _, second = audit.create_token(store, "sam", "review", None, "test")
+    first, csrf = _session(base, token)
+    try:
+        form = {"decision": "dismiss", "note": "other firm", "csrf": csrf}
+        assert first.post(f"/review/matches/{ids.acme_alert}", data=form).status_code == 303
+        queue = first.get("/review").text
+        assert f'id="match-{ids.acme_alert}"' in queue  # still in the queue
+        assert "Dismissal asked by rita (token 1): waiting for a second reviewer." in queue
+        again = first.post(f"/review/matches/{ids.acme_alert}", data=form)
+        assert again.status_code == 409
+    finally:
+        first.close()
+    other, csrf = _session(base, second)
+    try:
+        form = {"decision": "dismiss", "csrf": csrf}
+        assert other.post(f"/review/matches/{ids.acme_alert}", data=form).status_code == 303
+        assert f'id="match-{ids.acme_alert}"' not in other.get("/review").text
+    finally:
+        other.close()
+    actions = [e.action for e in audit.trail(store, f"match:{ids.acme_alert}")]
+    assert actions == ["match.dismiss_requested", "match.dismiss"]
