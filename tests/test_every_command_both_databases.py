@@ -61,6 +61,21 @@ def test_a_whole_session(cli, tmp_path, http_server, db_url, monkeypatch, shared
     haige = [m for m in matches if "Haige" in json.dumps(m, ensure_ascii=False)]
     assert haige
     ok("matches", "ack", str(haige[0]["id"]), "--note", "known; licence on file")
+    trail = ok("matches", "show", str(haige[0]["id"]), "--format", "json").json()["trail"]
+    assert [e["action"] for e in trail] == ["match.acknowledge"]
+    assert trail[0]["context"]["payload"]["sha256"]  # the rule's payload, as fetched
+    ok("review", "four-eyes", "Acme Corp", "--on", "--by", "lead")
+    ok("matches", "reopen", str(haige[0]["id"]), "--by", "lead")
+    token = ok("token", "create", "auditor", "--role", "read").stdout.strip()
+    assert token.startswith("rw_")
+    assert [t["name"] for t in ok("token", "list", "--format", "json").json()] == ["auditor"]
+    ok("token", "revoke", "1")
+    assert "audit trail intact" in ok("audit", "verify").stdout
+    exported = ok("audit", "export", "--since", "2000-01-01", "--format", "json").json()
+    assert [r["action"] for r in exported] == [
+        "watchlist.import", "match.acknowledge", "review.policy", "match.reopen",
+        "token.create", "token.revoke",
+    ]  # fmt: skip
     assert "Haige" in ok("screen", "GUANGZHOU HAIGE COMM GRP").stdout
     assert ok("entity", "Haige", "--format", "json").json()
     assert "Acme Corp" in ok("digest", "preview", "--company", "Acme Corp").stdout

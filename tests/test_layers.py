@@ -21,9 +21,19 @@ LAYERS: list[set[str]] = [
     | {"_httpio", "_bounds"},
     {"alerts", "_extraction"},
     {"http", "store", "sources"},
-    {"matching", "digest", "entities", "health", "ops", "_entity_history", "schedule", "reconcile"},
+    {
+        "matching",
+        "digest",
+        "entities",
+        "health",
+        "ops",
+        "_entity_history",
+        "schedule",
+        "reconcile",
+        "audit",
+    },
     {"config", "pipeline"},
-    {"daemon", "_docs", "reprocess"},
+    {"daemon", "_docs", "reprocess", "web"},
     {"cli", "demo", "__main__", "__init__"},
 ]
 #: peers of one layer that must not import each other: (importer, imported)

@@ -45,6 +45,7 @@ __all__ = [
     "ParseError",
     "RegwatchError",
     "ResponseTooLarge",
+    "ReviewRefused",
     "SchemaOutOfDate",
     "ShuttingDown",
     "SnapshotRefused",
@@ -157,3 +158,7 @@ class IncompleteTable(ParseError):
     def __init__(self, message: str, *, lost: list[str], url: str | None = None) -> None:
         super().__init__(message, url=url)
         self.lost = lost
+
+
+class ReviewRefused(RegwatchError):
+    """A review decision the rules do not allow, e.g. approving one's own dismissal request."""

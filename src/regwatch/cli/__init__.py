@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from .._terminal import printable
 from .._version import __version__
-from ..exceptions import ConfigError, InputError, StoreError
+from ..exceptions import ConfigError, InputError, ReviewRefused, StoreError
 from ..logs import configure_logging
 from ._context import AppContext
 
@@ -79,12 +79,14 @@ def _global(
 
 # The command modules register themselves on `app`.
 from . import (  # noqa: E402,F401
+    _audit,
     _demo,
     _digest,
     _entities,
     _events,
     _reconcile,
     _reprocess,
+    _serve,
     _sources,
     _watch,
 )
@@ -94,7 +96,7 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: exit status 0 success, 1 some work failed, 2 bad usage or configuration."""
     try:
         app(args=argv, prog_name="regwatch")
-    except (ConfigError, InputError, StoreError) as exc:
+    except (ConfigError, InputError, StoreError, ReviewRefused) as exc:
         typer.echo(f"error: {printable(exc)}", err=True)
         sys.exit(2)
     except DBAPIError as exc:

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from ..audit import default_actor, trail
+from ..exceptions import InputError
 from ..matching import (
     STATUSES,
     MatchQuery,
@@ -19,7 +21,7 @@ from ..matching import (
 from ..matching._analyze import SCHEMAS
 from . import app
 from ._context import get_context
-from ._output import Format, echo, emit
+from ._output import Format, echo, emit, print_json
 
 __all__: list[str] = []
 
@@ -80,7 +82,7 @@ def watch_import(
     """
     appctx = get_context(ctx)
     store = appctx.store(create=True)
-    imported, screened = import_and_rescreen(store, file, company)
+    imported, screened = import_and_rescreen(store, file, company, actor=default_actor())
     parts = [
         f"{imported.added} added",
         f"{imported.updated} updated",
@@ -137,31 +139,100 @@ def matches(
     emit(list_matches(get_context(ctx).store(), query), fmt, MATCH_COLUMNS)
 
 
-def _change(ctx: typer.Context, match_id: int, status: str, note: str | None) -> None:
-    record = set_status(get_context(ctx).store(), match_id, status, note)
-    target = f"{record['item']} / event {record['event_id']}"
-    echo(f"match {record['id']}: {record['status']} ({target})")
+_IDS_HELP = "the match ids (from `regwatch matches`)"
+_BY_HELP = "who decides, for the audit trail (default: your login name)"
+
+
+def _change(
+    ctx: typer.Context, match_ids: list[int], status: str, note: str | None, by: str | None
+) -> None:
+    store = get_context(ctx).store()
+    # every id is checked before any is decided: a typo decides nothing
+    missing = [i for i in match_ids if not list_matches(store, MatchQuery(match_id=i))]
+    if missing:
+        raise InputError(
+            f"no match with id {', '.join(map(str, missing))} (see `regwatch matches`); "
+            "nothing was changed"
+        )
+    for match_id in match_ids:
+        record = set_status(store, match_id, status, note, actor=by or default_actor())
+        target = f"{record['item']} / event {record['event_id']}"
+        if record["decision"] == "match.dismiss_requested":
+            echo(
+                f"match {record['id']}: dismissal requested, waiting for a second reviewer "
+                f"({target})"
+            )
+        else:
+            echo(f"match {record['id']}: {record['status']} ({target})")
 
 
 @matches_app.command("ack")
 def matches_ack(
     ctx: typer.Context,
-    match_id: Annotated[int, typer.Argument(help="the match id (from `regwatch matches`)")],
+    match_ids: Annotated[list[int], typer.Argument(help=_IDS_HELP)],
     note: Annotated[str | None, typer.Option("--note", help="why, for the record")] = None,
+    by: Annotated[str | None, typer.Option("--by", help=_BY_HELP)] = None,
 ) -> None:
-    """Acknowledge a match: seen and handled."""
-    _change(ctx, match_id, "acknowledged", note)
+    """Acknowledge matches: seen and handled (this clears an earlier dismissal)."""
+    _change(ctx, match_ids, "acknowledged", note, by)
 
 
 @matches_app.command("dismiss")
 def matches_dismiss(
     ctx: typer.Context,
-    match_id: Annotated[int, typer.Argument(help="the match id (from `regwatch matches`)")],
+    match_ids: Annotated[list[int], typer.Argument(help=_IDS_HELP)],
     note: Annotated[str | None, typer.Option("--note", help="why it is not a real hit")] = None,
+    by: Annotated[str | None, typer.Option("--by", help=_BY_HELP)] = None,
 ) -> None:
-    """Dismiss a match as a false positive; it stays dismissed unless the event changes
-    materially (a revision that changes the matched name, kind, list or country)."""
-    _change(ctx, match_id, "dismissed", note)
+    """Dismiss matches as false positives; they stay dismissed unless the event changes
+    materially (a revision that changes the matched name, kind, list or country).  Where the
+    company has four-eyes review, a second reviewer's dismissal is needed."""
+    _change(ctx, match_ids, "dismissed", note, by)
+
+
+@matches_app.command("reopen")
+def matches_reopen(
+    ctx: typer.Context,
+    match_ids: Annotated[list[int], typer.Argument(help=_IDS_HELP)],
+    note: Annotated[str | None, typer.Option("--note", help="why it needs a look again")] = None,
+    by: Annotated[str | None, typer.Option("--by", help=_BY_HELP)] = None,
+) -> None:
+    """Put acknowledged or dismissed matches back in the queue (status ``new``)."""
+    _change(ctx, match_ids, "new", note, by)
+
+
+@matches_app.command("show")
+def matches_show(
+    ctx: typer.Context,
+    match_id: Annotated[int, typer.Argument(help="the match id (from `regwatch matches`)")],
+    fmt: Annotated[
+        Format, typer.Option("--format", help="table (readable) or json")
+    ] = Format.table,
+) -> None:
+    """One match, with why it matched and its audit trail (every decision on it)."""
+    store = get_context(ctx).store()
+    found = list_matches(store, MatchQuery(match_id=match_id))
+    if not found:
+        raise InputError(f"no match with id {match_id} (see `regwatch matches`)")
+    record = found[0]
+    record["trail"] = [entry.to_json() for entry in trail(store, f"match:{match_id}")]
+    if fmt != Format.table:
+        print_json(record)
+        return
+    for key in MATCH_SHOW_FIELDS:
+        if record.get(key) not in (None, ""):
+            typer.echo(f"{key}: {record[key]}")
+    typer.echo("trail:" if record["trail"] else "trail: no decisions yet")
+    for entry in record["trail"]:
+        why = f" — {entry['reason']}" if entry["reason"] else ""
+        after = (entry["after"] or {}).get("status", "")
+        typer.echo(f"  {entry['at']}  {entry['actor']}  {entry['action']} -> {after}{why}")
+
+
+MATCH_SHOW_FIELDS = (
+    "id", "company", "status", "note", "tier", "score", "item_kind", "item", "field", "reason",
+    "event_id", "event_kind", "event_title", "source", "list", "published_on", "url",
+)  # fmt: skip
 
 
 @app.command("screen")

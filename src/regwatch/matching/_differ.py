@@ -19,14 +19,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select, true, update
+from sqlalchemy import Connection, and_, func, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..alerts import confirms
 from ..events import StoredEvent
 from ..exceptions import InputError
 from ..store import Store
+from ..store._audit import default_actor
 from ..store._events import row_to_stored
+from ..store._review import DECISIONS, decide
 from ..store.tables import (
     COMPANY,
     EVENT,
@@ -305,12 +307,13 @@ def rescreen(store: Store, item_ids: Sequence[int] | None = None) -> DiffResult:
 
 
 def import_and_rescreen(
-    store: Store, path: Path, company: str | None = None
+    store: Store, path: Path, company: str | None = None, *, actor: str | None = None
 ) -> tuple[ImportResult, DiffResult]:
-    """``regwatch watch import``: read and validate the file (all or nothing), write it, then
-    match what is pending and re-screen stored history against the items it changed."""
+    """``regwatch watch import``: read and validate the file (all or nothing), write it (and
+    the import to the audit trail, by ``actor``), then match what is pending and re-screen
+    stored history against the items it changed."""
     watchlist = read_watchlist(path, company)
-    imported = import_watchlist(store, watchlist)
+    imported = import_watchlist(store, watchlist, actor=actor or default_actor())
     match_pending(store)
     return imported, rescreen(store, imported.changed_ids) if imported.changed_ids else DiffResult()
 
@@ -323,6 +326,7 @@ class MatchQuery:
     company: str | None = None
     status: str | None = None
     event_id: int | None = None
+    match_id: int | None = None
     limit: int | None = None
 
 
@@ -352,6 +356,8 @@ def _match_select(query: MatchQuery) -> Any:
         conditions.append(_MATCH.c.status == query.status)
     if query.event_id is not None:
         conditions.append(_MATCH.c.event_id == query.event_id)
+    if query.match_id is not None:
+        conditions.append(_MATCH.c.id == query.match_id)
     stmt = stmt.where(and_(true(), *conditions)).order_by(_MATCH.c.id.desc())
     return stmt.limit(query.limit) if query.limit else stmt
 
@@ -400,29 +406,32 @@ def event_matches(store: Store, event_id: int) -> list[dict[str, Any]]:
     return list_matches(store, MatchQuery(event_id=event_id))
 
 
-def set_status(store: Store, match_id: int, status: str, note: str | None = None) -> dict[str, Any]:
+def set_status(
+    store: Store,
+    match_id: int,
+    status: str,
+    note: str | None = None,
+    *,
+    actor: str | None = None,
+) -> dict[str, Any]:
     """Acknowledge or dismiss (or reopen, ``new``) a match; returns the updated record.
 
+    The decision is written to the audit trail with ``actor`` (default: the login name) in the
+    same transaction.  Under four-eyes review a dismissal is a request until a second reviewer
+    dismisses too (the record's ``status`` stays as it was, ``pending_dismissal`` says so).
+
     :raises InputError: no such match, or an unknown status
+    :raises ReviewRefused: a reviewer approving their own four-eyes dismissal request
     """
-    if status not in STATUSES:
+    decisions = {status: decision for decision, status in DECISIONS.items()}
+    if status not in decisions:
         raise InputError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
     with store.write() as conn:
-        row = conn.execute(
-            select(_MATCH.c.id, _MATCH.c.note).where(_MATCH.c.id == match_id)
-        ).first()
-        if row is None:
-            raise InputError(f"no match with id {match_id} (see `regwatch matches`)")
-        conn.execute(
-            update(_MATCH)
-            .where(_MATCH.c.id == match_id)
-            .values(
-                status=status,
-                note=note if note is not None else row.note,
-                status_changed_at=utcnow(),
-            )
-        )
-    return _one(store, match_id)
+        decided = decide(conn, match_id, decisions[status], actor or default_actor(), note)
+    record = _one(store, match_id)
+    record["decision"] = decided.action
+    record["audit_id"] = decided.audit.id
+    return record
 
 
 def _one(store: Store, match_id: int) -> dict[str, Any]:

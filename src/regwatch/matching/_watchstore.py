@@ -10,12 +10,13 @@ file and an entity CSV can feed one company.  Recipients are replaced only when 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from ..store import Store
+from ..store import Store, _audit
 from ..store.tables import COMPANY, RECIPIENT, WATCH_ITEM
 from ..timeutil import utcnow
 from ._engine import WatchItemSpec
@@ -49,8 +50,11 @@ def company_id(conn: Connection, name: str) -> int | None:
     return int(row.id) if row else None
 
 
-def import_watchlist(store: Store, watchlist: WatchList) -> ImportResult:
-    """Write ``watchlist`` in one transaction (see the module docstring for what changes)."""
+def import_watchlist(
+    store: Store, watchlist: WatchList, *, actor: str | None = None
+) -> ImportResult:
+    """Write ``watchlist`` in one transaction (see the module docstring for what changes),
+    with its entry in the audit trail."""
     now = utcnow()
     source = watchlist.path.name
     with store.write() as conn:
@@ -118,6 +122,25 @@ def import_watchlist(store: Store, watchlist: WatchList) -> ImportResult:
                 result.deactivated += 1
         if watchlist.recipients is not None:
             result.recipients = _replace_recipients(conn, cid, watchlist)
+        _audit.append(
+            conn,
+            actor=actor or _audit.default_actor(),
+            action="watchlist.import",
+            subject=f"company:{watchlist.company}",
+            company_id=cid,
+            after={
+                "file": source,
+                "sha256": hashlib.sha256(watchlist.path.read_bytes()).hexdigest()
+                if watchlist.path.is_file()
+                else None,
+                "added": result.added,
+                "updated": result.updated,
+                "reactivated": result.reactivated,
+                "unchanged": result.unchanged,
+                "deactivated": result.deactivated,
+                "recipients": result.recipients,
+            },
+        )
     return result
 
 

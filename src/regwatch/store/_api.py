@@ -1,0 +1,249 @@
+"""The reads behind ``regwatch serve``: pages of events and matches, companies, feeds.
+
+Pages are keyset pages ("after this row"), not offsets: an event or match inserted while a
+client pages through never shifts the rows still to come, so none is skipped or repeated.
+Every function runs in the caller's transaction and returns plain records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, and_, or_, select
+
+from ..events import StoredEvent
+from ._events import row_to_stored
+from ._query import EventQuery, build_select
+from ._review import DISMISSAL_REQUEST
+from ._tables import COMPANY, EVENT, MATCH, PAYLOAD, WATCH_ITEM
+
+__all__ = [
+    "EventCursor",
+    "MatchFilter",
+    "companies",
+    "events_page",
+    "matches_page",
+    "payload_info",
+    "watch_items",
+]
+
+_EVENT = EVENT
+_MATCH = MATCH
+_ITEM = WATCH_ITEM
+_COMPANY = COMPANY
+_PAYLOAD = PAYLOAD
+_REQUEST = DISMISSAL_REQUEST
+
+
+@dataclass(frozen=True)
+class EventCursor:
+    """The last event of a page: the next page starts after it (newest first)."""
+
+    event_on: date
+    id: int
+
+
+def events_page(
+    conn: Connection, query: EventQuery, after: EventCursor | None, limit: int
+) -> tuple[list[StoredEvent], EventCursor | None]:
+    """Up to ``limit`` events of ``query`` after ``after``, and the cursor of the next page
+    (``None`` on the last page)."""
+    stmt = build_select(replace(query, limit=None), conn.dialect.name)
+    if after is not None:
+        when = _EVENT.c.event_on
+        stmt = stmt.where(
+            or_(when < after.event_on, and_(when == after.event_on, _EVENT.c.id < after.id))
+        )
+    rows = list(conn.execute(stmt.limit(limit + 1)))
+    events = [row_to_stored(r) for r in rows[:limit]]
+    more = len(rows) > limit
+    last = rows[limit - 1] if more else None
+    return events, EventCursor(last.event_on, last.id) if last is not None else None
+
+
+@dataclass(frozen=True)
+class MatchFilter:
+    """Which matches; every field left at its default does not filter.
+
+    :param company_ids: only these companies (``None``: every company; a scoped token passes
+        its one company here)
+    """
+
+    company_ids: tuple[int, ...] | None = None
+    statuses: tuple[str, ...] = ()
+    tiers: tuple[str, ...] = ()
+    lists: tuple[str, ...] = ()
+    event_id: int | None = None
+    match_id: int | None = None
+    #: the page after this match id (newest first)
+    after_id: int | None = None
+    limit: int | None = None
+
+
+def _match_select() -> Any:
+    return (
+        select(
+            _MATCH,
+            _COMPANY.c.name.label("company"),
+            _ITEM.c.kind.label("item_kind"),
+            _ITEM.c.value.label("item"),
+            _EVENT.c.kind.label("event_kind"),
+            _EVENT.c.key.label("event_key"),
+            _EVENT.c.revision.label("event_revision"),
+            _EVENT.c.title.label("event_title"),
+            _EVENT.c.source.label("event_source"),
+            _EVENT.c.list_code.label("event_list"),
+            _EVENT.c.country.label("event_country"),
+            _EVENT.c.published_on.label("published_on"),
+            _EVENT.c.event_on.label("event_on"),
+            _EVENT.c.detected_at.label("detected_at"),
+            _EVENT.c.url.label("event_url"),
+            _EVENT.c.entity.label("event_entity"),
+            _REQUEST.c.requested_by.label("dismissal_requested_by"),
+            _REQUEST.c.note.label("dismissal_request_note"),
+        )
+        .join(_COMPANY, _COMPANY.c.id == _MATCH.c.company_id)
+        .join(_ITEM, _ITEM.c.id == _MATCH.c.watch_item_id)
+        .join(_EVENT, _EVENT.c.id == _MATCH.c.event_id)
+        .outerjoin(_REQUEST, _REQUEST.c.match_id == _MATCH.c.id)
+    )
+
+
+def _match_record(row: Any) -> dict[str, Any]:
+    explanation = row.explanation or {}
+    return {
+        "id": row.id,
+        "company": row.company,
+        "company_id": row.company_id,
+        "status": row.status,
+        "note": row.note,
+        "status_changed_at": row.status_changed_at,
+        "tier": row.tier,
+        "score": row.score,
+        # severity arrives with its own column; until then the match's tier and score stand in
+        "severity": explanation.get("severity"),
+        "field": row.field,
+        "reason": explanation.get("reason") or explanation.get("summary"),
+        "explanation": explanation,
+        "matcher_version": row.matcher_version,
+        "watch_item": {"id": row.watch_item_id, "kind": row.item_kind, "value": row.item},
+        "event": {
+            "id": row.event_id,
+            "key": row.event_key,
+            "revision": row.event_revision,
+            "kind": row.event_kind,
+            "title": row.event_title,
+            "source": row.event_source,
+            "list": row.event_list,
+            "country": row.event_country,
+            "published_on": row.published_on,
+            "event_on": row.event_on,
+            "detected_at": row.detected_at,
+            "url": row.event_url,
+            "entity_name": (row.event_entity or {}).get("name"),
+        },
+        "dismissal_requested_by": row.dismissal_requested_by,
+        "created_at": row.created_at,
+    }
+
+
+def matches_page(conn: Connection, flt: MatchFilter) -> tuple[list[dict[str, Any]], int | None]:
+    """Matches (newest first) and the id to pass as ``after_id`` for the next page."""
+    stmt = _match_select()
+    if flt.company_ids is not None:
+        stmt = stmt.where(_MATCH.c.company_id.in_(flt.company_ids))
+    if flt.statuses:
+        stmt = stmt.where(_MATCH.c.status.in_(flt.statuses))
+    if flt.tiers:
+        stmt = stmt.where(_MATCH.c.tier.in_(flt.tiers))
+    if flt.lists:
+        stmt = stmt.where(_EVENT.c.list_code.in_(flt.lists))
+    if flt.event_id is not None:
+        stmt = stmt.where(_MATCH.c.event_id == flt.event_id)
+    if flt.match_id is not None:
+        stmt = stmt.where(_MATCH.c.id == flt.match_id)
+    if flt.after_id is not None:
+        stmt = stmt.where(_MATCH.c.id < flt.after_id)
+    stmt = stmt.order_by(_MATCH.c.id.desc())
+    if flt.limit is None:
+        return [_match_record(r) for r in conn.execute(stmt)], None
+    rows = list(conn.execute(stmt.limit(flt.limit + 1)))
+    more = len(rows) > flt.limit
+    return [_match_record(r) for r in rows[: flt.limit]], rows[flt.limit - 1].id if more else None
+
+
+def companies(conn: Connection, ids: tuple[int, ...] | None = None) -> list[dict[str, Any]]:
+    """Companies (all, or those of ``ids``) with how many watch items and open matches."""
+    stmt = select(_COMPANY).order_by(_COMPANY.c.name)
+    if ids is not None:
+        stmt = stmt.where(_COMPANY.c.id.in_(ids))
+    out = []
+    for row in conn.execute(stmt):
+        items = conn.execute(
+            select(_ITEM.c.id).where(_ITEM.c.company_id == row.id, _ITEM.c.active.is_(True))
+        ).all()
+        open_matches = conn.execute(
+            select(_MATCH.c.id).where(_MATCH.c.company_id == row.id, _MATCH.c.status == "new")
+        ).all()
+        out.append(
+            {
+                "id": row.id,
+                "name": row.name,
+                "watch_items": len(items),
+                "open_matches": len(open_matches),
+                "updated_at": row.updated_at,
+            }
+        )
+    return out
+
+
+def watch_items(conn: Connection, company_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(_ITEM).where(_ITEM.c.company_id == company_id).order_by(_ITEM.c.kind, _ITEM.c.id)
+    )
+    return [
+        {
+            "id": r.id,
+            "kind": r.kind,
+            "value": r.value,
+            "spec": {k: v for k, v in (r.spec or {}).items() if k != "file"},
+            "file": (r.spec or {}).get("file"),
+            "active": bool(r.active),
+            "updated_at": r.updated_at,
+        }
+        for r in rows
+    ]
+
+
+def payload_info(conn: Connection, payload_id: int) -> dict[str, Any] | None:
+    """Provenance of a payload: URL, role, fetch time, SHA-256, size (not the body)."""
+    row = conn.execute(
+        select(
+            _PAYLOAD.c.id,
+            _PAYLOAD.c.source,
+            _PAYLOAD.c.url,
+            _PAYLOAD.c.role,
+            _PAYLOAD.c.sha256,
+            _PAYLOAD.c.size,
+            _PAYLOAD.c.status,
+            _PAYLOAD.c.content_type,
+            _PAYLOAD.c.fetched_at,
+        ).where(_PAYLOAD.c.id == payload_id)
+    ).first()
+    return dict(row._mapping) if row else None
+
+
+def events_by_ids(conn: Connection, ids: list[int]) -> dict[int, StoredEvent]:
+    if not ids:
+        return {}
+    return {
+        r.id: row_to_stored(r) for r in conn.execute(select(_EVENT).where(_EVENT.c.id.in_(ids)))
+    }
+
+
+def revisions(conn: Connection, key: str) -> list[StoredEvent]:
+    """Every stored version of ``key``, oldest first."""
+    rows = conn.execute(select(_EVENT).where(_EVENT.c.key == key).order_by(_EVENT.c.revision))
+    return [row_to_stored(r) for r in rows]
