@@ -21,6 +21,7 @@ from ..store._delivery import DeliveryMatch
 from ..store._events import row_to_stored
 from ..store._schema import Company, EventRow, Match, Recipient, WatchItem
 from ._model import Reason, RecipientInfo
+from ._severity import Severity, parse_override, severity_of
 
 __all__ = [
     "Candidate",
@@ -70,7 +71,7 @@ def recipients(
     stmt = (
         select(recipient_t, company_t.c.name.label("company_name"))
         .join(company_t, company_t.c.id == recipient_t.c.company_id)
-        .where(recipient_t.c.active.is_(True))
+        .where(recipient_t.c.active.is_(True), recipient_t.c.unsubscribed_at.is_(None))
         .order_by(company_t.c.name, recipient_t.c.email, recipient_t.c.id)
     )
     if company_id is not None:
@@ -89,6 +90,11 @@ def recipients(
             weekday=r.weekday,
             min_tier=r.min_tier,
             sources=tuple(r.sources) if r.sources is not None else None,
+            info=r.info,
+            channel=r.channel,
+            target=r.target,
+            options=dict(r.options or {}),
+            unsubscribe_token=r.unsubscribe_token,
         )
         for r in conn.execute(stmt)
     ]
@@ -102,6 +108,7 @@ class Candidate:
     tier: str
     source: str
     created_at: datetime
+    severity: Severity = Severity.INFO
 
 
 def _open_matches() -> Any:
@@ -112,6 +119,9 @@ def _open_matches() -> Any:
             match_t.c.tier,
             match_t.c.created_at,
             event_t.c.source,
+            event_t.c.kind.label("event_kind"),
+            watch_t.c.kind.label("watch_kind"),
+            watch_t.c.spec["severity"].as_string().label("severity_override"),
         )
         .join(watch_t, watch_t.c.id == match_t.c.watch_item_id)
         .join(event_t, event_t.c.id == match_t.c.event_id)
@@ -145,9 +155,16 @@ def candidates(conn: Connection, people: Sequence[RecipientInfo]) -> dict[int, l
     info = {p.id: p for p in people}
     for row in conn.execute(stmt):
         person = info[row.recipient_id]
-        if person.accepts(row.tier, row.source):
-            out[row.recipient_id].append(Candidate(row.id, row.tier, row.source, row.created_at))
+        found = _candidate(row)
+        if person.accepts(row.tier, row.source, found.severity):
+            out[row.recipient_id].append(found)
     return out
+
+
+def _candidate(row: Any) -> Candidate:
+    override = parse_override({"severity": row.severity_override})
+    severity = severity_of(row.watch_kind, row.event_kind, row.tier, override)
+    return Candidate(row.id, row.tier, row.source, row.created_at, severity)
 
 
 def company_candidates(conn: Connection, company_id: int) -> list[Candidate]:
@@ -160,7 +177,7 @@ def company_candidates(conn: Connection, company_id: int) -> list[Candidate]:
         )
         .order_by(match_t.c.id)
     )
-    return [Candidate(r.id, r.tier, r.source, r.created_at) for r in conn.execute(stmt)]
+    return [_candidate(r) for r in conn.execute(stmt)]
 
 
 def load_matches(
@@ -168,9 +185,9 @@ def load_matches(
 ) -> dict[int, tuple[Reason, StoredEvent]]:
     """The matches with their watch items and events, by match id.
 
-    The events carry what a digest shows; of their source-specific ``data`` only ``pdf_url``
-    is read (a Federal Register document's ``data`` can be kilobytes of amendatory
-    instructions, and a digest may list tens of thousands of events).
+    The events carry what a digest shows; of their source-specific ``data`` only
+    :data:`SHOWN_DATA` is read (a Federal Register document's ``data`` can be kilobytes of
+    amendatory instructions, and a digest may list tens of thousands of events).
     """
     ids = sorted(set(match_ids))
     reasons: dict[int, Reason] = {}
@@ -188,14 +205,15 @@ def load_matches(
                 match_t.c.tier,
                 match_t.c.status,
                 match_t.c.explanation,
+                watch_t.c.spec,
             )
             .join(watch_t, watch_t.c.id == match_t.c.watch_item_id)
             .where(match_t.c.id.in_(chunk))
         )
-        for mid, eid, wid, kind, value, field, score, tier, status, why in conn.execute(stmt):
+        for mid, eid, wid, kind, value, field, score, tier, status, why, spec in conn.execute(stmt):
             explanation = why if isinstance(why, dict) else {}
             reasons[mid] = Reason(
-                mid, wid, kind, value, field, float(score), tier, status, explanation
+                mid, wid, kind, value, field, float(score), tier, status, explanation, spec or {}
             )
             event_of[mid] = eid
     events: dict[int, StoredEvent] = {}
@@ -205,12 +223,17 @@ def load_matches(
     return {mid: (reasons[mid], events[event_of[mid]]) for mid in ids if mid in reasons}
 
 
+#: the keys of an event's ``data`` a digest shows: the govinfo PDF link, the document type
+#: ("Rule", "Notice"), and the English title a Japanese source gives
+SHOWN_DATA = ("pdf_url", "type", "title_en")
+
 _EVENT_COLUMNS = [
     *(c for c in event_t.c if c.name != "data"),
-    event_t.c.data["pdf_url"].as_string().label("pdf_url"),
+    *(event_t.c.data[key].as_string().label(f"data_{key}") for key in SHOWN_DATA),
 ]
 
 
 def _stored(row: Any) -> StoredEvent:
-    # selected without the (large) data column: a digest only shows the govinfo PDF link
-    return row_to_stored(row, {"pdf_url": row.pdf_url} if row.pdf_url else {})
+    # selected without the (large) data column
+    data = {key: getattr(row, f"data_{key}") for key in SHOWN_DATA}
+    return row_to_stored(row, {k: v for k, v in data.items() if v})

@@ -45,7 +45,8 @@ from ._build import (
     load_matches,
     recipients,
 )
-from ._deliver import Done, Job, deliver
+from ._channels import Channels, redact
+from ._deliver import Done, Job, deliver, deliver_channel, list_headers
 from ._model import Digest, RecipientInfo, compose
 from ._render import View, one_line, render
 from ._schedule import Period, current_period, valid_zone
@@ -94,7 +95,7 @@ class Outcome:
 
     @property
     def failed(self) -> bool:
-        return self.status in ("failed", "error")
+        return self.status in ("failed", "error", "rejected", "expired")
 
 
 @dataclass
@@ -221,7 +222,8 @@ def _insert(
                 .values(
                     recipient_id=person.id,
                     company_id=person.company_id,
-                    email=person.email,
+                    email=person.email if person.channel == "email" else redact(person.target),
+                    channel=person.channel,
                     period=plan.key,
                     scheduled_for=plan.period.due_at,
                     status=DeliveryStatus.PENDING,
@@ -279,7 +281,7 @@ def _due_rows(conn: Connection, now: datetime, company_id: int | None) -> list[A
     stmt = (
         select(delivery_t)
         .where(
-            delivery_t.c.status != DeliveryStatus.SENT,
+            delivery_t.c.status.in_(DeliveryStatus.OPEN),
             delivery_t.c.next_attempt_at <= now,
         )
         .order_by(delivery_t.c.id)
@@ -333,17 +335,28 @@ def _claim(
     with store.write() as conn:
         claimed = conn.execute(
             update(delivery_t)
-            .where(delivery_t.c.id == delivery_id, delivery_t.c.status != DeliveryStatus.SENT, due)
+            .where(
+                delivery_t.c.id == delivery_id,
+                delivery_t.c.status.in_(DeliveryStatus.OPEN),
+                due,
+            )
             .values(next_attempt_at=until)
         ).rowcount
     return bool(claimed)
 
 
 def _record(
-    store: Store, done: Done, attempts_before: int, settings: DigestSettings, now: datetime
+    store: Store,
+    done: Done,
+    attempts_before: int,
+    settings: DigestSettings,
+    now: datetime,
+    created_at: datetime | None = None,
 ) -> Outcome:
     """Record how one delivery went: ``sent`` only when the transport accepted it; otherwise
-    the error, and when to try again."""
+    the error, and when to try again.  A webhook or chat delivery refused for good is
+    ``rejected``, one still failing ``webhook_retry_hours`` after it was written ``expired``:
+    neither is tried again."""
     job = done.job
     digest = job.digest
     attempts = attempts_before + 1
@@ -364,13 +377,28 @@ def _record(
             error = f"internal error: {error}"
         status, detail = "failed", error
         retry_at = now + backoff(attempts, settings)
+        final = None
+        if job.digest.recipient.channel != "email":
+            window = timedelta(hours=settings.webhook_retry_hours)
+            if done.permanent:
+                final = DeliveryStatus.REJECTED
+            elif now + backoff(attempts, settings) - (created_at or now) > window:
+                final = DeliveryStatus.EXPIRED
+                error += f" (given up: still failing after {settings.webhook_retry_hours:g} h)"
+        if final is not None:
+            status, detail, retry_at = final, error, None
         values = {
-            "status": DeliveryStatus.FAILED,
+            "status": final or DeliveryStatus.FAILED,
             "last_error": one_line(error, _ERROR_LIMIT),
             "next_attempt_at": retry_at,
         }
         log.warning(
-            "delivery %s to %s failed (attempt %d): %s", job.delivery_id, job.to, attempts, error
+            "delivery %s to %s %s (attempt %d): %s",
+            job.delivery_id,
+            job.to,
+            final or "failed",
+            attempts,
+            error,
         )
     with store.write() as conn:
         conn.execute(
@@ -419,6 +447,12 @@ def send_due(
     lease = timedelta(seconds=settings.smtp_timeout * _LEASE_TIMEOUTS)
     sender = mail.sender
     views: dict[int, View] = {}
+    manners = _Manners(
+        settings,
+        config.general.ops.email or sender.addr_spec,
+        sender.domain,
+        Channels(settings.webhook_timeout),
+    )
     # deliveries from earlier runs: pending ones of a run that stopped, failed ones due again
     with store.read() as conn:
         company_id = _company_id(conn, company)
@@ -432,9 +466,16 @@ def send_due(
             continue  # another run is on it, or has just sent it
         with store.read() as conn:
             digest = _load_digest(conn, row, person, settings)
-        job = Job(row.id, row.period, row.message_id, sender, row.email, now, digest)
+        job = _job(row.id, row.period, row.message_id, sender, row.email, now, digest, manners)
         report.outcomes.append(
-            _record(store, deliver(job, transport, views), row.attempts, settings, now)
+            _record(
+                store,
+                manners.send(job, transport, views),
+                row.attempts,
+                settings,
+                now,
+                row.created_at,
+            )
         )
     # new deliveries, written (already leased to this run) before anything is sent
     fresh: list[tuple[_Written, _Planned]] = []
@@ -449,9 +490,10 @@ def send_due(
     # and gc.unfreeze() handed it to the oldest generation, whose collections then hardly ever
     # came, so a daemon grew by every cycle's garbage (benchmarks/bench_soak.py).
     for written, plan in fresh:
-        done = _send_fresh(store, written, plan, sender, transport, views, now, lease)
+        done = _send_fresh(store, written, plan, sender, transport, views, now, lease, manners)
         if done is not None:
-            report.outcomes.append(_record(store, done, 0, settings, now))
+            report.outcomes.append(_record(store, done, 0, settings, now, now))
+    manners.channels.close()
     report.waiting = _waiting(store, now, company_id)
     return report
 
@@ -465,6 +507,7 @@ def _send_fresh(
     views: dict[int, View],
     now: datetime,
     lease: timedelta,
+    manners: _Manners,
 ) -> Done | None:
     """Send a delivery this run has just written; ``None`` if its lease had to be renewed and
     another run had taken it meanwhile (a long batch renews each lease before it runs out,
@@ -474,7 +517,7 @@ def _send_fresh(
         renewed = now + elapsed + lease
         if not _claim(store, written.delivery_id, now, renewed, held=written.leased_until):
             return None
-    job = Job(
+    job = _job(
         written.delivery_id,
         plan.key,
         written.message_id,
@@ -482,8 +525,42 @@ def _send_fresh(
         plan.person.email,
         now,
         plan.digest,
+        manners,
     )
-    return deliver(job, transport, views)
+    return manners.send(job, transport, views)
+
+
+@dataclass(frozen=True)
+class _Manners:
+    """What every message of a run needs: its list headers, and the channels' senders."""
+
+    settings: DigestSettings
+    #: who gets the ``mailto:`` unsubscribe requests: the ops address, else the sender
+    operator: str
+    domain: str
+    channels: Channels
+
+    def send(self, job: Job, transport: Transport, views: dict[int, View]) -> Done:
+        if job.digest.recipient.channel == "email":
+            return deliver(job, transport, views)
+        return deliver_channel(job, self.channels, self.settings.web_url)
+
+
+def _job(
+    delivery_id: int,
+    period: str,
+    message_id: str,
+    sender: Address,
+    to: str,
+    now: datetime,
+    digest: Digest,
+    manners: _Manners,
+) -> Job:
+    person = digest.recipient
+    if person.channel != "email":  # never a chat token or webhook query in logs and outcomes
+        return Job(delivery_id, period, message_id, sender, redact(person.target), now, digest)
+    headers, link = list_headers(person, manners.settings, manners.operator, manners.domain)
+    return Job(delivery_id, period, message_id, sender, to, now, digest, headers, link)
 
 
 def _dry_run(
@@ -599,6 +676,7 @@ def list_deliveries(
             "id": r.id,
             "company": names.get(r.company_id),
             "recipient": r.email,
+            "channel": r.channel,
             "period": r.period,
             "status": r.status,
             "attempts": r.attempts,

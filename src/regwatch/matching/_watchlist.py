@@ -12,7 +12,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from ..exceptions import ConfigError, InputError
@@ -57,6 +58,12 @@ class RecipientSpec:
     weekday: str = "mon"
     min_tier: str = "review"
     sources: list[str] | None = None
+    info: str = "full"
+    #: ``email``, or one of the person's other channels: ``webhook`` or ``chat``
+    channel: str = "email"
+    #: the webhook URL or the chat service's Apprise URL
+    target: str = ""
+    options: dict[str, Any] | None = None
 
 
 @dataclass
@@ -80,10 +87,16 @@ def _country(value: str) -> str:
     return code
 
 
+Level = Literal["critical", "high", "info"]
+
+
 class _Entity(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1)
+    #: how the company relates to the party ("customer", "supplier"): digests say "Your customer"
+    role: str | None = Field(None, min_length=1, max_length=40)
+    severity: Level | None = None
     aliases: list[str] = Field(default_factory=list)
     country: str | None = None
     identifiers: list[str] | dict[str, str] = Field(default_factory=list)
@@ -137,17 +150,27 @@ Eccn = Annotated[str, AfterValidator(_eccn)]
 Cfr = Annotated[str, AfterValidator(_cfr)]
 Country = Annotated[str, AfterValidator(_country)]
 TopicSlug = Annotated[str, AfterValidator(_topic)]
+T = TypeVar("T")
+
+
+class _Leveled(BaseModel, Generic[T]):
+    """``{value: 3A090, severity: critical}``: an item whose digest level is fixed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    value: T
+    severity: Level
 
 
 class _Watch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     entities: list[_Entity] = Field(default_factory=list)
-    keywords: list[Keyword] = Field(default_factory=list)
-    eccns: list[Eccn] = Field(default_factory=list)
-    cfr: list[Cfr] = Field(default_factory=list)
-    countries: list[Country] = Field(default_factory=list)
-    topics: list[TopicSlug] = Field(default_factory=list)
+    keywords: list[Keyword | _Leveled[Keyword]] = Field(default_factory=list)
+    eccns: list[Eccn | _Leveled[Eccn]] = Field(default_factory=list)
+    cfr: list[Cfr | _Leveled[Cfr]] = Field(default_factory=list)
+    countries: list[Country | _Leveled[Country]] = Field(default_factory=list)
+    topics: list[TopicSlug | _Leveled[TopicSlug]] = Field(default_factory=list)
 
     @field_validator("entities", mode="before")
     @classmethod
@@ -158,16 +181,75 @@ class _Watch(BaseModel):
         return value
 
 
+Cadence = Literal["immediate", "daily", "weekly"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+InfoMode = Literal["full", "collapse", "omit"]
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class _Channel(BaseModel):
+    """One more channel of a recipient: a webhook or a chat service (by Apprise URL), with its
+    own cadence; what it does not say is taken from the recipient."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    webhook: str | None = None
+    chat: str | None = None
+    #: the environment variable holding the webhook's signing secret (``whsec_…``)
+    secret_env: str | None = None
+    #: a webhook's body: one JSON document per ``digest``, or one per ``match``
+    body: Literal["digest", "match"] = "digest"
+    cadence: Cadence | None = None
+    at: str | None = None
+    timezone: str | None = None
+    weekday: Weekday | None = None
+    min_tier: Literal["alert", "review"] | None = None
+    info: InfoMode | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("expected an IANA time zone such as Asia/Tokyo or UTC") from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> _Channel:
+        if (self.webhook is None) == (self.chat is None):
+            raise ValueError("a channel is either `webhook: URL` or `chat: URL`, exactly one")
+        if self.webhook is not None:
+            if not re.match(r"^https?://[^\s]+$", self.webhook):
+                raise ValueError("webhook: expected an http:// or https:// URL")
+            if not self.secret_env or not _ENV_NAME.match(self.secret_env):
+                raise ValueError(
+                    "secret_env: a webhook needs the name of the environment variable that "
+                    "holds its signing secret (such as ACME_WEBHOOK_SECRET)"
+                )
+        if self.chat is not None:
+            from ..digest._channels import check_chat_url
+
+            check_chat_url(self.chat)
+        if self.at is not None and not _TIME.match(self.at):
+            raise ValueError('at: expected a time of day as "HH:MM" (quoted), such as "08:00"')
+        return self
+
+
 class _Recipient(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: str
-    cadence: Literal["immediate", "daily", "weekly"] = "daily"
+    cadence: Cadence = "daily"
     at: str = "08:00"
     timezone: str = "UTC"
-    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    weekday: Weekday = "mon"
     min_tier: Literal["alert", "review"] = "review"
     sources: list[str] | None = None
+    info: InfoMode = "full"
+    channels: list[_Channel] = Field(default_factory=list)
 
     @field_validator("email")
     @classmethod
@@ -222,6 +304,10 @@ def _items_from_yaml(watch: _Watch, lines: dict[tuple[str | int, ...], int]) -> 
         spec: dict[str, Any] = {"aliases": entity.aliases, "schema": entity.schema_}
         if entity.country:
             spec["country"] = entity.country
+        if entity.role:
+            spec["role"] = " ".join(entity.role.split())
+        if entity.severity:
+            spec["severity"] = entity.severity
         if entity.identifiers:
             spec["identifiers"] = entity.identifiers
         items.append(ItemSpec("entity", entity.name, spec, line("entities", i)))
@@ -232,8 +318,39 @@ def _items_from_yaml(watch: _Watch, lines: dict[tuple[str | int, ...], int]) -> 
         ("country", "countries", watch.countries),
         ("topic", "topics", watch.topics),
     ):
-        items += [ItemSpec(kind, v, {}, line(section, i)) for i, v in enumerate(values)]
+        for i, value in enumerate(values):
+            if isinstance(value, _Leveled):
+                items.append(
+                    ItemSpec(kind, value.value, {"severity": value.severity}, line(section, i))
+                )
+            else:
+                items.append(ItemSpec(kind, value, {}, line(section, i)))
     return items
+
+
+def _recipient_specs(r: _Recipient) -> list[RecipientSpec]:
+    """A recipient's e-mail row, then one row per other channel (each with its cadence)."""
+    own = r.model_dump(exclude={"channels"})
+    out = [RecipientSpec(**own)]
+    for channel in r.channels:
+        settings = {
+            key: value
+            for key, value in channel.model_dump(
+                include={"cadence", "at", "timezone", "weekday", "min_tier", "info"}
+            ).items()
+            if value is not None
+        }
+        if channel.webhook is not None:
+            kind, target = "webhook", channel.webhook
+            options: dict[str, Any] = {"secret_env": channel.secret_env, "body": channel.body}
+        else:
+            kind, target, options = "chat", channel.chat or "", {}
+        out.append(
+            RecipientSpec(
+                **{**own, **settings}, channel=kind, target=target, options=options or None
+            )
+        )
+    return out
 
 
 def _read_yaml(path: Path, text: str, company: str | None) -> WatchList:
@@ -262,7 +379,7 @@ def _read_yaml(path: Path, text: str, company: str | None) -> WatchList:
                 problems.append(f"{where}: recipients.{i}.email: {r.email} is listed twice")
                 continue
             seen[key] = i
-            recipients.append(RecipientSpec(**r.model_dump()))
+            recipients.extend(_recipient_specs(r))
         if problems:
             raise InputError("\n".join(problems))
     return WatchList(path, name, items, recipients)
