@@ -305,3 +305,32 @@ def test_kill_9_during_a_webhook_delivery_repeats_it_at_most_once_with_the_same_
     assert receiver.processed == ["regwatch-1"]  # which the receiver drops
     (row,) = rows(store)
     assert (row.status, row.attempts) == ("sent", 1)
+
+
+def test_test_notify_checks_every_channel_of_a_recipient(cli, store, secret, tmp_path, monkeypatch):
+    monkeypatch.delenv("REGWATCH_SMTP_URL", raising=False)
+    monkeypatch.setenv("REGWATCH_OUTBOX", str(tmp_path / "out"))
+    seeded = seed_sample(store)
+    with Receiver(secret) as hook, Receiver(statuses=[500]) as chat:
+        add_recipient(store, seeded["company_id"], "compliance@acme.example")
+        add_webhook(store, seeded["company_id"], hook.url("/hook?token=abc"))
+        add_recipient(
+            store,
+            seeded["company_id"],
+            "compliance@acme.example",
+            channel="chat",
+            target=f"json://127.0.0.1:{chat.port}/chat",
+        )
+        result = cli("test-notify", "compliance@acme.example")
+    assert result.code == 1, result  # the chat service refused
+    lines = (result.stdout + result.stderr).splitlines()
+    assert any(line.startswith("OK: email compliance@acme.example (Acme Corp): ") for line in lines)
+    assert f"OK: webhook http://127.0.0.1:{hook.port}/hook (Acme Corp): HTTP 200, signed" in (
+        result.stdout
+    )
+    assert f"FAILED: chat json://127.0.0.1:{chat.port}/… (Acme Corp): chat " in result.stderr
+    (post,) = hook.posts
+    assert post.verified["type"] == "regwatch.test"  # verified by the receiver's library
+    assert "abc" not in result.stdout + result.stderr  # the URL's token is never printed
+    missing = cli("test-notify", "nobody@acme.example")
+    assert missing.code == 2 and "no active recipient 'nobody@acme.example'" in missing.stderr

@@ -16,6 +16,7 @@ from ..digest import (
     render,
     send_due,
     send_test_email,
+    check_channels,
 )
 from ..digest._settings import parse_address
 from ..exceptions import ConfigError, DeliveryError
@@ -141,6 +142,7 @@ def deliveries(
             ("id", "id"),
             ("company", "company"),
             ("recipient", "recipient"),
+            ("channel", "channel"),
             ("period", "period"),
             ("status", "status"),
             ("attempts", "tries"),
@@ -149,7 +151,8 @@ def deliveries(
             ("last_error", "last error"),
         ]
     else:
-        keys = ["id", "created_at", "company", "recipient", "period", "status", "attempts"]
+        keys = ["id", "created_at", "company", "recipient", "channel", "period", "status"]
+        keys += ["attempts"]
         keys += ["sent_at", "match_ids", "last_error", "message_id", "subject"]
         columns = [(key, key) for key in keys]
     emit(records, fmt, columns)
@@ -185,3 +188,25 @@ def test_email(
         typer.echo(f"FAILED: {exc}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"OK: the test message was accepted ({where})")
+
+
+@app.command("test-notify")
+def test_notify_(
+    ctx: typer.Context,
+    recipient: Annotated[str, typer.Argument(help="the recipient's e-mail address")],
+    company: Annotated[
+        str | None, typer.Option("--company", help="only this company's recipient")
+    ] = None,
+) -> None:
+    """Send a test message through every channel of a recipient (e-mail, webhooks, chat) and
+    report each.
+
+    Exit status 1 when a channel did not take it, 2 when no active recipient has that address.
+    """
+    appctx = get_context(ctx)
+    checks = check_channels(appctx.store(), appctx.config.general.digest, recipient, company)
+    for check in checks:
+        line = f"{check.channel} {check.destination} ({check.company}): {check.detail}"
+        typer.echo(("OK: " if check.ok else "FAILED: ") + line, err=not check.ok)
+    if not all(check.ok for check in checks):
+        raise typer.Exit(1)
