@@ -11,12 +11,12 @@ import typer
 from ..digest import (
     MailSettings,
     Outcome,
+    check_channels,
     list_deliveries,
     preview,
     render,
     send_due,
     send_test_email,
-    check_channels,
 )
 from ..digest._settings import parse_address
 from ..exceptions import ConfigError, DeliveryError

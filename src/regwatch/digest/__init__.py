@@ -36,6 +36,7 @@ __all__ = [
     "SmtpUrl",
     "Transport",
     "build_message",
+    "check_channels",
     "current_period",
     "list_deliveries",
     "parse_address",
@@ -45,5 +46,4 @@ __all__ = [
     "send_due",
     "send_notice",
     "send_test_email",
-    "check_channels",
 ]
