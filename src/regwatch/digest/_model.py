@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..events import StoredEvent
@@ -137,12 +138,12 @@ class Item:
     def score(self) -> float:
         return self.reasons[0].score
 
-    @property
+    @cached_property  # sorting, sections and counts ask for it many times per digest
     def severity(self) -> Severity:
         kind = str(self.event.event.kind)
         return item_severity(r.severity(kind) for r in self.reasons)
 
-    @property
+    @cached_property
     def rank(self) -> tuple[Any, ...]:
         kind = str(self.event.event.kind)
         return rank_key(self.tier, kind, self.score, self.event, self.severity)
@@ -172,7 +173,14 @@ class Digest:
         return sum(1 for i in self.items if i.reasons[0].tier == "alert")
 
     def count(self, level: Severity) -> int:
-        return sum(1 for i in self.items if i.severity is level)
+        return self._counts.get(level, 0)
+
+    @cached_property
+    def _counts(self) -> dict[Severity, int]:
+        counts: dict[Severity, int] = {}
+        for item in self.items:
+            counts[item.severity] = counts.get(item.severity, 0) + 1
+        return counts
 
     @property
     def match_ids(self) -> list[int]:
