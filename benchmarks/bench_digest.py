@@ -10,7 +10,8 @@ Baselines measured in the same run, on the same machine:
 - for webhooks: the same number of bare HTTP POSTs (one ``httpx.Client``, same receiver, bodies
   of the same size), the floor of any webhook sender.
 The receiver runs in its own process (it answers 200 to everything), so that it does not
-compete with the sender for the interpreter lock.  The setup (companies, events, matches inserted in bulk) is not timed.
+compete with the sender for the interpreter lock.  The setup (companies, events, matches
+inserted in bulk) is not timed.
 """
 
 from __future__ import annotations
