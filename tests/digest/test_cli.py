@@ -187,8 +187,8 @@ def test_deliveries_audit_trail(cli, store, acme, outbox):
     assert [r["id"] for r in only] == [records[0]["id"]]
     csv = cli("deliveries", "--format", "csv").stdout.splitlines()
     assert csv[0] == (
-        "id,created_at,company,recipient,period,status,attempts,sent_at,match_ids,last_error,"
-        "message_id,subject"
+        "id,created_at,company,recipient,channel,period,status,attempts,sent_at,match_ids,"
+        "last_error,message_id,subject"
     )
     assert '"[1, 3, 4]"' in csv[2]
     assert cli("deliveries", "--company", "Nope").code == 2
