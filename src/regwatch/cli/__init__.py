@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from .. import __version__
+from .._version import __version__
 from ..exceptions import ConfigError, InputError, StoreError
 from ..logs import configure_logging
 from ._context import AppContext

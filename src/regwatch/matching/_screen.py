@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..store import Store
-from ..store._schema import ListedEntity
+from ..store.tables import LISTED_ENTITY
 from ._analyze import analyze
 from ._countries import country_code
 from ._engine import tier_of
@@ -17,7 +17,7 @@ from ._names import REVIEW_THRESHOLD, score_analyzed
 
 __all__ = ["screen"]
 
-_LISTED = ListedEntity.__table__  # type: ignore[attr-defined]
+_LISTED = LISTED_ENTITY
 _COUNTRY_AGREES = 0.05
 _COUNTRY_DISAGREES = -0.15
 

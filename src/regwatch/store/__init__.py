@@ -7,17 +7,25 @@ code (``postgresql+psycopg://…``).  The schema is versioned (Alembic, ``regwat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import zlib
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, or_, select, update
+from sqlalchemy import Connection, Engine, func, insert, or_, select, update
 
-from ..events import ChangeEvent, StoredEvent
 from ..exceptions import StoreError
-from ..sources._base import Payload, SourceState
+from ..model import (
+    ChangeEvent,
+    Changes,
+    Payload,
+    Prior,
+    PriorRequest,
+    SourceState,
+    StoredEvent,
+)
 from ..timeutil import utcnow
 from . import _migrate
 from ._engine import make_engine, sqlite_path, upsert_insert
@@ -32,8 +40,12 @@ from ._events import (
     revised_heads,
     row_to_stored,
 )
+from ._listed import apply_listed_changes, event_ids
+from ._prior import load_prior
 from ._query import EventQuery, build_select
-from ._schema import EventRow, FetchRun, PayloadRow, SourceStateRow
+from ._schema import FetchRun, SourceStateRow
+from ._snapshot import apply_snapshot_changes
+from ._tables import EVENT, FETCH_RUN, PAYLOAD, SOURCE_STATE
 
 __all__ = ["ApplyResult", "Batch", "EventQuery", "Store"]
 
@@ -44,8 +56,8 @@ class Batch:
 
     source: str
     payloads: list[Payload]
-    #: ``(index into payloads or None, event)``
-    events: list[tuple[int | None, ChangeEvent]]
+    #: what the source's parser decided: events, snapshot entries, listed parties, cursor
+    changes: Changes
     started_at: datetime
     cursor: dict[str, Any] | None = None
     validators: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -57,8 +69,10 @@ class Batch:
     keep_all_bodies: bool = False
     #: from ``regwatch import``: the source's cursor and health are left alone
     imported: bool = False
-    #: called in the batch's transaction after its events are stored (``Source.store_state``)
-    store_state: Callable[[Connection, Sequence[ChangeEvent]], None] | None = None
+
+    @property
+    def events(self) -> list[tuple[int | None, ChangeEvent]]:
+        return self.changes.events
 
 
 class Store:
@@ -135,21 +149,21 @@ class Store:
                 yield row_to_stored(row)
 
     def event(self, event_id: int) -> StoredEvent | None:
-        table = EventRow.__table__  # type: ignore[attr-defined]
+        table = EVENT
         with self.read() as conn:
             row = conn.execute(select(table).where(table.c.id == event_id)).first()
         return row_to_stored(row) if row else None
 
     def revisions(self, key: str) -> list[StoredEvent]:
         """Every stored version of ``key``, oldest first."""
-        table = EventRow.__table__  # type: ignore[attr-defined]
+        table = EVENT
         with self.read() as conn:
             rows = conn.execute(select(table).where(table.c.key == key).order_by(table.c.revision))
             return [row_to_stored(r) for r in rows]
 
     def payload_info(self, payload_id: int) -> dict[str, Any] | None:
         """Provenance of a payload: URL, fetch time, hash, size (not the body)."""
-        table = PayloadRow.__table__  # type: ignore[attr-defined]
+        table = PAYLOAD
         cols = [c for c in table.c if c.name != "body"]
         with self.read() as conn:
             row = conn.execute(
@@ -158,6 +172,16 @@ class Store:
                 )
             ).first()
         return dict(row._mapping) if row else None
+
+    def payload_body(self, payload_id: int) -> tuple[str, bytes] | None:
+        """``(url, body)`` of a stored payload whose body was kept, else ``None``."""
+        with self.read() as conn:
+            row = conn.execute(
+                select(PAYLOAD.c.url, PAYLOAD.c.body).where(PAYLOAD.c.id == payload_id)
+            ).first()
+        if row is None or row.body is None:
+            return None
+        return row.url, zlib.decompress(row.body)
 
     def save_batch(self, batch: Batch) -> ApplyResult:
         """Store ``batch`` in one transaction: provenance, events, source state, fetch run.
@@ -180,12 +204,11 @@ class Store:
         payload_ids = insert_payloads(conn, batch.source, batch.payloads, keep, run_id, now)
         result = apply_intents(conn, intents, payload_ids, now)
         result.unchanged = unchanged
-        if batch.store_state is not None:
-            batch.store_state(conn, [event for _, event in batch.events])
+        self._apply_lists(conn, batch, payload_ids, now)
         if not batch.imported:
             self._record_success(conn, batch, now)
         outcome = "import" if batch.imported else "not_modified" if batch.not_modified else "ok"
-        runs = FetchRun.__table__  # type: ignore[attr-defined]
+        runs = FETCH_RUN
         conn.execute(
             update(runs)
             .where(runs.c.id == run_id)
@@ -202,6 +225,30 @@ class Store:
         )
         return result
 
+    def _apply_lists(
+        self, conn: Connection, batch: Batch, payload_ids: Sequence[int], now: datetime
+    ) -> None:
+        """The batch's snapshot entries and listed parties, once its events are stored."""
+        changes = batch.changes
+        if changes.entries:
+            index = changes.entries.payload_index
+            apply_snapshot_changes(
+                conn,
+                batch.source,
+                changes.entries,
+                payload_id=payload_ids[index] if index is not None else None,
+                now=now,
+            )
+        if changes.listed:
+            keys = [e.key for _, e in changes.events]
+            apply_listed_changes(conn, batch.source, changes.listed, event_ids(conn, keys), now=now)
+
+    def prior(self, source: str, request: PriorRequest) -> Prior:
+        """What ``source``'s parser asked to know of the past, as it stands now."""
+        state = self.source_state(source)
+        with self.read() as conn:
+            return load_prior(conn, source, request, state)
+
     # -- source state -------------------------------------------------------------------------
 
     def source_state(self, name: str) -> SourceState:
@@ -216,13 +263,13 @@ class Store:
         )
 
     def source_state_row(self, name: str) -> SourceStateRow | None:
-        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        table = SOURCE_STATE
         with self.read() as conn:
             row = conn.execute(select(table).where(table.c.name == name)).first()
         return SourceStateRow.model_validate(dict(row._mapping)) if row else None
 
     def source_state_rows(self) -> dict[str, SourceStateRow]:
-        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        table = SOURCE_STATE
         with self.read() as conn:
             return {
                 r.name: SourceStateRow.model_validate(dict(r._mapping))
@@ -230,7 +277,7 @@ class Store:
             }
 
     def last_runs(self, source: str, limit: int = 10) -> list[FetchRun]:
-        table = FetchRun.__table__  # type: ignore[attr-defined]
+        table = FETCH_RUN
         with self.read() as conn:
             rows = conn.execute(
                 select(table)
@@ -241,7 +288,7 @@ class Store:
             return [FetchRun.model_validate(dict(r._mapping)) for r in rows]
 
     def _ensure_state(self, conn: Connection, name: str) -> None:
-        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        table = SOURCE_STATE
         # ON CONFLICT DO NOTHING: two writers on PostgreSQL may create the same row at once
         conn.execute(
             upsert_insert(conn, table)
@@ -250,7 +297,7 @@ class Store:
         )
 
     def _record_success(self, conn: Connection, batch: Batch, now: datetime) -> None:
-        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        table = SOURCE_STATE
         self._ensure_state(conn, batch.source)
         current = conn.execute(select(table).where(table.c.name == batch.source)).one()
         values: dict[str, Any] = {
@@ -284,10 +331,10 @@ class Store:
         """
         now = utcnow()
         message = f"{type(error).__name__}: {error}"
-        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        table = SOURCE_STATE
         with self.write() as conn:
             run_id = _insert_run(conn, source, started_at)
-            runs = FetchRun.__table__  # type: ignore[attr-defined]
+            runs = FETCH_RUN
             conn.execute(
                 update(runs)
                 .where(runs.c.id == run_id)
@@ -312,7 +359,7 @@ class Store:
         One atomic UPDATE, so that of several daemons sharing the database exactly one wins;
         a daemon that died mid-poll loses its lease when ``lease_until`` passes.
         """
-        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        table = SOURCE_STATE
         with self.write() as conn:
             self._ensure_state(conn, source)
             claimed = conn.execute(
@@ -330,7 +377,7 @@ class Store:
         """Drop the leases held by ``owners`` (daemons known to be dead); returns the sources."""
         if not owners:
             return []
-        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        table = SOURCE_STATE
         with self.write() as conn:
             freed = [
                 r.name
@@ -345,7 +392,7 @@ class Store:
 
     def release_source(self, source: str, owner: str, next_run_at: datetime) -> None:
         """Give the lease back and record when the source is due next."""
-        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        table = SOURCE_STATE
         with self.write() as conn:
             self._ensure_state(conn, source)
             conn.execute(
@@ -359,27 +406,25 @@ class Store:
 
     def set_ops_notice(self, source: str, notice: str | None) -> None:
         """Record the ops notice now in force for ``source`` (``None``: all clear)."""
-        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        table = SOURCE_STATE
         with self.write() as conn:
             self._ensure_state(conn, source)
             conn.execute(update(table).where(table.c.name == source).values(ops_notice=notice))
 
     def set_next_run(self, source: str, when: datetime | None) -> None:
-        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        table = SOURCE_STATE
         with self.write() as conn:
             self._ensure_state(conn, source)
             conn.execute(update(table).where(table.c.name == source).values(next_run_at=when))
 
     def count_events(self) -> int:
-        from sqlalchemy import func
-
-        table = EventRow.__table__  # type: ignore[attr-defined]
+        table = EVENT
         with self.read() as conn:
             return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
 def _insert_run(conn: Connection, source: str, started_at: datetime) -> int:
-    runs = FetchRun.__table__  # type: ignore[attr-defined]
+    runs = FETCH_RUN
     return int(
         conn.execute(
             insert(runs)
