@@ -226,10 +226,10 @@ def bench_webhooks(folder: Path, n: int, m: int, pool: int) -> None:
         )
         now = datetime(2026, 11, 28, 0, 0, tzinfo=UTC)
         start = time.perf_counter()
-        report = send_due(store, Config(path=None), now, mail=mail)
+        report = send_due(store, Config(path=None).general.digest, now, mail=mail)
         hooks = time.perf_counter() - start
         assert len(report.sent) == n and not report.failed, report.failed[:3]
-        assert not send_due(store, Config(path=None), now, mail=mail).outcomes
+        assert not send_due(store, Config(path=None).general.digest, now, mail=mail).outcomes
         store.close()
         # bare POSTs of bodies the size of a digest's JSON
         body = json.dumps({"data": "x" * 40_000}).encode()

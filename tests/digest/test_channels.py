@@ -69,7 +69,7 @@ def test_a_digest_webhook_is_signed_and_verified_by_the_receiver(store, config, 
     seeded = seed_sample(store)
     with Receiver(secret) as receiver:
         add_webhook(store, seeded["company_id"], receiver.url("/hook?token=s3cret"))
-        report = send_due(store, config, NOW)
+        report = send_due(store, config.general.digest, NOW)
     assert [o.status for o in report.outcomes] == ["sent"], report.outcomes
     (post,) = receiver.posts
     assert post.status == 200 and post.verified is not None  # the library's verifier agreed
@@ -92,14 +92,14 @@ def test_a_digest_webhook_is_signed_and_verified_by_the_receiver(store, config, 
     assert row.email == f"http://127.0.0.1:{receiver.port}/hook"
     assert list_deliveries(store)[0]["channel"] == "webhook"
     # nothing twice: a later run sends nothing more
-    assert send_due(store, config, NOW + timedelta(hours=1)).outcomes == []
+    assert send_due(store, config.general.digest, NOW + timedelta(hours=1)).outcomes == []
 
 
 def test_one_body_per_match_each_with_its_own_id(store, config, secret):
     seeded = seed_sample(store)
     with Receiver(secret) as receiver:
         add_webhook(store, seeded["company_id"], receiver.url(), body="match")
-        assert send_due(store, config, NOW).ok
+        assert send_due(store, config.general.digest, NOW).ok
     ids = [p.webhook_id for p in receiver.posts]
     assert sorted(ids) == sorted(f"regwatch-1-{m}" for m in seeded["matches"])
     assert all(p.verified["type"] == "regwatch.match" for p in receiver.posts)
@@ -112,16 +112,16 @@ def test_receiver_down_then_up_delivers_exactly_once(store, config, secret):
     seeded = seed_sample(store)
     port = free_port()
     add_webhook(store, seeded["company_id"], f"http://127.0.0.1:{port}/hook")
-    down = send_due(store, config, NOW)
+    down = send_due(store, config.general.digest, NOW)
     (failed,) = down.outcomes
     assert failed.status == "failed" and "ConnectError" in failed.detail
     assert failed.next_attempt_at == NOW + timedelta(seconds=60)
     with Receiver(secret, port=port) as receiver:
         # not due yet: the backoff is respected
-        assert send_due(store, config, NOW + timedelta(seconds=30)).outcomes == []
-        up = send_due(store, config, NOW + timedelta(seconds=61))
+        assert send_due(store, config.general.digest, NOW + timedelta(seconds=30)).outcomes == []
+        up = send_due(store, config.general.digest, NOW + timedelta(seconds=61))
         assert [o.status for o in up.outcomes] == ["sent"]
-        assert send_due(store, config, NOW + timedelta(hours=2)).outcomes == []
+        assert send_due(store, config.general.digest, NOW + timedelta(hours=2)).outcomes == []
     assert [p.webhook_id for p in receiver.posts] == ["regwatch-1"]
     assert receiver.processed == ["regwatch-1"]
     (row,) = rows(store)
@@ -132,13 +132,15 @@ def test_a_4xx_that_means_never_stops_the_retries_and_is_reported(store, config,
     seeded = seed_sample(store)
     with Receiver(secret, statuses=[410]) as receiver:
         add_webhook(store, seeded["company_id"], receiver.url())
-        report = send_due(store, config, NOW)
+        report = send_due(store, config.general.digest, NOW)
         (outcome,) = report.outcomes
         assert outcome.status == "rejected" and not report.ok
         assert "refused for good: HTTP 410" in outcome.detail
         assert outcome.next_attempt_at is None
         for hours in (1, 5, 30):
-            assert send_due(store, config, NOW + timedelta(hours=hours)).outcomes == []
+            assert (
+                send_due(store, config.general.digest, NOW + timedelta(hours=hours)).outcomes == []
+            )
     assert len(receiver.posts) == 1
     (row,) = rows(store)
     assert row.status == "rejected" and "HTTP 410" in row.last_error
@@ -152,7 +154,7 @@ def test_a_receiver_with_another_secret_refuses_the_signature(store, config, sec
     other = "whsec_" + base64.b64encode(b"another-secret-another-secret!!").decode()
     with Receiver(other) as receiver:
         add_webhook(store, seeded["company_id"], receiver.url())
-        (outcome,) = send_due(store, config, NOW).outcomes
+        (outcome,) = send_due(store, config.general.digest, NOW).outcomes
     assert receiver.posts[0].status == 401 and receiver.processed == []
     assert outcome.status == "rejected" and "HTTP 401" in outcome.detail
 
@@ -164,7 +166,7 @@ def test_throttled_is_retried_then_given_up_after_24_hours(store, config, secret
         moment = NOW
         statuses = []
         for _ in range(40):  # bounded: the backoff doubles from 60 s to the 6 h cap
-            report = send_due(store, config, moment)
+            report = send_due(store, config.general.digest, moment)
             statuses += [o.status for o in report.outcomes]
             if "expired" in statuses:
                 break
@@ -173,7 +175,7 @@ def test_throttled_is_retried_then_given_up_after_24_hours(store, config, secret
     assert 3 <= len(receiver.posts) <= 6  # retried within the day, then given up
     (row,) = rows(store)
     assert row.status == "expired" and "given up: still failing after 24 h" in row.last_error
-    assert send_due(store, config, moment + timedelta(days=2)).outcomes == []
+    assert send_due(store, config.general.digest, moment + timedelta(days=2)).outcomes == []
 
 
 def test_an_unset_secret_is_reported_and_nothing_is_sent_unsigned(store, config, monkeypatch):
@@ -181,7 +183,7 @@ def test_an_unset_secret_is_reported_and_nothing_is_sent_unsigned(store, config,
     seeded = seed_sample(store)
     with Receiver() as receiver:
         add_webhook(store, seeded["company_id"], receiver.url())
-        (outcome,) = send_due(store, config, NOW).outcomes
+        (outcome,) = send_due(store, config.general.digest, NOW).outcomes
     assert receiver.posts == []
     assert outcome.status == "failed"
     assert "the environment variable ACME_HOOK_SECRET is unset" in outcome.detail
@@ -197,7 +199,7 @@ def test_chat_through_apprise_to_a_local_endpoint(store, config):
             channel="chat",
             target=f"json://127.0.0.1:{receiver.port}/chat",
         )
-        report = send_due(store, config, NOW)
+        report = send_due(store, config.general.digest, NOW)
     assert [o.status for o in report.outcomes] == ["sent"], report.outcomes
     (post,) = receiver.posts
     assert post.path == "/chat"
@@ -226,7 +228,7 @@ def test_chat_links_go_to_the_web_page_when_configured(store, config):
             channel="chat",
             target=f"json://127.0.0.1:{receiver.port}/chat",
         )
-        send_due(store, config, NOW)
+        send_due(store, config.general.digest, NOW)
     lines = receiver.posts[0].json()["message"].splitlines()
     assert lines[0].endswith("<https://regwatch.example.org/app/events/1>")
     assert lines[-1] == "… and 2 more: https://regwatch.example.org/app/"
@@ -242,9 +244,9 @@ def test_a_chat_service_that_fails_is_retried(store, config):
             channel="chat",
             target=f"json://127.0.0.1:{receiver.port}/chat",
         )
-        (first,) = send_due(store, config, NOW).outcomes
+        (first,) = send_due(store, config.general.digest, NOW).outcomes
         assert first.status == "failed" and "not delivered" in first.detail
-        (second,) = send_due(store, config, NOW + timedelta(minutes=2)).outcomes
+        (second,) = send_due(store, config.general.digest, NOW + timedelta(minutes=2)).outcomes
         assert second.status == "sent"
     assert len(receiver.posts) == 2
 
@@ -264,7 +266,7 @@ def test_each_channel_has_its_own_cadence(store, config, secret):
         )
         add_webhook(store, seeded["company_id"], receiver.url(), cadence="immediate")
         early = NOW.replace(hour=22, minute=0) - timedelta(days=1)
-        report = send_due(store, config, early, mail=None)
+        report = send_due(store, config.general.digest, early, mail=None)
         assert [(o.status, o.period.split(":")[0]) for o in report.outcomes] == [
             ("sent", "immediate")
         ]
@@ -296,9 +298,9 @@ def test_kill_9_during_a_webhook_delivery_repeats_it_at_most_once_with_the_same_
         receiver.delay = 0
         # the dead run's lease holds the delivery: a run now leaves it alone
         config = load_config(config_file)
-        assert send_due(store, config, utcnow()).outcomes == []
+        assert send_due(store, config.general.digest, utcnow()).outcomes == []
         time.sleep(0.1)
-        report = send_due(store, config, utcnow() + timedelta(seconds=6))
+        report = send_due(store, config.general.digest, utcnow() + timedelta(seconds=6))
         assert [o.status for o in report.outcomes] == ["sent"]
     ids = [p.webhook_id for p in receiver.posts]
     assert ids == ["regwatch-1", "regwatch-1"]  # the documented repeat, same delivery id

@@ -115,7 +115,7 @@ def test_info_items_collapsed_to_one_line_each(store, config, tmp_path, monkeypa
     _outbox(monkeypatch, tmp_path)
     seeded = seed_sample(store)
     add_recipient(store, seeded["company_id"], "brief@acme.example", info="collapse")
-    (outcome,) = send_due(store, config, NOW).outcomes
+    (outcome,) = send_due(store, config.general.digest, NOW).outcomes
     body = _sent(tmp_path, outcome).get_body(("plain",)).get_content()
     info = body.split("== Info: keywords, countries, topics (4) ==\n", 1)[1].split("\n--\n")[0]
     lines = [line for line in info.splitlines() if line]
@@ -129,7 +129,7 @@ def test_info_items_left_out_are_never_delivered_to_that_recipient(
     _outbox(monkeypatch, tmp_path)
     seeded = seed_sample(store)
     add_recipient(store, seeded["company_id"], "brief@acme.example", info="omit")
-    (outcome,) = send_due(store, config, NOW).outcomes
+    (outcome,) = send_due(store, config.general.digest, NOW).outcomes
     message = _sent(tmp_path, outcome)
     assert message["Subject"].startswith("[regwatch] Acme Corp: 2 critical, 1 high — ")
     assert "[INFO]" not in message.get_body(("plain",)).get_content()
@@ -144,7 +144,7 @@ def test_one_click_unsubscribe_when_the_web_page_is_configured(
     config.general.digest.web_url = "https://regwatch.example.org/"
     seeded = seed_sample(store)
     add_recipient(store, seeded["company_id"], "ok@acme.example", unsubscribe_token="tok-123")
-    (outcome,) = send_due(store, config, NOW).outcomes
+    (outcome,) = send_due(store, config.general.digest, NOW).outcomes
     message = _sent(tmp_path, outcome)
     link = "https://regwatch.example.org/unsubscribe/tok-123"
     assert message["List-Unsubscribe"] == f"<{link}>"
@@ -156,7 +156,7 @@ def test_one_click_unsubscribe_when_the_web_page_is_configured(
         assert unsubscribe(conn, "tok-123", NOW) == ("Acme Corp", "ok@acme.example")
         assert unsubscribe(conn, "tok-123", NOW) is None  # already done
         assert unsubscribe(conn, "no-such-token", NOW) is None
-    seed_more = send_due(store, config, NOW.replace(day=29))
+    seed_more = send_due(store, config.general.digest, NOW.replace(day=29))
     assert seed_more.outcomes == []  # no more digests to an unsubscribed recipient
 
 
@@ -164,10 +164,9 @@ def test_without_a_web_page_unsubscribing_is_a_mail_to_the_operator(
     store, config, tmp_path, monkeypatch
 ):
     _outbox(monkeypatch, tmp_path)
-    config.general.ops.email = "ops@acme.example"
     seeded = seed_sample(store)
     add_recipient(store, seeded["company_id"], "ok@acme.example", unsubscribe_token="tok-123")
-    (outcome,) = send_due(store, config, NOW).outcomes
+    (outcome,) = send_due(store, config.general.digest, NOW, operator="ops@acme.example").outcomes
     message = _sent(tmp_path, outcome)
     assert message["List-Unsubscribe"] == (
         "<mailto:ops@acme.example?subject=unsubscribe%20ok%40acme.example%20from%20Acme%20Corp"
@@ -180,7 +179,7 @@ def test_japanese_items_carry_lang_and_the_english_title(store, config, tmp_path
     _outbox(monkeypatch, tmp_path)
     seeded = seed_sample(store)
     add_recipient(store, seeded["company_id"], "ok@acme.example")
-    (outcome,) = send_due(store, config, NOW).outcomes
+    (outcome,) = send_due(store, config.general.digest, NOW).outcomes
     html = _sent(tmp_path, outcome).get_body(("html",)).get_content()
     assert '<span lang="ja">外国ユーザーリストを改正しました</span>' in html
     assert 'lang="en"' in html and "English title: Revision of the End User List" in html

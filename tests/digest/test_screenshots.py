@@ -78,7 +78,7 @@ def digest_html(store, config, tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("REGWATCH_OUTBOX", str(tmp_path / "out"))
     seeded = seed_sample(store)
     add_recipient(store, seeded["company_id"], "compliance@acme.example", info="full")
-    (outcome,) = send_due(store, config, NOW).outcomes
+    (outcome,) = send_due(store, config.general.digest, NOW).outcomes
     message = email.message_from_bytes(
         Path(outcome.detail).read_bytes(), policy=email.policy.default
     )

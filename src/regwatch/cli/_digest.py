@@ -108,7 +108,11 @@ def send(
     """
     appctx = get_context(ctx)
     report = send_due(
-        appctx.store(), appctx.config.general.digest, company=company, dry_run=dry_run
+        appctx.store(),
+        appctx.config.general.digest,
+        company=company,
+        dry_run=dry_run,
+        operator=appctx.config.general.ops.email,
     )
     for outcome in report.outcomes:
         typer.echo(_describe(outcome), err=outcome.failed)

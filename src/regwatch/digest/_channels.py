@@ -40,7 +40,6 @@ __all__ = [
     "CHAT_ITEMS",
     "ChannelError",
     "Channels",
-    "check_chat_url",
     "digest_payload",
     "match_payloads",
     "probe_payload",
@@ -76,17 +75,6 @@ def redact(url: str) -> str:
         host += f":{parts.port}"
     path = parts.path if parts.scheme in ("http", "https") else "/…"
     return urlunsplit((parts.scheme, host, path, "", ""))
-
-
-def check_chat_url(url: str) -> None:
-    """:raises ValueError: Apprise does not know the service or cannot read the URL."""
-    import apprise
-
-    if apprise.Apprise.instantiate(url) is None:
-        raise ValueError(
-            "chat: Apprise cannot read this URL (expected e.g. slack://…, msteams://…, "
-            "discord://… or json://host/path; see the Apprise documentation)"
-        )
 
 
 # -- bodies -----------------------------------------------------------------------------------

@@ -426,11 +426,14 @@ def send_due(
     company: str | None = None,
     mail: MailSettings | None = None,
     dry_run: bool = False,
+    operator: str | None = None,
 ) -> SendReport:
     """Send whatever digests are due at ``now``: plan new deliveries, then attempt every
     delivery that is pending or whose retry time has come.  This is the daemon's digest step.
 
     :param mail: where to send; by default from the environment (``REGWATCH_SMTP_URL``, …).
+    :param operator: who receives ``mailto:`` unsubscribe requests when no web page is
+        configured (the ops address); the sender's address by default.
     :param dry_run: write nothing and send nothing; the outcomes say what would be done.
     :raises ConfigError: bad mail settings in the environment, or an unknown ``company``.
     """
@@ -445,7 +448,7 @@ def send_due(
     views: dict[int, View] = {}
     manners = _Manners(
         settings,
-        config.general.ops.email or sender.addr_spec,
+        operator or sender.addr_spec,
         sender.domain,
         Channels(settings.webhook_timeout),
     )

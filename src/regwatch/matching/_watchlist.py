@@ -10,16 +10,17 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    PlainValidator,
     ValidationError,
     field_validator,
     model_validator,
@@ -145,32 +146,50 @@ def _keyword(value: str) -> str:
     return " ".join(value.split())
 
 
-Keyword = Annotated[str, AfterValidator(_keyword)]
-Eccn = Annotated[str, AfterValidator(_eccn)]
-Cfr = Annotated[str, AfterValidator(_cfr)]
-Country = Annotated[str, AfterValidator(_country)]
-TopicSlug = Annotated[str, AfterValidator(_topic)]
-T = TypeVar("T")
+_LEVELS = ("critical", "high", "info")
 
 
-class _Leveled(BaseModel, Generic[T]):
-    """``{value: 3A090, severity: critical}``: an item whose digest level is fixed."""
+def _leveled(check: Callable[[str], str]) -> Callable[[Any], tuple[str, str | None]]:
+    """A list entry: the value itself, or ``{value: 3A090, severity: critical}`` to fix the
+    level its matches have in digests.  Validated to ``(value, severity or None)``, with the
+    value's own message when it is wrong."""
 
-    model_config = ConfigDict(extra="forbid")
+    def validate(entry: Any) -> tuple[str, str | None]:
+        level = None
+        if isinstance(entry, dict):
+            unknown = sorted(set(entry) - {"value", "severity"})
+            if unknown or "value" not in entry:
+                raise ValueError(
+                    "expected a value, or {value: …, severity: critical|high|info}"
+                    + (f" (unknown key {', '.join(map(str, unknown))})" if unknown else "")
+                )
+            level = entry.get("severity")
+            if level not in _LEVELS:
+                raise ValueError(f"severity: expected one of critical, high, info (got {level!r})")
+            entry = entry["value"]
+        if not isinstance(entry, str):
+            raise ValueError("expected a string")
+        return check(entry), level
 
-    value: T
-    severity: Level
+    return validate
+
+
+KeywordEntry = Annotated[tuple[str, str | None], PlainValidator(_leveled(_keyword))]
+EccnEntry = Annotated[tuple[str, str | None], PlainValidator(_leveled(_eccn))]
+CfrEntry = Annotated[tuple[str, str | None], PlainValidator(_leveled(_cfr))]
+CountryEntry = Annotated[tuple[str, str | None], PlainValidator(_leveled(_country))]
+TopicEntry = Annotated[tuple[str, str | None], PlainValidator(_leveled(_topic))]
 
 
 class _Watch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     entities: list[_Entity] = Field(default_factory=list)
-    keywords: list[Keyword | _Leveled[Keyword]] = Field(default_factory=list)
-    eccns: list[Eccn | _Leveled[Eccn]] = Field(default_factory=list)
-    cfr: list[Cfr | _Leveled[Cfr]] = Field(default_factory=list)
-    countries: list[Country | _Leveled[Country]] = Field(default_factory=list)
-    topics: list[TopicSlug | _Leveled[TopicSlug]] = Field(default_factory=list)
+    keywords: list[KeywordEntry] = Field(default_factory=list)
+    eccns: list[EccnEntry] = Field(default_factory=list)
+    cfr: list[CfrEntry] = Field(default_factory=list)
+    countries: list[CountryEntry] = Field(default_factory=list)
+    topics: list[TopicEntry] = Field(default_factory=list)
 
     @field_validator("entities", mode="before")
     @classmethod
@@ -230,12 +249,21 @@ class _Channel(BaseModel):
                     "holds its signing secret (such as ACME_WEBHOOK_SECRET)"
                 )
         if self.chat is not None:
-            from ..digest._channels import check_chat_url
-
-            check_chat_url(self.chat)
+            _check_chat_url(self.chat)
         if self.at is not None and not _TIME.match(self.at):
             raise ValueError('at: expected a time of day as "HH:MM" (quoted), such as "08:00"')
         return self
+
+
+def _check_chat_url(url: str) -> None:
+    """Apprise must know the service and read the URL (imported here only: it is slow)."""
+    import apprise
+
+    if apprise.Apprise.instantiate(url) is None:
+        raise ValueError(
+            "chat: Apprise cannot read this URL (expected e.g. slack://…, msteams://…, "
+            "discord://… or json://host/path; see the Apprise documentation)"
+        )
 
 
 class _Recipient(BaseModel):
@@ -318,13 +346,9 @@ def _items_from_yaml(watch: _Watch, lines: dict[tuple[str | int, ...], int]) -> 
         ("country", "countries", watch.countries),
         ("topic", "topics", watch.topics),
     ):
-        for i, value in enumerate(values):
-            if isinstance(value, _Leveled):
-                items.append(
-                    ItemSpec(kind, value.value, {"severity": value.severity}, line(section, i))
-                )
-            else:
-                items.append(ItemSpec(kind, value, {}, line(section, i)))
+        for i, (value, level) in enumerate(values):
+            spec = {"severity": level} if level else {}
+            items.append(ItemSpec(kind, value, spec, line(section, i)))
     return items
 
 

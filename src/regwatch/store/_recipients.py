@@ -6,12 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select, update
 
-from ._schema import Company, Recipient
+from ._tables import COMPANY as _COMPANY
+from ._tables import RECIPIENT as _RECIPIENT
 
 __all__ = ["unsubscribe"]
-
-_RECIPIENT = Recipient.__table__  # type: ignore[attr-defined]
-_COMPANY = Company.__table__  # type: ignore[attr-defined]
 
 
 def unsubscribe(conn: Connection, token: str, now: datetime) -> tuple[str, str] | None:

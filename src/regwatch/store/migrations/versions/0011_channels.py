@@ -6,7 +6,7 @@ items; ``unsubscribe_token`` is the secret of the one-click unsubscribe link and
 ``unsubscribed_at`` records that it was used (an import never re-subscribes).
 
 Revision ID: 0011_channels
-Revises: 0004_matching
+Revises: 0005_snapshot_entry
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from alembic import op
 from regwatch.store._schema import JSONType, UTCDateTime
 
 revision = "0011_channels"
-down_revision = "0004_matching"
+down_revision = "0005_snapshot_entry"
 branch_labels = None
 depends_on = None
 
