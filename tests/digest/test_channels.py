@@ -230,7 +230,7 @@ def test_chat_links_go_to_the_web_page_when_configured(store, config):
         )
         send_due(store, config.general.digest, NOW)
     lines = receiver.posts[0].json()["message"].splitlines()
-    assert lines[0].endswith("<https://regwatch.example.org/app/events/1>")
+    assert lines[0].endswith("<https://regwatch.example.org/app/review/events/1>")
     assert lines[-1] == "… and 2 more: https://regwatch.example.org/app/"
 
 

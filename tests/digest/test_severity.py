@@ -21,6 +21,8 @@ from regwatch.digest._severity import (
         ("entity", "entity.removed", "alert", "critical"),
         # issue 14's finding that a screening list does not show a listing yet
         ("entity", "listing.lagging", "alert", "critical"),
+        ("entity", "listing.stale_removal", "alert", "critical"),
+        ("entity", "listing.resolved", "alert", "info"),  # the views agree again
         ("entity", "entity.added", "review", "high"),  # a possible match: one level lower
         ("entity", "document.published", "alert", "high"),  # named in a rule, not listed
         ("eccn", "document.published", "alert", "high"),

@@ -83,7 +83,7 @@ def redact(url: str) -> str:
 def item_link(item: Item, web_url: str | None) -> str | None:
     """The full item: on regwatch's web page when configured, else the source's own page."""
     if web_url:
-        return f"{web_url.rstrip('/')}/events/{item.event.id}"
+        return f"{web_url.rstrip('/')}/review/events/{item.event.id}"
     url = item.event.event.url
     return url if url and url.startswith(("http://", "https://")) else None
 

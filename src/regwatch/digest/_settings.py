@@ -49,7 +49,8 @@ class DigestSettings(BaseModel):
         pattern=r"^https?://[^\s]+$",
         description="base URL of regwatch's web page; when set, digests carry a one-click "
         "unsubscribe link (RFC 8058) to WEB_URL/unsubscribe/TOKEN and chat messages link to "
-        "WEB_URL/events/ID; otherwise List-Unsubscribe is a mailto to the operator",
+        "WEB_URL/review/events/ID (the event's review page); otherwise List-Unsubscribe is a "
+        "mailto to the operator",
     )
     webhook_timeout: float = Field(
         10.0, gt=0, description="seconds to wait for a webhook receiver's answer"

@@ -6,7 +6,8 @@ Three levels, the words a compliance team uses for triage:
 critical      a watched party itself was listed, revised or removed on a restricted-party list
               (``entity.added``, ``entity.revised``, ``entity.removed``), or a listing of one
               lags in a screening list (``listing.lagging``, and the other ``listing.*``
-              findings): act today
+              findings, except ``listing.resolved``, which is info: the views agree again):
+              act today
 high          a watched ECCN or CFR part is named by a rule, notice or list revision; or a
               watched party is named in a document rather than listed
 info          keywords, countries and topics: context worth reading, rarely an action
@@ -54,6 +55,8 @@ _LISTING_KINDS = frozenset({"entity.added", "entity.revised", "entity.removed"})
 #: findings about a listing across its views (rule, eCFR, screening list); ``listing.lagging``
 #: says a screening list does not show the listing yet
 _FINDING_PREFIX = "listing."
+#: the finding that closes an earlier one: nothing left to do
+_RESOLVED = "listing.resolved"
 
 
 def _lower(level: Severity) -> Severity:
@@ -61,6 +64,8 @@ def _lower(level: Severity) -> Severity:
 
 
 def _base(watch_kind: str, event_kind: str) -> Severity:
+    if event_kind == _RESOLVED:
+        return Severity.INFO
     if watch_kind == "entity":
         if event_kind in _LISTING_KINDS or event_kind.startswith(_FINDING_PREFIX):
             return Severity.CRITICAL
@@ -97,7 +102,9 @@ def why_severity(
     if override is not None:
         return f"{level.value}: set on the watch item"
     base = _base(watch_kind, event_kind)
-    if watch_kind == "entity" and base is Severity.CRITICAL:
+    if event_kind == _RESOLVED:
+        reason = "the views of the listing agree again"
+    elif watch_kind == "entity" and base is Severity.CRITICAL:
         reason = "a watched party itself is on the list"
     elif watch_kind == "entity":
         reason = "a watched party is named in the document"
