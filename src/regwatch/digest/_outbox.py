@@ -629,12 +629,13 @@ def preview(
         else:
             found = recipients(conn, company_id=company_id, email=recipient)
             if not found:
-                known = [p.email for p in recipients(conn, company_id=company_id)]
+                known = sorted({p.email for p in recipients(conn, company_id=company_id)})
                 raise ConfigError(
                     f"{recipient!r} is not an active recipient of {company_name!r}; its "
                     f"recipients: {', '.join(known) or 'none'}"
                 )
-            person = found[0]
+            # the person's e-mail digest, when they have one besides other channels
+            person = min(found, key=lambda p: p.channel != "email")
             assert person.id is not None
             ids = [c.match_id for c in candidates(conn, [person])[person.id]]
         loaded = load_matches(conn, ids)
