@@ -14,7 +14,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from datetime import timedelta
 
 import pytest
@@ -278,8 +277,8 @@ def test_kill_9_during_a_webhook_delivery_repeats_it_at_most_once_with_the_same_
 ):
     db = f"sqlite:///{tmp_path / 'regwatch.db'}"
     config_file = tmp_path / "sources.yaml"
-    # a lease of 10 × 0.5 s: a delivery whose sender died is taken over after 5 s
-    config_file.write_text("digest: {smtp_timeout: 0.5, webhook_timeout: 30}\n")
+    # a lease of 10 × 2 s: a delivery whose sender died is taken over after 20 s
+    config_file.write_text("digest: {smtp_timeout: 0.5, webhook_timeout: 2}\n")
     from regwatch.config import load_config
     from regwatch.store import Store
 
@@ -297,10 +296,9 @@ def test_kill_9_during_a_webhook_delivery_repeats_it_at_most_once_with_the_same_
         assert sender.returncode == -signal.SIGKILL
         receiver.delay = 0
         # the dead run's lease holds the delivery: a run now leaves it alone
-        config = load_config(config_file)
-        assert send_due(store, config.general.digest, utcnow()).outcomes == []
-        time.sleep(0.1)
-        report = send_due(store, config.general.digest, utcnow() + timedelta(seconds=6))
+        settings = load_config(str(config_file)).general.digest
+        assert send_due(store, settings, utcnow()).outcomes == []
+        report = send_due(store, settings, utcnow() + timedelta(seconds=21))
         assert [o.status for o in report.outcomes] == ["sent"]
     ids = [p.webhook_id for p in receiver.posts]
     assert ids == ["regwatch-1", "regwatch-1"]  # the documented repeat, same delivery id

@@ -85,7 +85,7 @@ def test_a_digest_is_delivered_with_both_parts_and_the_expected_items(
         assert expected in text and expected in html.get_content()
     assert message["Subject"] == (
         "[regwatch] Acme Corp: 2 critical, 1 high, 4 info — Your customer Example Cloud Computing "
-        "Co. (CN) (listed as “Example Cloud Computing Techno…"
+        "Co. (CN) was added to the Entity List by 88 FR 6621…"
     )
     assert message["From"] == "regwatch <regwatch@example.org>"
     assert message["To"] == "legal@acme.example"

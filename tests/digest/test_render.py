@@ -319,8 +319,8 @@ def test_header_injection_in_a_title_never_reaches_a_header():
     parsed = parts(rendered)
     assert parsed["Bcc"] is None and parsed["Cc"] is None and parsed["X-Evil"] is None
     assert parsed["Subject"] == (
-        '[regwatch] Acme "Corp" & Sons: 1 critical — Your watched party Evil Corp (listed as '
-        "“Evil Corp Cc: other@example.org”) was added to a…"
+        '[regwatch] Acme "Corp" & Sons: 1 critical — Your watched party Evil Corp was added to '
+        "a restricted-party list"
     )
     assert "In: Entity List rule Bcc: victim@example.org X-Evil: 1 body" in rendered.text
 

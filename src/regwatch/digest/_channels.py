@@ -181,7 +181,7 @@ def chat_message(digest: Digest, web_url: str | None) -> tuple[str, str]:
     """``(title, body)``: the counts, then one short line per item with its link."""
     lines = []
     for item in digest.items[:CHAT_ITEMS]:
-        text = clip(one_line(sentence(item)), CHAT_LINE_LIMIT)
+        text = clip(one_line(sentence(item, short=True)), CHAT_LINE_LIMIT)
         link = item_link(item, web_url)
         lines.append(f"{item.severity.mark} {text}" + (f" <{link}>" if link else ""))
     rest = len(digest.items) - CHAT_ITEMS

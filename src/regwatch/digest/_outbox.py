@@ -125,6 +125,13 @@ class _Planned:
     digest: Digest
 
 
+def _lease(settings: DigestSettings, channel: str) -> timedelta:
+    """How long one attempt may take: ten SMTP timeouts for e-mail, ten webhook timeouts for a
+    webhook or chat channel (a per-match webhook delivery makes several POSTs)."""
+    timeout = settings.smtp_timeout if channel == "email" else settings.webhook_timeout
+    return timedelta(seconds=timeout * _LEASE_TIMEOUTS)
+
+
 def backoff(attempts: int, settings: DigestSettings) -> timedelta:
     """The wait after the ``attempts``-th failure: doubling, capped, never giving up."""
     delay = settings.retry_delay * 2 ** min(max(attempts - 1, 0), 30)
@@ -443,7 +450,10 @@ def send_due(
     report = SendReport()
     if dry_run:
         return _dry_run(store, settings, now, company)
-    lease = timedelta(seconds=settings.smtp_timeout * _LEASE_TIMEOUTS)
+
+    def lease(person: RecipientInfo) -> timedelta:
+        return _lease(settings, person.channel)
+
     sender = mail.sender
     views: dict[int, View] = {}
     manners = _Manners(
@@ -461,7 +471,7 @@ def send_due(
         person = people.get(row.recipient_id)
         if person is None:  # deactivated since: its delivery waits, visible in `deliveries`
             continue
-        if not _claim(store, row.id, now, now + lease):
+        if not _claim(store, row.id, now, now + lease(person)):
             continue  # another run is on it, or has just sent it
         with store.read() as conn:
             digest = _load_digest(conn, row, person, settings)
@@ -482,14 +492,16 @@ def send_due(
         planned, errors = _plan(conn, settings, now, company_id)
         report.outcomes.extend(errors)
         for plan in planned:
-            written = _insert(conn, plan, now, mail.sender.domain, now + lease)
+            written = _insert(conn, plan, now, mail.sender.domain, now + lease(plan.person))
             if written is not None:
                 fresh.append((written, plan))
     # No gc.freeze() around the sends: it parked the cycle's young garbage with everything else,
     # and gc.unfreeze() handed it to the oldest generation, whose collections then hardly ever
     # came, so a daemon grew by every cycle's garbage (benchmarks/bench_soak.py).
     for written, plan in fresh:
-        done = _send_fresh(store, written, plan, sender, transport, views, now, lease, manners)
+        done = _send_fresh(
+            store, written, plan, sender, transport, views, now, lease(plan.person), manners
+        )
         if done is not None:
             report.outcomes.append(_record(store, done, 0, settings, now, now))
     manners.channels.close()

@@ -348,7 +348,7 @@ def subject_line(digest: Digest) -> str:
     if not digest.items:
         return f"[regwatch] {company}: nothing new"
     top = digest.items[0]
-    headline = one_line(sentence(top), SUBJECT_HEADLINE_LIMIT)
+    headline = one_line(sentence(top, short=True), SUBJECT_HEADLINE_LIMIT)
     return f"[regwatch] {company}: {severity_counts(digest)} — {headline}"
 
 

@@ -96,14 +96,14 @@ def _document(item: Item) -> str:
     return f"{noun}, “{event.title}”"
 
 
-def _listing_sentence(item: Item, reason: Reason) -> str:
+def _listing_sentence(item: Item, reason: Reason, short: bool) -> str:
     event = item.event.event
     kind = str(event.kind)
     target = LIST_WORDS.get(event.list_code or "", event.list_code or "a restricted-party list")
     party = _party(reason)
     listed = event.entity.name if event.entity else None
     as_listed = ""
-    if listed and listed.casefold() != reason.watch_value.casefold():
+    if not short and listed and listed.casefold() != reason.watch_value.casefold():
         as_listed = f" (listed as “{listed}”)"
     if kind == "entity.added":
         what = f"was added to {target}"
@@ -121,15 +121,19 @@ def _listing_sentence(item: Item, reason: Reason) -> str:
     return f"{party}{as_listed} {what}{_by(item)}{_effective(item)}"
 
 
-def sentence(item: Item) -> str:
-    """What happened and why it matters, from the item's strongest match."""
+def sentence(item: Item, short: bool = False) -> str:
+    """What happened and why it matters, from the item's strongest match.
+
+    :param short: leave out how the party is listed when its listed name differs from the
+        watched one (for subject lines and chat messages, where the full item is a link away).
+    """
     reason = item.reasons[0]
     event = item.event.event
     kind = str(event.kind)
     if reason.watch_kind == "entity" and (
         kind.startswith("entity.") or kind.startswith("listing.")
     ):
-        return _listing_sentence(item, reason)
+        return _listing_sentence(item, reason, short)
     citation = f" ({event.citation})" if event.citation else ""
     where = f"{_document(item)}{citation}{_effective(item)}"
     if event.entity is not None:  # a listing, matched by something other than a watched party
