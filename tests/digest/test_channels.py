@@ -131,11 +131,13 @@ def test_a_4xx_that_means_never_stops_the_retries_and_is_reported(store, config,
     seeded = seed_sample(store)
     with Receiver(secret, statuses=[410]) as receiver:
         add_webhook(store, seeded["company_id"], receiver.url())
-        report = send_due(store, config.general.digest, NOW)
-        (outcome,) = report.outcomes
-        assert outcome.status == "rejected" and not report.ok
-        assert "refused for good: HTTP 410" in outcome.detail
-        assert outcome.next_attempt_at is None
+        sent = cli("digest", "send")
+        assert sent.code == 1, sent  # reported as a failure
+        assert (
+            f"REJECTED (not retried): http://127.0.0.1:{receiver.port}/hook (Acme Corp, "
+            f"immediate:1): webhook http://127.0.0.1:{receiver.port}/hook refused for good: "
+            "HTTP 410"
+        ) in sent.stderr
         for hours in (1, 5, 30):
             assert (
                 send_due(store, config.general.digest, NOW + timedelta(hours=hours)).outcomes == []

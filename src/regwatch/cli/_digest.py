@@ -88,6 +88,8 @@ def _describe(o: Outcome) -> str:
         return f"FAILED: {who}: {o.detail} (attempt {o.attempts}; next try at {when}){ref}"
     if o.status == "error":
         return f"ERROR: {o.email} ({o.company}): {o.detail}"
+    if o.status in ("rejected", "expired"):
+        return f"{o.status.upper()} (not retried): {who}: {o.detail}{ref}"
     subject = f": {o.subject}" if o.subject else ""
     return f"{o.status}: {who}: {o.matches} matches{subject}{ref} ({o.detail})"
 

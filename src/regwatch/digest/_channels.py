@@ -34,6 +34,7 @@ from standardwebhooks import Webhook
 from ..exceptions import DeliveryError
 from ._model import Digest, Item
 from ._render import clip, one_line, severity_counts, subject_line
+from ._severity import LEVELS
 from ._words import sentence
 
 __all__ = [
@@ -144,7 +145,7 @@ def digest_payload(
         "company": digest.recipient.company,
         "recipient": digest.recipient.email,
         "period": period,
-        "counts": {level: digest.count(s) for level, s in _levels()},
+        "counts": {level.value: digest.count(level) for level in LEVELS},
         "items": [_item_json(item, web_url) for item in digest.items],
     }
     return f"regwatch-{delivery_id}", _envelope("regwatch.digest", when, data)
@@ -169,12 +170,6 @@ def match_payloads(
             webhook_id = f"regwatch-{delivery_id}-{reason.match_id}"
             out.append((webhook_id, _envelope("regwatch.match", when, data)))
     return out
-
-
-def _levels() -> list[tuple[str, Any]]:
-    from ._severity import LEVELS
-
-    return [(level.value, level) for level in LEVELS]
 
 
 def chat_message(digest: Digest, web_url: str | None) -> tuple[str, str]:
