@@ -8,6 +8,7 @@ digest when it is not dismissed, its watch item is active, its tier is at least 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -107,7 +108,6 @@ class Candidate:
     tier: str
     source: str
     created_at: datetime
-    severity: Severity = Severity.INFO
 
 
 def _open_matches() -> Any:
@@ -154,16 +154,20 @@ def candidates(conn: Connection, people: Sequence[RecipientInfo]) -> dict[int, l
     info = {p.id: p for p in people}
     for row in conn.execute(stmt):
         person = info[row.recipient_id]
-        found = _candidate(row)
-        if person.accepts(row.tier, row.source, found.severity):
-            out[row.recipient_id].append(found)
+        # the level only matters to a recipient who leaves info items out
+        level = _severity(row) if person.info == "omit" else None
+        if person.accepts(row.tier, row.source, level):
+            out[row.recipient_id].append(_candidate(row))
     return out
 
 
-def _candidate(row: Any) -> Candidate:
+def _severity(row: Any) -> Severity:
     override = parse_override({"severity": row.severity_override})
-    severity = severity_of(row.watch_kind, row.event_kind, row.tier, override)
-    return Candidate(row.id, row.tier, row.source, row.created_at, severity)
+    return severity_of(row.watch_kind, row.event_kind, row.tier, override)
+
+
+def _candidate(row: Any) -> Candidate:
+    return Candidate(row.id, row.tier, row.source, row.created_at)
 
 
 def company_candidates(conn: Connection, company_id: int) -> list[Candidate]:
@@ -204,17 +208,30 @@ def load_matches(
                 match_t.c.tier,
                 match_t.c.status,
                 match_t.c.explanation,
-                watch_t.c.spec,
             )
             .join(watch_t, watch_t.c.id == match_t.c.watch_item_id)
             .where(match_t.c.id.in_(chunk))
         )
-        for mid, eid, wid, kind, value, field, score, tier, status, why, spec in conn.execute(stmt):
+        for mid, eid, wid, kind, value, field, score, tier, status, why in conn.execute(stmt):
             explanation = why if isinstance(why, dict) else {}
             reasons[mid] = Reason(
-                mid, wid, kind, value, field, float(score), tier, status, explanation, spec or {}
+                mid, wid, kind, value, field, float(score), tier, status, explanation
             )
             event_of[mid] = eid
+    # a watch item's spec once per item, not once per match (a company's few items match
+    # thousands of events)
+    specs: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(sorted({r.watch_item_id for r in reasons.values()})):
+        for wid, spec in conn.execute(
+            select(watch_t.c.id, watch_t.c.spec).where(watch_t.c.id.in_(chunk))
+        ):
+            specs[wid] = spec or {}
+    reasons = {
+        mid: dataclasses.replace(r, spec=specs.get(r.watch_item_id, {}))
+        if specs.get(r.watch_item_id)
+        else r
+        for mid, r in reasons.items()
+    }
     events: dict[int, StoredEvent] = {}
     for chunk in _chunks(sorted(set(event_of.values()))):
         for row in conn.execute(select(*_EVENT_COLUMNS).where(event_t.c.id.in_(chunk))):
