@@ -266,8 +266,8 @@ def test_script_in_a_title_is_escaped_in_html():
     html = rendered.html
     assert "<script>" not in html and "<img" not in html and "<b>bold" not in html
     assert (
-        '<p><span>Rule &lt;script&gt;alert("x")&lt;/script&gt; &amp; &lt;img src=x '
-        "onerror=alert(1)&gt;</span></p>"
+        '<p>Rule &lt;script&gt;alert("x")&lt;/script&gt; &amp; &lt;img src=x '
+        "onerror=alert(1)&gt;</p>"
     ) in html
     assert "&lt;b&gt;bold&lt;/b&gt; claim" in html
     assert "“&lt;i&gt;kw&lt;/i&gt;”" in html

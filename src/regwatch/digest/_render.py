@@ -450,7 +450,11 @@ class _Generator(BytesGenerator):
     _NL: str  # set by Generator.__init__ from the policy's linesep
 
     def _write_lines(self, lines: str) -> None:
-        if lines:
+        if not lines:
+            return
+        if "\r" not in lines:  # base64 bodies: plain LF line ends, replaced in C
+            self.write(lines.replace("\n", self._NL))
+        else:
             self.write(_LINE_END.sub(self._NL, lines))
 
 
