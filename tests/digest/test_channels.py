@@ -336,3 +336,19 @@ def test_test_notify_checks_every_channel_of_a_recipient(cli, store, secret, tmp
     assert "abc" not in result.stdout + result.stderr  # the URL's token is never printed
     missing = cli("test-notify", "nobody@acme.example")
     assert missing.code == 2 and "no active recipient 'nobody@acme.example'" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://hooks.acme.example/regwatch?token=abc", "https://hooks.acme.example/regwatch"),
+        ("https://user:pw@hooks.acme.example:8443/x", "https://hooks.acme.example:8443/x"),
+        ("slack://TokenA/TokenB/TokenC/#export-control", "slack://…"),
+        ("discord://123456/webhooktoken", "discord://…"),
+        ("json://127.0.0.1:8080/chat?secret=1", "json://127.0.0.1:8080/…"),
+    ],
+)
+def test_urls_are_shown_without_their_secrets(url, shown):
+    from regwatch.digest._channels import redact
+
+    assert redact(url) == shown

@@ -54,6 +54,8 @@ CHAT_ITEMS = 5
 CHAT_LINE_LIMIT = 200
 #: 4xx answers that may succeed later: timeout, conflict, too early, too many requests
 _RETRYABLE_4XX = frozenset({408, 409, 425, 429})
+#: Apprise services that post to the host the URL names (no token in the host)
+_HTTP_LIKE = frozenset({"json", "jsons", "form", "forms", "xml", "xmls"})
 
 
 class ChannelError(DeliveryError):
@@ -65,17 +67,22 @@ class ChannelError(DeliveryError):
 
 
 def redact(url: str) -> str:
-    """``url`` without user info, path secrets or query: what a listing may show.
+    """``url`` without user info, secrets or query: what a listing and a log may show.
 
-    Chat URLs carry their tokens in the path (``slack://T000/B000/XXXX``), webhook URLs often in
-    the query; the scheme and host say enough to tell channels apart.
+    Webhook URLs often carry a token in the query: shown with their host and path.  Chat URLs
+    carry their tokens in the host and path (``slack://TokenA/TokenB/TokenC``): shown as the
+    service alone, except Apprise's plain HTTP services (``json://``, ``form://``, ``xml://``),
+    whose host is a host.
     """
     parts = urlsplit(url)
     host = parts.hostname or ""
     if parts.port:
         host += f":{parts.port}"
-    path = parts.path if parts.scheme in ("http", "https") else "/…"
-    return urlunsplit((parts.scheme, host, path, "", ""))
+    if parts.scheme in ("http", "https"):
+        return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    if parts.scheme in _HTTP_LIKE:
+        return f"{parts.scheme}://{host}/…"
+    return f"{parts.scheme}://…"
 
 
 # -- bodies -----------------------------------------------------------------------------------
