@@ -30,6 +30,7 @@ from typing import Any
 
 import css_inline
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from ..events import StoredEvent
 from ._model import Digest, Item, Reason
@@ -294,6 +295,15 @@ def _item(item: Item, views: dict[int, View] | None) -> View:
     event_view = views.get(stored.id) if views is not None else None
     if event_view is None:
         event_view = _event_view(stored)
+        # the event's part of an item is the same in every digest that lists it: rendered
+        # once per run here (an event matched by a thousand companies is in a thousand
+        # digests), then placed in each digest's template as it is
+        event_view.event_html = Markup(
+            _HTML.get_template("digest_event.html").render(item=event_view).removesuffix("\n")
+        )
+        event_view.event_text = (
+            _TEXT.get_template("digest_event.txt").render(item=event_view).removesuffix("\n")
+        )
         if views is not None:
             views[stored.id] = event_view
     severity = item.severity
