@@ -185,6 +185,9 @@ def _serve(port_out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # the status line and the body go out in separate writes: without TCP_NODELAY the
+        # body waits for the client's delayed ACK (40 ms per request on Linux)
+        disable_nagle_algorithm = True
 
         def log_message(self, *args: object) -> None:
             pass

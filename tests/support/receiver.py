@@ -72,6 +72,7 @@ class Receiver:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # no 40 ms delayed-ACK wait per answer
 
             def log_message(self, *args: object) -> None:
                 pass
