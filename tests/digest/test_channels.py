@@ -352,3 +352,16 @@ def test_urls_are_shown_without_their_secrets(url, shown):
     from regwatch.digest._channels import redact
 
     assert redact(url) == shown
+
+
+def test_a_webhook_delivery_on_both_databases(db_url, config, secret):
+    from regwatch.store import Store
+
+    with Store.open(db_url, create=True) as store, Receiver(secret) as receiver:
+        seeded = seed_sample(store)
+        add_webhook(store, seeded["company_id"], receiver.url(), body="match")
+        assert [o.status for o in send_due(store, config.general.digest, NOW).outcomes] == ["sent"]
+        assert send_due(store, config.general.digest, NOW + timedelta(hours=1)).outcomes == []
+        (row,) = rows(store)
+    assert (row.status, row.channel) == ("sent", "webhook")
+    assert len(receiver.processed) == len(seeded["matches"]) == len(receiver.posts)
