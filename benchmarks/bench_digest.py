@@ -1,17 +1,25 @@
 """Digest throughput: 1,000 recipients with 50 matches each, built, rendered and delivered to
-the ``.eml`` file outbox by one ``send_due`` call (issue 5's target: under 10 s on 2 cores).
+the ``.eml`` file outbox by one ``send_due`` call (issue 5's target: under 10 s on 2 cores);
+then 1,000 signed webhook deliveries (one JSON digest each) to a receiver on 127.0.0.1.
 
 Run: ``.venv/bin/python benchmarks/bench_digest.py [--recipients N] [--matches M] [--events E]``
 
 Baselines measured in the same run, on the same machine:
 - rendering a trivial Jinja2 template once per recipient (the floor of any templated mail);
-- building and writing a trivial two-part ``.eml`` once per recipient (the floor of the outbox).
-The setup (companies, events, matches inserted in bulk) is not timed.
+- building and writing a trivial two-part ``.eml`` once per recipient (the floor of the outbox);
+- for webhooks: the same number of bare HTTP POSTs (one ``httpx.Client``, same receiver, bodies
+  of the same size), the floor of any webhook sender.
+The receiver runs in its own process (it answers 200 to everything), so that it does not
+compete with the sender for the interpreter lock.  The setup (companies, events, matches
+inserted in bulk) is not timed.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import multiprocessing
+import os
 import random
 import resource
 import sys
@@ -23,8 +31,9 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 
+import httpx
 from jinja2 import Environment, StrictUndefined
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -171,6 +180,74 @@ def baseline_eml(n: int, folder: Path) -> float:
     return time.perf_counter() - start
 
 
+def _serve(port_out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        # the status line and the body go out in separate writes: without TCP_NODELAY the
+        # body waits for the client's delayed ACK (40 ms per request on Linux)
+        disable_nagle_algorithm = True
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length") or 0))
+            self.send_response(200)
+            self.send_header("content-length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port_out.put(server.server_address[1])
+    server.serve_forever()
+
+
+def bench_webhooks(folder: Path, n: int, m: int, pool: int) -> None:
+    """``n`` webhook deliveries of ``m`` matches each, against ``n`` bare POSTs."""
+    queue: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+    receiver = multiprocessing.Process(target=_serve, args=(queue,), daemon=True)
+    receiver.start()
+    url = f"http://127.0.0.1:{queue.get(timeout=10)}/hook"
+    os.environ["BENCH_HOOK_SECRET"] = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    try:
+        store = Store.open(f"sqlite:///{folder / 'hooks.db'}", create=True)
+        seed(store, n, m, pool)
+        recipient_t = Recipient.__table__  # type: ignore[attr-defined]
+        with store.write() as conn:
+            conn.execute(
+                update(recipient_t).values(
+                    channel="webhook",
+                    target=url,
+                    cadence="immediate",
+                    options={"secret_env": "BENCH_HOOK_SECRET", "body": "digest"},
+                )
+            )
+        mail = MailSettings(
+            smtp=None, sender=Address(addr_spec="regwatch@example.com"), outbox=folder / "o2"
+        )
+        now = datetime(2026, 11, 28, 0, 0, tzinfo=UTC)
+        start = time.perf_counter()
+        report = send_due(store, Config(path=None).general.digest, now, mail=mail)
+        hooks = time.perf_counter() - start
+        assert len(report.sent) == n and not report.failed, report.failed[:3]
+        assert not send_due(store, Config(path=None).general.digest, now, mail=mail).outcomes
+        store.close()
+        # bare POSTs of bodies the size of a digest's JSON
+        body = json.dumps({"data": "x" * 40_000}).encode()
+        with httpx.Client() as client:
+            start = time.perf_counter()
+            for i in range(n):
+                client.post(url, content=body, headers={"webhook-id": f"bare-{i}"})
+            bare = time.perf_counter() - start
+    finally:
+        receiver.kill()
+    print(f"webhooks: {n} signed digests of {m} matches delivered in {hooks:.2f} s")
+    print(f"baseline bare HTTP POST x{n} (40 KB bodies): {bare:.3f} s")
+    print(f"ratio webhooks / bare POSTs: {hooks / bare:.1f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--recipients", type=int, default=1000)
@@ -181,6 +258,9 @@ def main() -> None:
         default=500,
         help="distinct events the matches point at (an event matched by many companies is "
         "prepared once per run; --events 50000 makes every match a different event)",
+    )
+    parser.add_argument(
+        "--webhooks", type=int, default=1000, help="webhook deliveries (0: skip that part)"
     )
     args = parser.parse_args()
     n, m = args.recipients, args.matches
@@ -218,6 +298,9 @@ def main() -> None:
     print(f"ratio digest / trivial template: {total / template:.0f}x")
     print(f"ratio digest / trivial .eml: {total / eml:.1f}x")
     print(f"target: under 10 s -> {'met' if total < 10 else 'MISSED'}")
+    if args.webhooks:
+        with tempfile.TemporaryDirectory() as tmp:
+            bench_webhooks(Path(tmp), args.webhooks, m, max(m, args.events))
 
 
 if __name__ == "__main__":

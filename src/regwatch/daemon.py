@@ -289,7 +289,9 @@ def build_daemon(
             _notify_extraction(store, config, result)
 
     def digests() -> SendReport:
-        report = send_due(store, config.general.digest, mail=mail)
+        report = send_due(
+            store, config.general.digest, mail=mail, operator=config.general.ops.email
+        )
         if report.sent or report.failed:
             log.info("digests", extra={"sent": len(report.sent), "failed": len(report.failed)})
         return report

@@ -48,10 +48,10 @@ def test_preview_text_of_the_company_marks_nothing(cli, store, acme):
     result = cli("digest", "preview", "--company", "Acme Corp")
     assert result.code == 0, result
     assert result.stdout.startswith(
-        "Subject: [regwatch] Acme Corp: 7 items (3 alerts) — Added to the Entity List (EL): "
+        "Subject: [regwatch] Acme Corp: 2 critical, 1 high, 4 info — Your customer Example Cloud "
     )
     assert "Preview: nothing was marked as delivered." in result.stdout
-    assert "[ALERT] Added to the Entity List (EL) · CN" in result.stdout
+    assert "[CRITICAL] Added to the Entity List (EL) · CN · Federal Register" in result.stdout
     assert _count_deliveries(store) == 0
 
 
@@ -59,8 +59,9 @@ def test_preview_of_one_recipient_uses_its_settings(cli, store, acme):
     result = cli("digest", "preview", "--company", "Acme Corp", "--recipient", "legal@acme.example")
     assert result.code == 0, result
     assert "To: legal@acme.example" in result.stdout
-    assert "[REVIEW]" not in result.stdout  # legal only gets alerts
-    assert result.stdout.count("[ALERT]") == 3
+    assert "[INFO]" not in result.stdout  # legal only gets alerts
+    assert result.stdout.count("[CRITICAL] ") == 4  # in the summary and as items
+    assert result.stdout.count("[HIGH] ") == 2
     assert "(immediately; alerts only, all sources)" in result.stdout
 
 
@@ -71,7 +72,9 @@ def test_preview_html_to_a_file(cli, store, acme, tmp_path):
     )
     assert result.code == 0, result
     assert result.stdout == ""
-    assert result.stderr.startswith(f"wrote {target}: [regwatch] Acme Corp: 7 items")
+    assert result.stderr.startswith(
+        f"wrote {target}: [regwatch] Acme Corp: 2 critical, 1 high, 4 info"
+    )
     html = target.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and 'style="' in html
     assert _count_deliveries(store) == 0
@@ -175,7 +178,7 @@ def test_deliveries_audit_trail(cli, store, acme, outbox):
     legal = records[1]
     assert legal["status"] == "sent" and legal["attempts"] == 1
     assert legal["match_ids"] == [1, 3, 4]  # the three alert matches
-    assert legal["subject"].startswith("[regwatch] Acme Corp: 3 items (3 alerts)")
+    assert legal["subject"].startswith("[regwatch] Acme Corp: 2 critical, 1 high — ")
     assert legal["transport"].endswith(".eml") and legal["sent_at"].endswith("Z")
     assert legal["message_id"].startswith("<regwatch.")
     only = json.loads(
@@ -184,8 +187,8 @@ def test_deliveries_audit_trail(cli, store, acme, outbox):
     assert [r["id"] for r in only] == [records[0]["id"]]
     csv = cli("deliveries", "--format", "csv").stdout.splitlines()
     assert csv[0] == (
-        "id,created_at,company,recipient,period,status,attempts,sent_at,match_ids,last_error,"
-        "message_id,subject"
+        "id,created_at,company,recipient,channel,period,status,attempts,sent_at,match_ids,"
+        "last_error,message_id,subject"
     )
     assert '"[1, 3, 4]"' in csv[2]
     assert cli("deliveries", "--company", "Nope").code == 2

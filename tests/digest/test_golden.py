@@ -51,7 +51,17 @@ def test_golden_digest(store, config, tmp_path, monkeypatch):
     )
     headers = "".join(
         f"{name}: {message[name]}\n"
-        for name in ("From", "To", "Subject", "Date", "Auto-Submitted", "X-Regwatch-Period")
+        for name in (
+            "From",
+            "To",
+            "Subject",
+            "Date",
+            "Auto-Submitted",
+            "List-Id",
+            "List-Unsubscribe",
+            "List-Unsubscribe-Post",
+            "X-Regwatch-Period",
+        )
     )
     _check("acme_daily.headers.txt", headers)
     _check("acme_daily.txt", message.get_body(("plain",)).get_content())

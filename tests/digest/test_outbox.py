@@ -84,8 +84,8 @@ def test_a_digest_is_delivered_with_both_parts_and_the_expected_items(
     ]:
         assert expected in text and expected in html.get_content()
     assert message["Subject"] == (
-        "[regwatch] Acme Corp: 7 items (3 alerts) — Added to the Entity List (EL): "
-        "Example Cloud Computing Technologies Co., Ltd."
+        "[regwatch] Acme Corp: 2 critical, 1 high, 4 info — Your customer Example Cloud Computing "
+        "Co. (CN) was added to the Entity List by 88 FR 6621…"
     )
     assert message["From"] == "regwatch <regwatch@example.org>"
     assert message["To"] == "legal@acme.example"
@@ -518,7 +518,7 @@ def test_hostile_titles_arrive_safely_through_smtp(store, config, mail_server, t
     assert message["Bcc"] is None and message["X-Injected"] is None
     assert len(message.get_all("Subject")) == 1
     assert message["Subject"].startswith(
-        "[regwatch] Safe Co: 3 items (3 alerts) — Added to a list: Evil X-Injected: yes"
+        "[regwatch] Safe Co: 3 info — “export” appears in the listing of Evil X-Injected: yes"
     )
     html = message.get_body(("html",)).get_content()
     assert "<script>" not in html and "&lt;script&gt;alert('export')&lt;/script&gt; rule" in html

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from datetime import UTC, date, datetime
 from email.headerregistry import Address
 from email.policy import SMTP
@@ -64,29 +65,66 @@ def parts(rendered):
     return parsed
 
 
-def test_order_alerts_first_then_entities_then_documents():
+def entity_reason(match_id: int, tier: str, score: float, name: str) -> Reason:
+    return reason(match_id, tier, score, watch_kind="entity", watch_value=name)
+
+
+def test_order_by_severity_then_alerts_first_then_entities_then_documents():
     pairs = [
         (reason(1, "review", 0.99), stored(1)),
         (reason(2, "alert", 0.7), stored(2)),
-        (reason(3, "review", 0.8), stored(3, kind=EventKind.ENTITY_ADDED, entity=Entity("B Co"))),
-        (reason(4, "alert", 0.9), stored(4, kind=EventKind.ENTITY_REMOVED, entity=Entity("A Co"))),
-        (reason(5, "alert", 0.95), stored(5, kind=EventKind.ENTITY_ADDED, entity=Entity("C Co"))),
+        (
+            entity_reason(3, "review", 0.8, "B Co"),
+            stored(3, kind=EventKind.ENTITY_ADDED, entity=Entity("B Co")),
+        ),
+        (
+            entity_reason(4, "alert", 0.9, "A Co"),
+            stored(4, kind=EventKind.ENTITY_REMOVED, entity=Entity("A Co")),
+        ),
+        (
+            entity_reason(5, "alert", 0.95, "C Co"),
+            stored(5, kind=EventKind.ENTITY_ADDED, entity=Entity("C Co")),
+        ),
+        (reason(6, "alert", 1.0, watch_kind="eccn", watch_value="3A090"), stored(6)),
     ]
     digest = digest_of(pairs)
-    assert [i.event.id for i in digest.items] == [5, 4, 2, 3, 1]
-    assert digest.alerts == 3
+    # critical (alert-tier listings), high (the ECCN; the review-tier listing, one level lower),
+    # then info (keywords), each by tier, kind and score
+    assert [i.event.id for i in digest.items] == [5, 4, 6, 3, 2, 1]
+    assert [i.severity.value for i in digest.items] == [
+        "critical",
+        "critical",
+        "high",
+        "high",
+        "info",
+        "info",
+    ]
     rendered = render(digest)
     assert rendered.subject == (
-        '[regwatch] Acme "Corp" & Sons: 5 items (3 alerts) — Added to a list: C Co'
+        '[regwatch] Acme "Corp" & Sons: 2 critical, 2 high, 2 info — Your watched party C Co '
+        "was added to a restricted-party list"
     )
     text = rendered.text
-    # grouped by source and kind, groups in the order of their most important item
     headings = [line for line in text.splitlines() if line.startswith("== ")]
     assert headings == [
-        "== Federal Register · Entities added (2) ==",
-        "== Federal Register · Entities removed (1) ==",
-        "== Federal Register · Documents (2) ==",
+        "== Critical: a watched party itself (2) ==",
+        "== High: rules naming what you watch (2) ==",
+        "== Info: keywords, countries, topics (2) ==",
     ]
+    summary = text.split("SUMMARY\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert (
+        summary[0] == "1. [CRITICAL] Your watched party C Co was added to a restricted-party list"
+    )
+    assert (
+        summary[3]
+        == "4. [HIGH] Possibly your watched party B Co was added to a restricted-party list"
+    )
+    assert len(summary) == 6
+    # every summary line links to its item below
+    html = rendered.html
+    for item in digest.items:
+        anchor = f"item-{item.event.id}"
+        assert f'href="#{anchor}"' in html and f'id="{anchor}"' in html
 
 
 def test_an_event_with_several_matches_is_one_item_with_every_reason():
@@ -109,8 +147,8 @@ def test_an_event_with_several_matches_is_one_item_with_every_reason():
     digest = digest_of(pairs)
     assert len(digest.items) == 1 and digest.items[0].tier == "alert"
     text = render(digest).text
-    first = text.index("Why: eccn “3B090” matched summary, score 1.00, alert (match 2)")
-    second = text.index("Why: keyword “semiconductor” matched title, score 0.80, review (match 1)")
+    first = text.index("eccn “3B090” in summary, score 1.00, alert (match 2); high")
+    second = text.index("keyword “semiconductor” in title, score 0.80, review (match 1); info")
     assert first < second
     assert "ECCN 3B090 cited" in text
 
@@ -152,17 +190,22 @@ def test_each_item_says_what_changed_why_dates_citation_and_links():
     )
     text = rendered.text
     for expected in [
-        "[REVIEW] Entry revised on the Entity List (EL) · RU",
+        "[INFO] Entry revised on the Entity List (EL) · RU · Federal Register",
+        "  A country you watch (RU): Example Avionics JSC — its listing was revised by 88 FR 6621",
         "  Example Avionics JSC",
         "  In: Revisions to the Entity List",
         "  Also known as: EA",
         "  Address: 12 Example St.",
-        "  Why: country “RU” matched country, score 1.00, review (match 9)",
-        "       qualifier: watched country",
-        "       weights: 0.5; 1",
-        "    entity.addresses: 1 Old St. -> 12 Example St.",
-        "    country: — -> RU",
-        "  Published: 2023-02-01 · Effective: 2023-01-31 (took effect before it was published)",
+        "    country “RU” in country, score 1.00, review (match 9); info: a watched country "
+        "is mentioned",
+        "      qualifier: watched country",
+        "      weights: 0.5; 1",
+        "    Addresses (1 address added, 1 address removed):",
+        "      - removed: 1 Old St.",
+        "      + added:   12 Example St.",
+        "    Country (set):",
+        "      + added:   RU",
+        "  Published: 1 Feb 2023 · Effective: 31 Jan 2023 (took effect before it was published)",
         "  Citation: 88 FR 6621 (FR Doc. 2023-02130)",
         "  Source: https://www.federalregister.gov/d/2023-02130",
         "  Official text (PDF): https://www.govinfo.gov/content/pkg/FR-2023-02-01/pdf/2023-02130.pdf",
@@ -177,14 +220,15 @@ def test_each_item_says_what_changed_why_dates_citation_and_links():
 def test_a_later_revision_of_a_document_says_so():
     event = stored(3, revision=2, changes={"effective_on": ["2024-01-01", "2024-02-01"]})
     text = render(digest_of([(reason(1), event)])).text
-    assert "[REVIEW] Published, then revised (version 2)" in text
-    assert "    effective_on: 2024-01-01 -> 2024-02-01" in text
+    assert "[INFO] Published, then revised (version 2) · Federal Register" in text
+    assert "    Effective on (changed):" in text
+    assert "      - removed: 2024-01-01\n      + added:   2024-02-01" in text
 
 
 def test_css_is_inlined_and_nothing_remote_is_loaded():
-    html = render(digest_of([(reason(1, "alert"), stored(1))])).html
-    assert '<div class="item alert" style="' in html
-    assert "border-left: 4px solid #cf222e" in html
+    html = render(digest_of([(reason(1, "alert", watch_kind="cfr"), stored(1))])).html
+    assert '<div class="item item-high" id="item-1" style="' in html
+    assert "border-left: 6px solid #bc4c00" in html
     assert "<link" not in html
     assert "@media (max-width: 600px)" in html  # kept for small screens
 
@@ -205,8 +249,8 @@ def test_size_cap_lists_the_most_important_and_counts_the_rest():
     )
     assert "+8 more items</b>" in rendered.html
     assert "regwatch matches --company 'Acme \"Corp\" &amp; Sons'" in rendered.html
-    assert rendered.text.count("  Why: ") == 4
-    assert rendered.subject.startswith('[regwatch] Acme "Corp" & Sons: 12 items (2 alerts) — ')
+    assert rendered.text.count("  Matched:") == 4
+    assert rendered.subject.startswith('[regwatch] Acme "Corp" & Sons: 12 info — ')
 
 
 def test_script_in_a_title_is_escaped_in_html():
@@ -221,15 +265,15 @@ def test_script_in_a_title_is_escaped_in_html():
     rendered = render(digest_of([(reason(1, watch_value="<i>kw</i>"), event)]))
     html = rendered.html
     assert "<script>" not in html and "<img" not in html and "<b>bold" not in html
-    headline = '<p class="headline" style="font-size: 15px;font-weight: bold;margin: 6px 0 2px 0;">'
     assert (
-        headline + 'Rule &lt;script&gt;alert("x")&lt;/script&gt; &amp; &lt;img src=x '
+        '<p>Rule &lt;script&gt;alert("x")&lt;/script&gt; &amp; &lt;img src=x '
         "onerror=alert(1)&gt;</p>"
     ) in html
     assert "&lt;b&gt;bold&lt;/b&gt; claim" in html
     assert "“&lt;i&gt;kw&lt;/i&gt;”" in html
     # a URL with < and > is not a real (percent-encoded) URL: shown nowhere as a link
-    assert "href=" not in html.split("<body", 1)[1] and "b=<2>" not in html
+    links = [h for h in re.findall(r'href="([^"]*)"', html) if not h.startswith("#item-")]
+    assert links == [] and "b=<2>" not in html
     # the plain-text part shows the text as written (it is not HTML)
     assert title in rendered.text
 
@@ -270,13 +314,13 @@ def test_header_injection_in_a_title_never_reaches_a_header():
         title=title,
         entity=Entity("Evil Corp\r\nCc: other@example.org"),
     )
-    rendered = render(digest_of([(reason(1, "alert"), event)]))
+    rendered = render(digest_of([(entity_reason(1, "alert", 1.0, "Evil Corp"), event)]))
     assert "\r" not in rendered.subject and "\n" not in rendered.subject
     parsed = parts(rendered)
     assert parsed["Bcc"] is None and parsed["Cc"] is None and parsed["X-Evil"] is None
     assert parsed["Subject"] == (
-        '[regwatch] Acme "Corp" & Sons: 1 item (1 alert) — Added to a list: Evil Corp Cc: '
-        "other@example.org"
+        '[regwatch] Acme "Corp" & Sons: 1 critical — Your watched party Evil Corp was added to '
+        "a restricted-party list"
     )
     assert "In: Entity List rule Bcc: victim@example.org X-Evil: 1 body" in rendered.text
 
@@ -308,7 +352,7 @@ def test_a_message_has_both_parts_and_safe_headers():
     plain, html = parsed.iter_parts()
     assert plain.get_content_type() == "text/plain" and html.get_content_type() == "text/html"
     assert "日本語のタイトル" in plain.get_content() and "日本語のタイトル" in html.get_content()
-    assert parsed["Subject"].endswith("Published: 日本語のタイトル")
+    assert parsed["Subject"].endswith("“日本語のタイトル”")
     assert parsed["Auto-Submitted"] == "auto-generated"
     raw = parsed.as_bytes()
     assert max(len(line) for line in raw.split(b"\n")) <= 998  # SMTP line limit

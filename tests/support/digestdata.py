@@ -221,6 +221,7 @@ def sample_events() -> list[ChangeEvent]:
             summary="経済産業省は外国ユーザーリストを改正しました。",
             url="https://www.meti.go.jp/press/2023/example.html",
             published_on=date(2023, 12, 1),
+            data={"title_en": "Revision of the End User List"},
         ),
         ChangeEvent(
             source="federal_register",
@@ -241,9 +242,17 @@ def seed_sample(
     """The golden data set: one company, its watch items, the seven events, eight matches."""
     company_id = add_company(store, company)
     items = {
-        "entity": add_watch_item(store, company_id, "entity", "Example Cloud Computing Co."),
+        "entity": add_watch_item(
+            store,
+            company_id,
+            "entity",
+            "Example Cloud Computing Co.",
+            {"role": "customer", "country": "CN"},
+        ),
         "country": add_watch_item(store, company_id, "country", "RU"),
-        "entity2": add_watch_item(store, company_id, "entity", "Example Trading FZE"),
+        "entity2": add_watch_item(
+            store, company_id, "entity", "Example Trading FZE", {"role": "supplier"}
+        ),
         "eccn": add_watch_item(store, company_id, "eccn", "3B090"),
         "keyword": add_watch_item(store, company_id, "keyword", "semiconductor"),
         "jp": add_watch_item(store, company_id, "keyword", "外国ユーザーリスト"),

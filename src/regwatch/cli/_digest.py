@@ -12,6 +12,7 @@ from .._terminal import printable
 from ..digest import (
     MailSettings,
     Outcome,
+    check_channels,
     list_deliveries,
     preview,
     render,
@@ -88,6 +89,8 @@ def _describe(o: Outcome) -> str:
         return f"FAILED: {who}: {o.detail} (attempt {o.attempts}; next try at {when}){ref}"
     if o.status == "error":
         return f"ERROR: {o.email} ({o.company}): {o.detail}"
+    if o.status in ("rejected", "expired"):
+        return f"{o.status.upper()} (not retried): {who}: {o.detail}{ref}"
     subject = f": {o.subject}" if o.subject else ""
     return f"{o.status}: {who}: {o.matches} matches{subject}{ref} ({o.detail})"
 
@@ -108,7 +111,11 @@ def send(
     """
     appctx = get_context(ctx)
     report = send_due(
-        appctx.store(), appctx.config.general.digest, company=company, dry_run=dry_run
+        appctx.store(),
+        appctx.config.general.digest,
+        company=company,
+        dry_run=dry_run,
+        operator=appctx.config.general.ops.email,
     )
     for outcome in report.outcomes:
         echo(_describe(outcome), err=outcome.failed)
@@ -145,6 +152,7 @@ def deliveries(
             ("id", "id"),
             ("company", "company"),
             ("recipient", "recipient"),
+            ("channel", "channel"),
             ("period", "period"),
             ("status", "status"),
             ("attempts", "tries"),
@@ -153,7 +161,8 @@ def deliveries(
             ("last_error", "last error"),
         ]
     else:
-        keys = ["id", "created_at", "company", "recipient", "period", "status", "attempts"]
+        keys = ["id", "created_at", "company", "recipient", "channel", "period", "status"]
+        keys += ["attempts"]
         keys += ["sent_at", "match_ids", "last_error", "message_id", "subject"]
         columns = [(key, key) for key in keys]
     emit(records, fmt, columns)
@@ -187,3 +196,25 @@ def test_email(
         echo(f"FAILED: {exc}", err=True)
         raise typer.Exit(1) from None
     echo(f"OK: the test message was accepted ({where})")
+
+
+@app.command("test-notify")
+def test_notify_(
+    ctx: typer.Context,
+    recipient: Annotated[str, typer.Argument(help="the recipient's e-mail address")],
+    company: Annotated[
+        str | None, typer.Option("--company", help="only this company's recipient")
+    ] = None,
+) -> None:
+    """Send a test message through every channel of a recipient (e-mail, webhooks, chat) and
+    report each.
+
+    Exit status 1 when a channel did not take it, 2 when no active recipient has that address.
+    """
+    appctx = get_context(ctx)
+    checks = check_channels(appctx.store(), appctx.config.general.digest, recipient, company)
+    for check in checks:
+        line = f"{check.channel} {check.destination} ({check.company}): {check.detail}"
+        typer.echo(("OK: " if check.ok else "FAILED: ") + line, err=not check.ok)
+    if not all(check.ok for check in checks):
+        raise typer.Exit(1)

@@ -8,6 +8,7 @@ digest when it is not dismissed, its watch item is active, its tier is at least 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,7 @@ from ..store.tables import (
     WATCH_ITEM,
 )
 from ._model import Reason, RecipientInfo
+from ._severity import Severity, parse_override, severity_of
 
 __all__ = [
     "Candidate",
@@ -77,7 +79,7 @@ def recipients(
     stmt = (
         select(recipient_t, company_t.c.name.label("company_name"))
         .join(company_t, company_t.c.id == recipient_t.c.company_id)
-        .where(recipient_t.c.active.is_(True))
+        .where(recipient_t.c.active.is_(True), recipient_t.c.unsubscribed_at.is_(None))
         .order_by(company_t.c.name, recipient_t.c.email, recipient_t.c.id)
     )
     if company_id is not None:
@@ -96,6 +98,11 @@ def recipients(
             weekday=r.weekday,
             min_tier=r.min_tier,
             sources=tuple(r.sources) if r.sources is not None else None,
+            info=r.info,
+            channel=r.channel,
+            target=r.target,
+            options=dict(r.options or {}),
+            unsubscribe_token=r.unsubscribe_token,
         )
         for r in conn.execute(stmt)
     ]
@@ -119,6 +126,9 @@ def _open_matches() -> Any:
             match_t.c.tier,
             match_t.c.created_at,
             event_t.c.source,
+            event_t.c.kind.label("event_kind"),
+            watch_t.c.kind.label("watch_kind"),
+            watch_t.c.spec["severity"].as_string().label("severity_override"),
         )
         .join(watch_t, watch_t.c.id == match_t.c.watch_item_id)
         .join(event_t, event_t.c.id == match_t.c.event_id)
@@ -152,9 +162,20 @@ def candidates(conn: Connection, people: Sequence[RecipientInfo]) -> dict[int, l
     info = {p.id: p for p in people}
     for row in conn.execute(stmt):
         person = info[row.recipient_id]
-        if person.accepts(row.tier, row.source):
-            out[row.recipient_id].append(Candidate(row.id, row.tier, row.source, row.created_at))
+        # the level only matters to a recipient who leaves info items out
+        level = _severity(row) if person.info == "omit" else None
+        if person.accepts(row.tier, row.source, level):
+            out[row.recipient_id].append(_candidate(row))
     return out
+
+
+def _severity(row: Any) -> Severity:
+    override = parse_override({"severity": row.severity_override})
+    return severity_of(row.watch_kind, row.event_kind, row.tier, override)
+
+
+def _candidate(row: Any) -> Candidate:
+    return Candidate(row.id, row.tier, row.source, row.created_at)
 
 
 def company_candidates(conn: Connection, company_id: int) -> list[Candidate]:
@@ -167,7 +188,7 @@ def company_candidates(conn: Connection, company_id: int) -> list[Candidate]:
         )
         .order_by(match_t.c.id)
     )
-    return [Candidate(r.id, r.tier, r.source, r.created_at) for r in conn.execute(stmt)]
+    return [_candidate(r) for r in conn.execute(stmt)]
 
 
 def load_matches(
@@ -175,9 +196,9 @@ def load_matches(
 ) -> dict[int, tuple[Reason, StoredEvent]]:
     """The matches with their watch items and events, by match id.
 
-    The events carry what a digest shows; of their source-specific ``data`` only ``pdf_url``
-    is read (a Federal Register document's ``data`` can be kilobytes of amendatory
-    instructions, and a digest may list tens of thousands of events).
+    The events carry what a digest shows; of their source-specific ``data`` only
+    :data:`SHOWN_DATA` is read (a Federal Register document's ``data`` can be kilobytes of
+    amendatory instructions, and a digest may list tens of thousands of events).
     """
     ids = sorted(set(match_ids))
     reasons: dict[int, Reason] = {}
@@ -205,6 +226,20 @@ def load_matches(
                 mid, wid, kind, value, field, float(score), tier, status, explanation
             )
             event_of[mid] = eid
+    # a watch item's spec once per item, not once per match (a company's few items match
+    # thousands of events)
+    specs: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(sorted({r.watch_item_id for r in reasons.values()})):
+        for wid, spec in conn.execute(
+            select(watch_t.c.id, watch_t.c.spec).where(watch_t.c.id.in_(chunk))
+        ):
+            specs[wid] = spec or {}
+    reasons = {
+        mid: dataclasses.replace(r, spec=specs.get(r.watch_item_id, {}))
+        if specs.get(r.watch_item_id)
+        else r
+        for mid, r in reasons.items()
+    }
     events: dict[int, StoredEvent] = {}
     standing: dict[str, str] | None = None
     for chunk in _chunks(sorted(set(event_of.values()))):
@@ -215,9 +250,13 @@ def load_matches(
     return {mid: (reasons[mid], events[event_of[mid]]) for mid in ids if mid in reasons}
 
 
+#: the keys of an event's ``data`` a digest shows: the govinfo PDF link, the document type
+#: ("Rule", "Notice"), and the English title a Japanese source gives
+SHOWN_DATA = ("pdf_url", "type", "title_en")
+
 _EVENT_COLUMNS = [
     *(c for c in event_t.c if c.name != "data"),
-    event_t.c.data["pdf_url"].as_string().label("pdf_url"),
+    *(event_t.c.data[key].as_string().label(f"data_{key}") for key in SHOWN_DATA),
     event_t.c.data["entity_key"].as_string().label("entity_key"),
     event_t.c.data["extraction"].label("extraction"),
 ]
@@ -244,9 +283,10 @@ def _listing_views(conn: Connection) -> dict[str, str]:
 
 
 def _stored(row: Any, standing: dict[str, str]) -> StoredEvent:
-    # selected without the (large) data column: a digest shows the govinfo PDF link, and for an
-    # entity event, where its listing stands in the three views when they disagree or lag
-    data = {"pdf_url": row.pdf_url} if row.pdf_url else {}
+    # selected without the (large) data column: the fields a digest shows, and for an entity
+    # event where its listing stands in the three views when they disagree or lag
+    data: dict[str, Any] = {key: getattr(row, f"data_{key}") for key in SHOWN_DATA}
+    data = {k: v for k, v in data.items() if v}
     views = standing.get(row.entity_key) if row.entity_key else None
     if views:
         data["views"] = views

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from ..events import StoredEvent
 from ._schedule import Period
+from ._severity import Severity, item_severity, parse_override, severity_of
 
 __all__ = ["Digest", "Item", "Reason", "RecipientInfo", "compose", "rank_key"]
 
@@ -45,12 +48,30 @@ class RecipientInfo:
     weekday: str = "mon"
     min_tier: str = "review"
     sources: tuple[str, ...] | None = None
+    #: what to do with *info* items: ``full``, ``collapse`` (one line each) or ``omit``
+    info: str = "full"
+    #: ``email``, ``webhook`` or ``chat`` (see :mod:`regwatch.digest._channels`)
+    channel: str = "email"
+    #: the webhook or chat URL (empty for e-mail)
+    target: str = ""
+    #: channel options: ``secret_env`` and ``body`` for webhooks
+    options: Mapping[str, Any] = field(default_factory=dict)
+    #: the token of the one-click unsubscribe link
+    unsubscribe_token: str | None = None
 
-    def accepts(self, tier: str, source: str) -> bool:
-        """Whether a match of this tier from this source belongs in this recipient's digests."""
+    def accepts(self, tier: str, source: str, severity: Severity | None = None) -> bool:
+        """Whether a match of this tier, source and severity belongs in this recipient's
+        digests."""
         if self.min_tier == "alert" and tier != "alert":
             return False
+        if self.info == "omit" and severity is Severity.INFO:
+            return False
         return self.sources is None or source in self.sources
+
+    @property
+    def destination(self) -> str:
+        """Where this recipient's digests go: the address, or the channel's URL."""
+        return self.email if self.channel == "email" else self.target
 
     def schedule(self) -> str:
         """``daily at 08:00 Asia/Tokyo``."""
@@ -79,12 +100,25 @@ class Reason:
     tier: str
     status: str
     explanation: Mapping[str, Any]
+    #: the watch item's definition (aliases, country, ``role``, ``severity``, …)
+    spec: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+    def severity(self, event_kind: str) -> Severity:
+        return severity_of(self.watch_kind, event_kind, self.tier, parse_override(self.spec))
 
 
-def rank_key(tier: str, kind: str, score: float, event: StoredEvent) -> tuple[Any, ...]:
-    """Importance order: alerts first, entity events first, higher scores, newer, then id."""
+def rank_key(
+    tier: str,
+    kind: str,
+    score: float,
+    event: StoredEvent,
+    severity: Severity = Severity.INFO,
+) -> tuple[Any, ...]:
+    """Importance order: by severity, then alerts first, entity events first, higher scores,
+    newer, then id."""
     published = event.event.published_on
     return (
+        severity.rank,
         TIER_ORDER.get(tier, 9),
         KIND_ORDER.get(kind, 9),
         -score,
@@ -114,9 +148,15 @@ class Item:
     def score(self) -> float:
         return self.reasons[0].score
 
-    @property
+    @cached_property  # sorting, sections and counts ask for it many times per digest
+    def severity(self) -> Severity:
+        kind = str(self.event.event.kind)
+        return item_severity(r.severity(kind) for r in self.reasons)
+
+    @cached_property
     def rank(self) -> tuple[Any, ...]:
-        return rank_key(self.tier, str(self.event.event.kind), self.score, self.event)
+        kind = str(self.event.event.kind)
+        return rank_key(self.tier, kind, self.score, self.event, self.severity)
 
 
 @dataclass(frozen=True)
@@ -141,6 +181,16 @@ class Digest:
     @property
     def alerts(self) -> int:
         return sum(1 for i in self.items if i.reasons[0].tier == "alert")
+
+    def count(self, level: Severity) -> int:
+        return self._counts.get(level, 0)
+
+    @cached_property
+    def _counts(self) -> dict[Severity, int]:
+        counts: dict[Severity, int] = {}
+        for item in self.items:
+            counts[item.severity] = counts.get(item.severity, 0) + 1
+        return counts
 
     @property
     def match_ids(self) -> list[int]:
@@ -196,6 +246,11 @@ def _join_listings(items: list[Item]) -> list[Item]:
     return out
 
 
+def _reason_rank(reason: Reason, event: StoredEvent) -> tuple[int, int, float]:
+    severity = reason.severity(str(event.event.kind))
+    return (severity.rank, TIER_ORDER.get(reason.tier, 9), -reason.score)
+
+
 def compose(
     recipient: RecipientInfo,
     period: Period,
@@ -213,7 +268,7 @@ def compose(
     for reason, event in matches:
         by_event.setdefault(event.id, (event, []))[1].append(reason)
     items = [
-        Item(event, tuple(sorted(reasons, key=lambda r: (TIER_ORDER.get(r.tier, 9), -r.score))))
+        Item(event, tuple(sorted(reasons, key=lambda r: _reason_rank(r, event))))
         for event, reasons in by_event.values()
     ]
     items.sort(key=lambda i: i.rank)

@@ -47,7 +47,8 @@ from ._build import (
     load_matches,
     recipients,
 )
-from ._deliver import Done, Job, deliver
+from ._channels import Channels, redact
+from ._deliver import Done, Job, deliver, deliver_channel, list_headers
 from ._model import Digest, RecipientInfo, compose
 from ._render import View, one_line, render
 from ._schedule import Period, current_period, valid_zone
@@ -93,7 +94,7 @@ class Outcome:
 
     @property
     def failed(self) -> bool:
-        return self.status in ("failed", "error")
+        return self.status in ("failed", "error", "rejected", "expired")
 
 
 @dataclass
@@ -123,6 +124,13 @@ class _Planned:
     period: Period
     key: str
     digest: Digest
+
+
+def _lease(settings: DigestSettings, channel: str) -> timedelta:
+    """How long one attempt may take: ten SMTP timeouts for e-mail, ten webhook timeouts for a
+    webhook or chat channel (a per-match webhook delivery makes several POSTs)."""
+    timeout = settings.smtp_timeout if channel == "email" else settings.webhook_timeout
+    return timedelta(seconds=timeout * _LEASE_TIMEOUTS)
 
 
 def backoff(attempts: int, settings: DigestSettings) -> timedelta:
@@ -202,7 +210,7 @@ class _Written:
 
 
 def _insert(conn: Connection, plan: _Planned, now: datetime, domain: str) -> _Written | None:
-    """Write the delivery and its matches, due at once (the run claims it just before sending);
+    """Write the delivery and its matches, already claimed by this run until ``leased_until``;
     ``None`` when another run already wrote this ``(recipient, period)`` or took one of these
     matches (the constraints said so)."""
     person, digest = plan.person, plan.digest
@@ -216,7 +224,8 @@ def _insert(conn: Connection, plan: _Planned, now: datetime, domain: str) -> _Wr
                 .values(
                     recipient_id=person.id,
                     company_id=person.company_id,
-                    email=person.email,
+                    email=person.email if person.channel == "email" else redact(person.target),
+                    channel=person.channel,
                     period=plan.key,
                     scheduled_for=plan.period.due_at,
                     status=DeliveryStatus.PENDING,
@@ -274,7 +283,7 @@ def _due_rows(conn: Connection, now: datetime, company_id: int | None) -> list[A
     stmt = (
         select(delivery_t)
         .where(
-            delivery_t.c.status != DeliveryStatus.SENT,
+            delivery_t.c.status.in_(DeliveryStatus.OPEN),
             delivery_t.c.next_attempt_at <= now,
         )
         .order_by(delivery_t.c.id)
@@ -288,7 +297,7 @@ def _waiting(store: Store, now: datetime, company_id: int | None) -> list[Outcom
     """Deliveries not sent that are not due yet: failed ones waiting for their retry, and
     pending ones another run holds (sending now, or stopped mid-send until its lease ends)."""
     stmt = select(delivery_t).where(
-        delivery_t.c.status != DeliveryStatus.SENT, delivery_t.c.next_attempt_at > now
+        delivery_t.c.status.in_(DeliveryStatus.OPEN), delivery_t.c.next_attempt_at > now
     )
     if company_id is not None:
         stmt = stmt.where(delivery_t.c.company_id == company_id)
@@ -332,18 +341,30 @@ def _claim(
     with store.write() as conn:
         claimed = conn.execute(
             update(delivery_t)
-            .where(delivery_t.c.id == delivery_id, delivery_t.c.status != DeliveryStatus.SENT, due)
+            .where(
+                delivery_t.c.id == delivery_id,
+                delivery_t.c.status.in_(DeliveryStatus.OPEN),
+                due,
+            )
             .values(next_attempt_at=until, attempts=attempts, last_attempt_at=now)
         ).rowcount
     return bool(claimed)
 
 
-def _record(store: Store, done: Done, settings: DigestSettings, now: datetime) -> Outcome:
+def _record(
+    store: Store,
+    done: Done,
+    settings: DigestSettings,
+    now: datetime,
+    created_at: datetime | None = None,
+) -> Outcome:
     """Record how one delivery went: ``sent`` only when the transport accepted it; otherwise
-    the error, and when to try again.  (Its attempt was counted when it was claimed.)"""
+    the error, and when to try again.  A webhook or chat delivery refused for good is
+    ``rejected``, one still failing ``webhook_retry_hours`` after it was written ``expired``:
+    neither is tried again."""
     job = done.job
     digest = job.digest
-    with store.read() as conn:
+    with store.read() as conn:  # counted when it was claimed
         attempts = conn.execute(
             select(delivery_t.c.attempts).where(delivery_t.c.id == job.delivery_id)
         ).scalar_one()
@@ -364,13 +385,28 @@ def _record(store: Store, done: Done, settings: DigestSettings, now: datetime) -
             error = f"internal error: {error}"
         status, detail = "failed", error
         retry_at = now + backoff(attempts, settings)
+        final = None
+        if job.digest.recipient.channel != "email":
+            window = timedelta(hours=settings.webhook_retry_hours)
+            if done.permanent:
+                final = DeliveryStatus.REJECTED
+            elif now + backoff(attempts, settings) - (created_at or now) > window:
+                final = DeliveryStatus.EXPIRED
+                error += f" (given up: still failing after {settings.webhook_retry_hours:g} h)"
+        if final is not None:
+            status, detail, retry_at = final, error, None
         values = {
-            "status": DeliveryStatus.FAILED,
+            "status": final or DeliveryStatus.FAILED,
             "last_error": one_line(error, _ERROR_LIMIT),
             "next_attempt_at": retry_at,
         }
         log.warning(
-            "delivery %s to %s failed (attempt %d): %s", job.delivery_id, job.to, attempts, error
+            "delivery %s to %s %s (attempt %d): %s",
+            job.delivery_id,
+            job.to,
+            final or "failed",
+            attempts,
+            error,
         )
     with store.write() as conn:
         conn.execute(
@@ -401,11 +437,14 @@ def send_due(
     company: str | None = None,
     mail: MailSettings | None = None,
     dry_run: bool = False,
+    operator: str | None = None,
 ) -> SendReport:
     """Send whatever digests are due at ``now``: plan new deliveries, then attempt every
     delivery that is pending or whose retry time has come.  This is the daemon's digest step.
 
     :param mail: where to send; by default from the environment (``REGWATCH_SMTP_URL``, …).
+    :param operator: who receives ``mailto:`` unsubscribe requests when no web page is
+        configured (the ops address); the sender's address by default.
     :param dry_run: write nothing and send nothing; the outcomes say what would be done.
     :raises ConfigError: bad mail settings in the environment, or an unknown ``company``.
     """
@@ -415,9 +454,18 @@ def send_due(
     report = SendReport()
     if dry_run:
         return _dry_run(store, settings, now, company)
-    lease = timedelta(seconds=settings.smtp_timeout * _LEASE_TIMEOUTS)
+
+    def lease(person: RecipientInfo) -> timedelta:
+        return _lease(settings, person.channel)
+
     sender = mail.sender
     views: dict[int, View] = {}
+    manners = _Manners(
+        settings,
+        operator or sender.addr_spec,
+        sender.domain,
+        Channels(settings.webhook_timeout),
+    )
     # deliveries from earlier runs: pending ones of a run that stopped, failed ones due again
     with store.read() as conn:
         company_id = _company_id(conn, company)
@@ -427,12 +475,20 @@ def send_due(
         person = people.get(row.recipient_id)
         if person is None:  # deactivated since: its delivery waits, visible in `deliveries`
             continue
-        if not _claim(store, row.id, now, now + lease):
+        if not _claim(store, row.id, now, now + lease(person)):
             continue  # another run is on it, or has just sent it
         with store.read() as conn:
             digest = _load_digest(conn, row, person, settings)
-        job = Job(row.id, row.period, row.message_id, sender, row.email, now, digest)
-        report.outcomes.append(_record(store, deliver(job, transport, views), settings, now))
+        job = _job(row.id, row.period, row.message_id, sender, row.email, now, digest, manners)
+        report.outcomes.append(
+            _record(
+                store,
+                manners.send(job, transport, views),
+                settings,
+                now,
+                row.created_at,
+            )
+        )
     # new deliveries, written (already leased to this run) before anything is sent
     fresh: list[tuple[_Written, _Planned]] = []
     with store.write() as conn:
@@ -448,9 +504,12 @@ def send_due(
     # and gc.unfreeze() handed it to the oldest generation, whose collections then hardly ever
     # came, so a daemon grew by every cycle's garbage (benchmarks/bench_soak.py).
     for written, plan in fresh:
-        done = _send_fresh(store, written, plan, sender, transport, views, now, lease)
+        done = _send_fresh(
+            store, written, plan, sender, transport, views, now, lease(plan.person), manners
+        )
         if done is not None:
-            report.outcomes.append(_record(store, done, settings, now))
+            report.outcomes.append(_record(store, done, settings, now, now))
+    manners.channels.close()
     report.waiting = _waiting(store, now, company_id)
     return report
 
@@ -464,13 +523,15 @@ def _send_fresh(
     views: dict[int, View],
     now: datetime,
     lease: timedelta,
+    manners: _Manners,
 ) -> Done | None:
-    """Send a delivery this run has just written, claiming it first; ``None`` if another run
-    took it meanwhile (it is then that run's to send)."""
+    """Send a delivery this run has just written; ``None`` if its lease had to be renewed and
+    another run had taken it meanwhile (a long batch renews each lease before it runs out,
+    instead of claiming every row before sending it)."""
     elapsed = timedelta(seconds=monotonic() - written.written_at)
     if not _claim(store, written.delivery_id, now, now + elapsed + lease):
         return None
-    job = Job(
+    job = _job(
         written.delivery_id,
         plan.key,
         written.message_id,
@@ -478,8 +539,42 @@ def _send_fresh(
         plan.person.email,
         now,
         plan.digest,
+        manners,
     )
-    return deliver(job, transport, views)
+    return manners.send(job, transport, views)
+
+
+@dataclass(frozen=True)
+class _Manners:
+    """What every message of a run needs: its list headers, and the channels' senders."""
+
+    settings: DigestSettings
+    #: who gets the ``mailto:`` unsubscribe requests: the ops address, else the sender
+    operator: str
+    domain: str
+    channels: Channels
+
+    def send(self, job: Job, transport: Transport, views: dict[int, View]) -> Done:
+        if job.digest.recipient.channel == "email":
+            return deliver(job, transport, views)
+        return deliver_channel(job, self.channels, self.settings.web_url)
+
+
+def _job(
+    delivery_id: int,
+    period: str,
+    message_id: str,
+    sender: Address,
+    to: str,
+    now: datetime,
+    digest: Digest,
+    manners: _Manners,
+) -> Job:
+    person = digest.recipient
+    if person.channel != "email":  # never a chat token or webhook query in logs and outcomes
+        return Job(delivery_id, period, message_id, sender, redact(person.target), now, digest)
+    headers, link = list_headers(person, manners.settings, manners.operator, manners.domain)
+    return Job(delivery_id, period, message_id, sender, to, now, digest, headers, link)
 
 
 def _dry_run(
@@ -549,12 +644,13 @@ def preview(
         else:
             found = recipients(conn, company_id=company_id, email=recipient)
             if not found:
-                known = [p.email for p in recipients(conn, company_id=company_id)]
+                known = sorted({p.email for p in recipients(conn, company_id=company_id)})
                 raise ConfigError(
                     f"{recipient!r} is not an active recipient of {company_name!r}; its "
                     f"recipients: {', '.join(known) or 'none'}"
                 )
-            person = found[0]
+            # the person's e-mail digest, when they have one besides other channels
+            person = min(found, key=lambda p: p.channel != "email")
             assert person.id is not None
             ids = [c.match_id for c in candidates(conn, [person])[person.id]]
         loaded = load_matches(conn, ids)
@@ -594,6 +690,7 @@ def list_deliveries(
             "id": r.id,
             "company": names.get(r.company_id),
             "recipient": r.email,
+            "channel": r.channel,
             "period": r.period,
             "status": r.status,
             "attempts": r.attempts,

@@ -30,10 +30,13 @@ from typing import Any
 
 import css_inline
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from .._extraction import describe_extraction
 from ..events import StoredEvent
 from ._model import Digest, Item, Reason
+from ._severity import LEVELS, Severity, parse_override, why_severity
+from ._words import field_changes, human_date, sentence
 
 __all__ = [
     "Rendered",
@@ -71,21 +74,6 @@ LIST_NAMES = {
     "CN-ECL": "China's Export Control Control List (CN-ECL)",
     "UN": "the UN Security Council Consolidated List (UN)",
 }
-KIND_GROUPS = {
-    "entity.added": "Entities added",
-    "entity.revised": "Entity entries revised",
-    "entity.removed": "Entities removed",
-    "list.revised": "List revisions",
-    "document.published": "Documents",
-    "document.corrected": "Corrections",
-    "document.withdrawn": "Withdrawals",
-    "release.published": "Releases",
-    "listing.lagging": "Lagging views",
-    "listing.unannounced": "Changes no rule announced",
-    "listing.stale_removal": "Removed by rule, still listed",
-    "listing.disagreement": "Views that disagree",
-    "listing.resolved": "Views that agree again",
-}
 #: how a reconciliation finding is labelled
 _FINDING_LABELS = {
     "listing.lagging": "A view lags the rule",
@@ -107,6 +95,26 @@ SUBJECT_COMPANY_LIMIT = 60
 SUBJECT_HEADLINE_LIMIT = 90
 MAX_CHANGES = 12
 MAX_DETAILS = 8
+#: values listed per side of a changed field (an address list can be long)
+MAX_CHANGED_VALUES = 6
+SEVERITY_TITLES = {
+    Severity.CRITICAL: "Critical: a watched party itself",
+    Severity.HIGH: "High: rules naming what you watch",
+    Severity.INFO: "Info: keywords, countries, topics",
+}
+#: hiragana and katakana: text with them is Japanese, not Chinese
+_KANA = re.compile("[\u3040-\u30ff\uff66-\uff9f]")
+_HAN = re.compile("[\u4e00-\u9fff]")
+
+
+def lang_of(text: str | None, source: str) -> str | None:
+    """``ja`` for Japanese text (kana, or Han characters from a Japanese source), so that mail
+    clients and screen readers pick Japanese fonts and voices; ``None`` otherwise."""
+    if not text:
+        return None
+    if _KANA.search(text) or (source == "meti" and _HAN.search(text)):
+        return "ja"
+    return None
 
 
 class View(SimpleNamespace):
@@ -208,10 +216,13 @@ def _explanation(explanation: Mapping[str, Any]) -> tuple[str | None, list[tuple
     return None, details
 
 
-def _reason(reason: Reason) -> View:
+def _reason(reason: Reason, event_kind: str, source: str) -> View:
     summary, details = _explanation(reason.explanation)
+    override = parse_override(reason.spec)
     return View(
         **{
+            "severity_why": why_severity(reason.watch_kind, event_kind, reason.tier, override),
+            "lang": lang_of(summary, source),
             "match_id": reason.match_id,
             "tier": reason.tier,
             "tier_label": reason.tier.upper(),
@@ -225,17 +236,29 @@ def _reason(reason: Reason) -> View:
     )
 
 
+def _side(values: Sequence[str]) -> tuple[list[str], int]:
+    shown = [one_line(v, 200) or "(blank)" for v in values[:MAX_CHANGED_VALUES]]
+    return shown, max(0, len(values) - MAX_CHANGED_VALUES)
+
+
 def _changes(changes: Mapping[str, Any] | None) -> tuple[list[View], int]:
+    """Each changed field with what was removed and what was added (see ``_words``)."""
     if not changes:
         return [], 0
     rows = []
-    for name, pair in list(changes.items())[:MAX_CHANGES]:
-        old, new = (
-            (pair[0], pair[1])
-            if isinstance(pair, Sequence) and not isinstance(pair, str) and len(pair) == 2
-            else (None, pair)
+    for change in field_changes(changes)[:MAX_CHANGES]:
+        removed, more_removed = _side(change.removed)
+        added, more_added = _side(change.added)
+        rows.append(
+            View(
+                field=one_line(change.field, 80),
+                words=one_line(change.words, 80),
+                removed=removed,
+                more_removed=more_removed,
+                added=added,
+                more_added=more_added,
+            )
         )
-        rows.append(View(field=one_line(name, 80), old=_value(old), new=_value(new)))
     return rows, max(0, len(changes) - MAX_CHANGES)
 
 
@@ -251,13 +274,22 @@ def _event_view(stored: StoredEvent) -> View:
     number = one_line(event.document_number) or None
     if number and event.source == "federal_register":
         number = f"FR Doc. {number}"
+    headline = _headline(stored)
+    title_en = one_line(event.data.get("title_en"), TITLE_LIMIT) or None
+    summary = one_line(event.summary, SUMMARY_LIMIT) or None
     return View(
         **{
             "event_id": stored.id,
+            "anchor": f"item-{stored.id}",
+            "lang": lang_of(headline, event.source),
+            "title_en": title_en if title_en != headline else None,
+            "summary_lang": lang_of(summary, event.source),
+            "published_words": human_date(published) if published else None,
+            "effective_words": human_date(effective) if effective else None,
             "change": change_label(stored),
-            "headline": _headline(stored),
+            "headline": headline,
             "document": one_line(event.title, TITLE_LIMIT) if entity else None,
-            "summary": one_line(event.summary, SUMMARY_LIMIT) or None,
+            "summary": summary,
             "entity": View(
                 **{
                     "aliases": one_line("; ".join(entity.aliases), VALUE_LIMIT) or None,
@@ -298,13 +330,31 @@ def _item(item: Item, views: dict[int, View] | None) -> View:
     event_view = views.get(stored.id) if views is not None else None
     if event_view is None:
         event_view = _event_view(stored)
+        # the event's part of an item is the same in every digest that lists it: rendered
+        # once per run here (an event matched by a thousand companies is in a thousand
+        # digests), then placed in each digest's template as it is
+        event_view.event_html = Markup(
+            _HTML.get_template("digest_event.html").render(item=event_view).removesuffix("\n")
+        )
+        event_view.event_text = (
+            _TEXT.get_template("digest_event.txt").render(item=event_view).removesuffix("\n")
+        )
         if views is not None:
             views[stored.id] = event_view
+    severity = item.severity
+    words = one_line(sentence(item), TITLE_LIMIT)
+    kind, source = str(stored.event.kind), stored.event.source
     return View(
         **vars(event_view),
         tier=item.tier,
         tier_label=item.tier.upper(),
-        reasons=[_reason(r) for r in item.reasons],
+        severity=severity.value,
+        severity_label=severity.value.upper(),
+        mark=severity.mark,
+        sentence=words,
+        sentence_lang=lang_of(words, source),
+        source_name=source_name(source),
+        reasons=[_reason(r, kind, source) for r in item.reasons],
         # the same party added to other lists the same day: one item names every listing
         also=[
             View(
@@ -318,41 +368,50 @@ def _item(item: Item, views: dict[int, View] | None) -> View:
     )
 
 
-def _groups(items: Sequence[Item], views: dict[int, View] | None) -> list[View]:
-    groups: dict[tuple[str, str], View] = {}
+def _sections(
+    items: Sequence[Item], views: dict[int, View] | None, collapse_info: bool
+) -> list[View]:
+    """The listed items by severity, most severe first (each in rank order)."""
+    by_level: dict[Severity, list[View]] = {level: [] for level in LEVELS}
     for item in items:
-        event = item.event.event
-        key = (event.source, str(event.kind))
-        if key not in groups:
-            title = f"{source_name(event.source)} · {KIND_GROUPS.get(key[1], key[1])}"
-            groups[key] = View(title=title, entries=[])
-        groups[key].entries.append(_item(item, views))
-    return list(groups.values())
+        by_level[item.severity].append(_item(item, views))
+    return [
+        View(
+            level=level.value,
+            title=SEVERITY_TITLES[level],
+            entries=entries,
+            collapsed=collapse_info and level is Severity.INFO,
+        )
+        for level, entries in by_level.items()
+        if entries
+    ]
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def severity_counts(digest: Digest) -> str:
+    """``1 critical, 2 high, 4 info`` (levels with no item left out; ``nothing new``)."""
+    parts = [f"{n} {level.value}" for level in LEVELS if (n := digest.count(level))]
+    return ", ".join(parts) or "nothing new"
+
+
 def subject_line(digest: Digest) -> str:
-    """``[regwatch] Acme Corp: 12 items (3 alerts) — Added to the Entity List (EL): Huawei…``"""
+    """``[regwatch] Acme Corp: 1 critical, 2 high, 4 info — Your customer X was added…``"""
     company = one_line(digest.recipient.company, SUBJECT_COMPANY_LIMIT)
-    count = _plural(len(digest.items), "item")
-    if digest.alerts:
-        count += f" ({_plural(digest.alerts, 'alert')})"
     if not digest.items:
         return f"[regwatch] {company}: nothing new"
     top = digest.items[0]
-    headline = one_line(
-        f"{change_label(top.event)}: {_headline(top.event)}", SUBJECT_HEADLINE_LIMIT
-    )
-    return f"[regwatch] {company}: {count} — {headline}"
+    headline = one_line(sentence(top, short=True), SUBJECT_HEADLINE_LIMIT)
+    return f"[regwatch] {company}: {severity_counts(digest)} — {headline}"
 
 
 def digest_context(
     digest: Digest,
     delivery: Mapping[str, Any] | None = None,
     views: dict[int, View] | None = None,
+    unsubscribe: str | None = None,
 ) -> dict[str, Any]:
     """Everything the templates show, as plain, already cleaned values.
 
@@ -362,8 +421,13 @@ def digest_context(
     person = digest.recipient
     company = one_line(person.company, 200)
     alerts = digest.alerts
+    sections = _sections(digest.listed, views, person.info == "collapse")
     return {
         "subject": subject_line(digest),
+        "severity_counts": severity_counts(digest),
+        "summary": [entry for section in sections for entry in section.entries],
+        "sections": sections,
+        "info_setting": person.info,
         "company": company,
         "recipient": one_line(person.email, 200),
         "preview_all": person.id is None,
@@ -373,6 +437,9 @@ def digest_context(
         "counts": View(
             **{
                 "total": len(digest.items),
+                "critical": digest.count(Severity.CRITICAL),
+                "high": digest.count(Severity.HIGH),
+                "info": digest.count(Severity.INFO),
                 "alerts": alerts,
                 "reviews": len(digest.items) - alerts,
                 "listed": digest.shown,
@@ -380,10 +447,14 @@ def digest_context(
                 "matches": len(digest.match_ids),
             }
         ),
-        "groups": _groups(digest.listed, views),
         "more_command": f"regwatch matches --company {shlex.quote(company)}",
         "delivery": View(**delivery) if delivery else None,
+        "unsubscribe": unsubscribe if unsubscribe and _safe_link(unsubscribe) else None,
     }
+
+
+def _safe_link(url: str) -> bool:
+    return _link(url) is not None or (url.startswith("mailto:") and not _UNSAFE.search(url))
 
 
 @dataclass(frozen=True)
@@ -414,10 +485,11 @@ def render(
     digest: Digest,
     delivery: Mapping[str, Any] | None = None,
     views: dict[int, View] | None = None,
+    unsubscribe: str | None = None,
 ) -> Rendered:
     """The digest's subject, plain text and HTML (with its CSS inlined); ``views`` as for
-    :func:`digest_context`."""
-    context = digest_context(digest, delivery, views)
+    :func:`digest_context`; ``unsubscribe``: the link the footer offers."""
+    context = digest_context(digest, delivery, views, unsubscribe)
     html = _INLINER.inline(_HTML.get_template("digest.html").render(context))
     text = _TEXT.get_template("digest.txt").render(context)
     return Rendered(context["subject"], text, html)
@@ -433,7 +505,11 @@ class _Generator(BytesGenerator):
     _NL: str  # set by Generator.__init__ from the policy's linesep
 
     def _write_lines(self, lines: str) -> None:
-        if lines:
+        if not lines:
+            return
+        if "\r" not in lines:  # base64 bodies: plain LF line ends, replaced in C
+            self.write(lines.replace("\n", self._NL))
+        else:
             self.write(_LINE_END.sub(self._NL, lines))
 
 
@@ -467,7 +543,7 @@ def build_message(
     # RFC 3834: no vacation auto-replies to a machine
     message["Auto-Submitted"] = "auto-generated"
     for name, value in (headers or {}).items():
-        message[name] = one_line(value, 200)
+        message[name] = one_line(value, 900)
     message["MIME-Version"] = "1.0"
     # Base64 never contains "_" or ".", so this boundary cannot occur in a part; the email
     # package would otherwise search the whole message for a boundary it picked at random.

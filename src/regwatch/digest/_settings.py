@@ -44,6 +44,23 @@ class DigestSettings(BaseModel):
     check_every: float = Field(
         60.0, gt=0, description="seconds between two looks for due digests in the daemon"
     )
+    web_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s]+$",
+        description="base URL of regwatch's web page; when set, digests carry a one-click "
+        "unsubscribe link (RFC 8058) to WEB_URL/unsubscribe/TOKEN and chat messages link to "
+        "WEB_URL/review/events/ID (the event's review page); otherwise List-Unsubscribe is a "
+        "mailto to the operator",
+    )
+    webhook_timeout: float = Field(
+        10.0, gt=0, description="seconds to wait for a webhook receiver's answer"
+    )
+    webhook_retry_hours: float = Field(
+        24.0,
+        gt=0,
+        description="hours a failing webhook or chat delivery is retried before it is given up "
+        "(status expired); e-mail is retried without end",
+    )
 
 
 #: ``user@example.org`` with an RFC 5322 dot-atom on both sides: nothing to parse

@@ -10,18 +10,20 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    PlainValidator,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from ..exceptions import ConfigError, InputError
@@ -62,6 +64,12 @@ class RecipientSpec:
     weekday: str = "mon"
     min_tier: str = "review"
     sources: list[str] | None = None
+    info: str = "full"
+    #: ``email``, or one of the person's other channels: ``webhook`` or ``chat``
+    channel: str = "email"
+    #: the webhook URL or the chat service's Apprise URL
+    target: str = ""
+    options: dict[str, Any] | None = None
 
 
 @dataclass
@@ -85,10 +93,16 @@ def _country(value: str) -> str:
     return code
 
 
+Level = Literal["critical", "high", "info"]
+
+
 class _Entity(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1)
+    #: how the company relates to the party ("customer", "supplier"): digests say "Your customer"
+    role: str | None = Field(None, min_length=1, max_length=40)
+    severity: Level | None = None
     aliases: list[str] = Field(default_factory=list)
     country: str | None = None
     identifiers: list[str] | dict[str, str] = Field(default_factory=list)
@@ -137,22 +151,50 @@ def _keyword(value: str) -> str:
     return " ".join(value.split())
 
 
-Keyword = Annotated[str, AfterValidator(_keyword)]
-Eccn = Annotated[str, AfterValidator(_eccn)]
-Cfr = Annotated[str, AfterValidator(_cfr)]
-Country = Annotated[str, AfterValidator(_country)]
-TopicSlug = Annotated[str, AfterValidator(_topic)]
+_LEVELS = ("critical", "high", "info")
+
+
+def _leveled(check: Callable[[str], str]) -> Callable[[Any], tuple[str, str | None]]:
+    """A list entry: the value itself, or ``{value: 3A090, severity: critical}`` to fix the
+    level its matches have in digests.  Validated to ``(value, severity or None)``, with the
+    value's own message when it is wrong."""
+
+    def validate(entry: Any) -> tuple[str, str | None]:
+        level = None
+        if isinstance(entry, dict):
+            unknown = sorted(set(entry) - {"value", "severity"})
+            if unknown or "value" not in entry:
+                raise ValueError(
+                    "expected a value, or {value: …, severity: critical|high|info}"
+                    + (f" (unknown key {', '.join(map(str, unknown))})" if unknown else "")
+                )
+            level = entry.get("severity")
+            if level not in _LEVELS:
+                raise ValueError(f"severity: expected one of critical, high, info (got {level!r})")
+            entry = entry["value"]
+        if not isinstance(entry, str):
+            raise ValueError("expected a string")
+        return check(entry), level
+
+    return validate
+
+
+KeywordEntry = Annotated[tuple[str, str | None], PlainValidator(_leveled(_keyword))]
+EccnEntry = Annotated[tuple[str, str | None], PlainValidator(_leveled(_eccn))]
+CfrEntry = Annotated[tuple[str, str | None], PlainValidator(_leveled(_cfr))]
+CountryEntry = Annotated[tuple[str, str | None], PlainValidator(_leveled(_country))]
+TopicEntry = Annotated[tuple[str, str | None], PlainValidator(_leveled(_topic))]
 
 
 class _Watch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     entities: list[_Entity] = Field(default_factory=list)
-    keywords: list[Keyword] = Field(default_factory=list)
-    eccns: list[Eccn] = Field(default_factory=list)
-    cfr: list[Cfr] = Field(default_factory=list)
-    countries: list[Country] = Field(default_factory=list)
-    topics: list[TopicSlug] = Field(default_factory=list)
+    keywords: list[KeywordEntry] = Field(default_factory=list)
+    eccns: list[EccnEntry] = Field(default_factory=list)
+    cfr: list[CfrEntry] = Field(default_factory=list)
+    countries: list[CountryEntry] = Field(default_factory=list)
+    topics: list[TopicEntry] = Field(default_factory=list)
 
     @field_validator("entities", mode="before")
     @classmethod
@@ -163,16 +205,84 @@ class _Watch(BaseModel):
         return value
 
 
+Cadence = Literal["immediate", "daily", "weekly"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+InfoMode = Literal["full", "collapse", "omit"]
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class _Channel(BaseModel):
+    """One more channel of a recipient: a webhook or a chat service (by Apprise URL), with its
+    own cadence; what it does not say is taken from the recipient."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    webhook: str | None = None
+    chat: str | None = None
+    #: the environment variable holding the webhook's signing secret (``whsec_…``)
+    secret_env: str | None = None
+    #: a webhook's body: one JSON document per ``digest``, or one per ``match``
+    body: Literal["digest", "match"] = "digest"
+    cadence: Cadence | None = None
+    at: str | None = None
+    timezone: str | None = None
+    weekday: Weekday | None = None
+    min_tier: Literal["alert", "review"] | None = None
+    info: InfoMode | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("expected an IANA time zone such as Asia/Tokyo or UTC") from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> _Channel:
+        if (self.webhook is None) == (self.chat is None):
+            raise ValueError("a channel is either `webhook: URL` or `chat: URL`, exactly one")
+        if self.webhook is not None:
+            if not re.match(r"^https?://[^\s]+$", self.webhook):
+                raise ValueError("webhook: expected an http:// or https:// URL")
+            if not self.secret_env or not _ENV_NAME.match(self.secret_env):
+                raise ValueError(
+                    "secret_env: a webhook needs the name of the environment variable that "
+                    "holds its signing secret (such as ACME_WEBHOOK_SECRET)"
+                )
+        if self.chat is not None:
+            _check_chat_url(self.chat)
+        if self.at is not None and not _TIME.match(self.at):
+            raise ValueError('at: expected a time of day as "HH:MM" (quoted), such as "08:00"')
+        return self
+
+
+def _check_chat_url(url: str) -> None:
+    """Apprise must know the service and read the URL (imported here only: it is slow)."""
+    import apprise
+
+    if apprise.Apprise.instantiate(url) is None:
+        raise ValueError(
+            "chat: Apprise cannot read this URL (expected e.g. slack://…, msteams://…, "
+            "discord://… or json://host/path; see the Apprise documentation)"
+        )
+
+
 class _Recipient(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: str
-    cadence: Literal["immediate", "daily", "weekly"] = "daily"
+    cadence: Cadence = "daily"
     at: str = "08:00"
     timezone: str = "UTC"
-    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    weekday: Weekday = "mon"
     min_tier: Literal["alert", "review"] = "review"
     sources: list[str] | None = None
+    info: InfoMode = "full"
+    channels: list[_Channel] = Field(default_factory=list)
 
     @field_validator("email")
     @classmethod
@@ -227,6 +337,10 @@ def _items_from_yaml(watch: _Watch, lines: dict[tuple[str | int, ...], int]) -> 
         spec: dict[str, Any] = {"aliases": entity.aliases, "schema": entity.schema_}
         if entity.country:
             spec["country"] = entity.country
+        if entity.role:
+            spec["role"] = " ".join(entity.role.split())
+        if entity.severity:
+            spec["severity"] = entity.severity
         if entity.identifiers:
             spec["identifiers"] = entity.identifiers
         items.append(ItemSpec("entity", entity.name, spec, line("entities", i)))
@@ -237,8 +351,35 @@ def _items_from_yaml(watch: _Watch, lines: dict[tuple[str | int, ...], int]) -> 
         ("country", "countries", watch.countries),
         ("topic", "topics", watch.topics),
     ):
-        items += [ItemSpec(kind, v, {}, line(section, i)) for i, v in enumerate(values)]
+        for i, (value, level) in enumerate(values):
+            spec = {"severity": level} if level else {}
+            items.append(ItemSpec(kind, value, spec, line(section, i)))
     return items
+
+
+def _recipient_specs(r: _Recipient) -> list[RecipientSpec]:
+    """A recipient's e-mail row, then one row per other channel (each with its cadence)."""
+    own = r.model_dump(exclude={"channels"})
+    out = [RecipientSpec(**own)]
+    for channel in r.channels:
+        settings = {
+            key: value
+            for key, value in channel.model_dump(
+                include={"cadence", "at", "timezone", "weekday", "min_tier", "info"}
+            ).items()
+            if value is not None
+        }
+        if channel.webhook is not None:
+            kind, target = "webhook", channel.webhook
+            options: dict[str, Any] = {"secret_env": channel.secret_env, "body": channel.body}
+        else:
+            kind, target, options = "chat", channel.chat or "", {}
+        out.append(
+            RecipientSpec(
+                **{**own, **settings}, channel=kind, target=target, options=options or None
+            )
+        )
+    return out
 
 
 def _read_yaml(path: Path, text: str, company: str | None) -> WatchList:
@@ -267,7 +408,7 @@ def _read_yaml(path: Path, text: str, company: str | None) -> WatchList:
                 problems.append(f"{where}: recipients.{i}.email: {r.email} is listed twice")
                 continue
             seen[key] = i
-            recipients.append(RecipientSpec(**r.model_dump()))
+            recipients.extend(_recipient_specs(r))
         if problems:
             raise InputError("\n".join(problems))
     return WatchList(path, name, items, recipients)

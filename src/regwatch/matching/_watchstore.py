@@ -11,6 +11,7 @@ file and an entity CSV can feed one company.  Recipients are replaced only when 
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,8 +152,9 @@ def _matching_spec(spec: dict[str, Any] | None) -> dict[str, Any]:
 
 def _replace_recipients(conn: Connection, cid: int, watchlist: WatchList) -> int:
     assert watchlist.recipients is not None
+    # one row per destination: a person's e-mail and each of their other channels
     current = {
-        row.email.casefold(): row
+        (row.email.casefold(), row.channel, row.target): row
         for row in conn.execute(select(_RECIPIENT).where(_RECIPIENT.c.company_id == cid))
     }
     wanted = set()
@@ -165,14 +167,23 @@ def _replace_recipients(conn: Connection, cid: int, watchlist: WatchList) -> int
             "weekday": recipient.weekday,
             "min_tier": recipient.min_tier,
             "sources": recipient.sources,
+            "info": recipient.info,
+            "channel": recipient.channel,
+            "target": recipient.target,
+            "options": recipient.options,
             "active": True,
         }
-        key = recipient.email.casefold()
+        key = (recipient.email.casefold(), recipient.channel, recipient.target)
         wanted.add(key)
         row = current.get(key)
         if row is None:
-            conn.execute(insert(_RECIPIENT).values(company_id=cid, **values))
+            token = secrets.token_urlsafe(24)
+            conn.execute(
+                insert(_RECIPIENT).values(company_id=cid, unsubscribe_token=token, **values)
+            )
         else:
+            if row.unsubscribe_token is None:
+                values["unsubscribe_token"] = secrets.token_urlsafe(24)
             conn.execute(update(_RECIPIENT).where(_RECIPIENT.c.id == row.id).values(**values))
     for key, row in current.items():
         if key not in wanted and row.active:

@@ -27,8 +27,15 @@ class DeliveryStatus:
     PENDING = "pending"
     #: the last attempt failed; retried at ``next_attempt_at``
     FAILED = "failed"
-    #: the mail server accepted it (or the ``.eml`` file was written)
+    #: the mail server accepted it (or the ``.eml`` file was written, or the webhook answered
+    #: 2xx)
     SENT = "sent"
+    #: the receiver refused it for good (a webhook's 4xx that means "never"): not retried
+    REJECTED = "rejected"
+    #: a webhook still failing after its retry window (24 hours): not retried
+    EXPIRED = "expired"
+    #: the states that are tried again
+    OPEN = (PENDING, FAILED)
 
 
 class Delivery(SQLModel, table=True):
@@ -44,7 +51,10 @@ class Delivery(SQLModel, table=True):
     recipient_id: int = Field(foreign_key="recipient.id", index=True)
     company_id: int = Field(foreign_key="company.id", index=True)
     #: the address the digest was (or will be) sent to, as it was when the row was written
+    #: (for a webhook or chat channel, its URL without credentials)
     email: str
+    #: ``email``, ``webhook`` or ``chat``
+    channel: str = "email"
     #: ``daily:2026-11-28``, ``weekly:2026-11-30`` or ``immediate:<first match id>``
     period: str
     #: when the period's digest was due (UTC); matches created later wait for the next period

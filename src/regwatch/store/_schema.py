@@ -212,10 +212,16 @@ class Company(SQLModel, table=True):
 
 
 class Recipient(SQLModel, table=True):
-    """Who gets a company's digests, how often, and how much."""
+    """Who gets a company's digests, where (e-mail, a webhook, a chat service), how often, and
+    how much.  A person with several channels has one row per channel, each with its own
+    cadence; ``email`` names the person on every one of them."""
 
     __tablename__ = "recipient"
-    __table_args__ = (UniqueConstraint("company_id", "email", name="uq_recipient_company_email"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "company_id", "email", "channel", "target", name="uq_recipient_destination"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     company_id: int = Field(foreign_key="company.id", index=True)
@@ -232,6 +238,18 @@ class Recipient(SQLModel, table=True):
     #: only matches from these sources; ``None`` for all
     sources: list[str] | None = _json(default=None)
     active: bool = True
+    #: *info* items: ``full``, ``collapse`` (one line each) or ``omit``
+    info: str = "full"
+    #: ``email``, ``webhook`` or ``chat``
+    channel: str = "email"
+    #: the webhook URL or the chat service's Apprise URL; empty for e-mail
+    target: str = ""
+    #: channel options (a webhook's ``secret_env`` and ``body``)
+    options: dict[str, Any] | None = _json(default=None)
+    #: the secret of the one-click unsubscribe link
+    unsubscribe_token: str | None = Field(default=None, index=True)
+    #: set when the recipient unsubscribed; an import never clears it
+    unsubscribed_at: datetime | None = _utc(default=None)
 
 
 class WatchItem(SQLModel, table=True):

@@ -1,6 +1,6 @@
 """The audit trail, API tokens and four-eyes review (``regwatch serve``).
 
-Revision ID: 0010_api_audit
+Revision ID: 0006_api_audit
 Revises: 0005_snapshot_entry
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 from regwatch.store._schema import JSONType, UTCDateTime
 
-revision = "0010_api_audit"
+revision = "0006_api_audit"
 down_revision = "0005_snapshot_entry"
 branch_labels = None
 depends_on = None
