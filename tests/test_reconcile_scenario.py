@@ -217,12 +217,13 @@ def test_rule_ecfr_csl_lag_resolution_unannounced_and_digest(
     assert "not yet in the CSL (as of" in digest.stdout
     assert "in the eCFR since" in digest.stdout
     # two alerts: the rule's addition, and the lag; the eCFR's codification only confirms it
-    assert "Borealis Robotics: 2 items (2 alerts)" in digest.stdout
-    assert "== Rule, eCFR and CSL compared · Lagging views (1) ==" in digest.stdout
-    assert "[ALERT] A view lags the rule: the Entity List (EL) · CN" in digest.stdout
+    assert "Borealis Robotics: 2 critical" in digest.stdout
+    assert "[CRITICAL] A view lags the rule: the Entity List (EL) · CN" in digest.stdout
     assert "== eCFR" not in digest.stdout
     # the rule's own entity line says where the listing stands in every view
-    rule_item = digest.stdout.split("== Federal Register · Entities added (1) ==")[1].split("==")[0]
+    rule_item = digest.stdout.split("[CRITICAL] Added to the Entity List (EL)")[1].split(
+        "[CRITICAL]"
+    )[0]
     assert re.search(
         rf"  Views: announced by {NUMBER} \(effective {D.isoformat()}\); in the eCFR since "
         r"[^;]+; not yet in the CSL \(as of [^)]+\)",
