@@ -8,7 +8,7 @@ warning, and the rest of the page is stored.
 
 from __future__ import annotations
 
-import math
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -41,15 +41,16 @@ _NUMBERS = ("volume", "start_page", "end_page", "num_pages")
 _OBJECT_LISTS = ("agencies", "cfr_references")
 
 
-def _non_finite(value: Any, depth: int = 0) -> bool:
-    if isinstance(value, float):
-        return not math.isfinite(value)
-    if depth > 30:
-        return True  # far deeper than any API record: not one
-    if isinstance(value, Mapping):
-        return any(_non_finite(v, depth + 1) for v in value.values())
-    if isinstance(value, list):
-        return any(_non_finite(v, depth + 1) for v in value)
+def _non_finite(value: Any) -> bool:
+    """NaN or Infinity anywhere in ``value`` (which came from ``json.loads``), or nesting far
+    deeper than any API record.  The C encoder checks it at a fraction of a Python walk's cost,
+    which matters: every record of a 10,000-document backfill is checked."""
+    try:
+        json.dumps(value, allow_nan=False, check_circular=False)
+    except ValueError:
+        return True
+    except RecursionError:
+        return True
     return False
 
 
