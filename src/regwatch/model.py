@@ -237,7 +237,7 @@ class StoredEvent:
     payload_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The event JSON of DESIGN.md (plus ``revision``, ``previous_id``, ``related_key``, …)."""
+        """The documented event JSON (plus ``revision``, ``previous_id``, ``related_key``, …)."""
         e = self.event
         return {
             "id": self.id,
