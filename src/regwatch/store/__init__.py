@@ -46,7 +46,7 @@ from ._prior import load_prior
 from ._query import EventQuery, build_select
 from ._schema import FetchRun, SourceStateRow
 from ._snapshot import apply_snapshot_changes
-from ._tables import EVENT, FETCH_RUN, PAYLOAD, SOURCE_STATE
+from .tables import EVENT, FETCH_RUN, PAYLOAD, SOURCE_STATE
 
 __all__ = ["ApplyResult", "Batch", "EventQuery", "ListSummary", "Store"]
 

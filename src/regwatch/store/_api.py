@@ -17,7 +17,7 @@ from ..events import StoredEvent
 from ._events import row_to_stored
 from ._query import EventQuery, build_select
 from ._review import DISMISSAL_REQUEST
-from ._tables import COMPANY, EVENT, MATCH, PAYLOAD, WATCH_ITEM
+from .tables import COMPANY, EVENT, MATCH, PAYLOAD, WATCH_ITEM
 
 __all__ = [
     "EventCursor",

@@ -27,7 +27,7 @@ from ..model import (
     diff_fields,
 )
 from ._search import fts_columns
-from ._tables import EVENT, EVENT_HEAD, PAYLOAD
+from .tables import EVENT, EVENT_HEAD, PAYLOAD
 
 __all__ = [
     "ApplyResult",

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, or_, select
 from ..keys import FR_PREFIX
 from ..model import EventKind, StoredEvent
 from ._events import row_to_stored
-from ._tables import EVENT, EVENT_HEAD, SNAPSHOT_ENTRY
+from .tables import EVENT, EVENT_HEAD, SNAPSHOT_ENTRY
 
 __all__ = ["entity_events", "events_about", "head_event", "snapshot_list_code"]
 

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 
 from ..model import ListedChanges, ListedEntry
 from ..timeutil import utcnow
-from ._tables import EVENT_HEAD, LISTED_ENTITY
+from .tables import EVENT_HEAD, LISTED_ENTITY
 
 __all__ = [
     "ListedEntry",

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from ._tables import EVENT, LISTED_ENTITY
+from .tables import EVENT, LISTED_ENTITY
 
 __all__ = ["ListSummary", "list_summaries"]
 

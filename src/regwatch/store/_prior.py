@@ -8,7 +8,7 @@ from ..model import Prior, PriorRequest, SourceState, StoredEvent
 from ._events import row_to_stored
 from ._listed import load_listed
 from ._snapshot import load_entries
-from ._tables import EVENT, EVENT_HEAD
+from .tables import EVENT, EVENT_HEAD
 
 __all__ = ["load_prior"]
 

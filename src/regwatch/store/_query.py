@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, String, and_, cast, func, select, text
 
 from ._search import fts_query, normalize_text, query_terms
-from ._tables import COMPANY, EVENT, MATCH
+from .tables import COMPANY, EVENT, MATCH
 
 __all__ = ["EventQuery", "build_select"]
 

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select, update
 
-from ._tables import COMPANY as _COMPANY
-from ._tables import RECIPIENT as _RECIPIENT
+from .tables import COMPANY as _COMPANY
+from .tables import RECIPIENT as _RECIPIENT
 
 __all__ = ["unsubscribe"]
 

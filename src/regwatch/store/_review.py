@@ -19,7 +19,7 @@ from ..timeutil import utcnow
 from . import _audit
 from ._engine import upsert_insert
 from ._schema import UTCDateTime
-from ._tables import COMPANY, EVENT, MATCH, PAYLOAD, WATCH_ITEM
+from .tables import COMPANY, EVENT, MATCH, PAYLOAD, WATCH_ITEM
 
 __all__ = [
     "DECISIONS",

@@ -20,7 +20,7 @@ from ..exceptions import InputError
 from ..timeutil import utcnow
 from . import _audit
 from ._schema import UTCDateTime
-from ._tables import COMPANY
+from .tables import COMPANY
 
 __all__ = [
     "ROLES",
