@@ -14,25 +14,20 @@ it again.  A dismissal or acknowledgement carries over as it does for any revisi
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, Protocol, runtime_checkable
-
-from sqlalchemy import Connection, and_, func, insert, or_, select
 
 from .exceptions import ConfigError
 from .model import ChangeEvent, Changes, Payload, Prior, PriorRequest
 from .pipeline import match_stage
 from .store import Batch, Store
+from .store import _reread as reread
 from .store._events import load_events, load_heads
-from .store.tables import DELIVERY_MATCH, EVENT, EVENT_HEAD, MATCH, PAYLOAD
 from .timeutil import utcnow
 
 __all__ = ["Reparsable", "ReprocessResult", "entity_parser_notice", "reprocess"]
-
-_MATCH, _EVENT, _HEAD, _DELIVERED = MATCH, EVENT, EVENT_HEAD, DELIVERY_MATCH
 
 
 @runtime_checkable
@@ -79,27 +74,9 @@ def _stored_payloads(
     store: Store, source: str, roles: Sequence[str], since: date | None
 ) -> list[Payload]:
     """The kept bodies of ``source``'s payloads of ``roles``, oldest first."""
-    table = PAYLOAD
-    query = (
-        select(table)
-        .where(table.c.source == source, table.c.role.in_(roles), table.c.body.is_not(None))
-        .order_by(table.c.id)
-    )
-    if since is not None:
-        query = query.where(table.c.fetched_at >= datetime.combine(since, time(), UTC))
+    start = datetime.combine(since, time(), UTC) if since is not None else None
     with store.read() as conn:
-        rows = conn.execute(query).all()
-    return [
-        Payload(
-            url=row.url,
-            body=zlib.decompress(row.body),
-            content_type=row.content_type,
-            status=row.status,
-            role=row.role,
-            fetched_at=row.fetched_at,
-        )
-        for row in rows
-    ]
+        return reread.kept_payloads(conn, source, roles, start)
 
 
 def reprocess(
@@ -125,7 +102,7 @@ def reprocess(
     with store.read() as conn:
         heads = load_heads(conn, keys)
         documents = load_events(conn, [h.event_id for h in heads.values()])
-        earlier = load_events(conn, _entity_heads(conn, keys).values())
+        earlier = load_events(conn, reread.entity_heads(conn, keys).values())
     changes = source.reparse(
         payloads,
         prior,
@@ -165,22 +142,6 @@ def reprocess(
     return result
 
 
-def _entity_heads(conn: Connection, documents: Iterable[str]) -> dict[str, int]:
-    """``{key: head event id}`` of the entity events of the rules keyed ``documents``
-    (``fr:<document>#<entity key>``)."""
-    wanted = sorted(set(documents))
-    out: dict[str, int] = {}
-    for start in range(0, len(wanted), 200):
-        chunk = wanted[start : start + 200]
-        rows = conn.execute(
-            select(_HEAD.c.key, _HEAD.c.event_id).where(
-                or_(*(_HEAD.c.key.like(f"{k}#%") for k in chunk))
-            )
-        )
-        out.update({row.key: row.event_id for row in rows})
-    return out
-
-
 def _not_read_again(store: Store, events: Sequence[ChangeEvent]) -> dict[str, int]:
     """Entity event keys (and head event ids) of the re-read rules that the new reading does
     not produce."""
@@ -188,7 +149,7 @@ def _not_read_again(store: Store, events: Sequence[ChangeEvent]) -> dict[str, in
     related |= {e.key for e in events if e.entity is None}
     produced = {e.key for e in events}
     with store.read() as conn:
-        heads = _entity_heads(conn, related)
+        heads = reread.entity_heads(conn, related)
     return {key: event_id for key, event_id in heads.items() if key not in produced}
 
 
@@ -198,72 +159,16 @@ def carry_deliveries(store: Store, event_ids: Sequence[int]) -> int:
     if not event_ids:
         return 0
     with store.write() as conn:
-        revised = conn.execute(
-            select(_EVENT.c.id, _EVENT.c.key).where(_EVENT.c.id.in_(list(event_ids)))
-        ).all()
-        keys = {row.key for row in revised}
-        newest = {row.id for row in revised}
-        rows = conn.execute(
-            select(
-                _MATCH.c.id,
-                _MATCH.c.event_id,
-                _MATCH.c.watch_item_id,
-                _EVENT.c.key,
-                _DELIVERED.c.delivery_id,
-                _DELIVERED.c.recipient_id,
-            )
-            .join(_EVENT, _EVENT.c.id == _MATCH.c.event_id)
-            .outerjoin(_DELIVERED, _DELIVERED.c.match_id == _MATCH.c.id)
-            .where(_EVENT.c.key.in_(keys))
-        ).all()
-        sent: dict[tuple[str, int], list[tuple[int, int]]] = {}
-        fresh: list[Any] = []
-        for row in rows:
-            if row.event_id in newest:
-                if row.delivery_id is None:
-                    fresh.append(row)
-            elif row.delivery_id is not None:
-                sent.setdefault((row.key, row.watch_item_id), []).append(
-                    (row.delivery_id, row.recipient_id)
-                )
-        carried = []
-        for row in fresh:
-            recipients: set[int] = set()
-            for delivery_id, recipient_id in sent.get((row.key, row.watch_item_id), []):
-                if recipient_id not in recipients:
-                    recipients.add(recipient_id)
-                    carried.append(
-                        {
-                            "delivery_id": delivery_id,
-                            "match_id": row.id,
-                            "recipient_id": recipient_id,
-                            "shown": False,
-                        }
-                    )
-        if carried:
-            conn.execute(insert(_DELIVERED), carried)
-        return len({c["match_id"] for c in carried})
+        return reread.carry_deliveries(conn, event_ids)
 
 
 def entity_parser_notice(store: Store, version: int) -> str | None:
     """A line for ``regwatch init``: how many stored rules an older entity parser read, and what
     to run; ``None`` when every stored rule was read by ``version``."""
     with store.read() as conn:
-        related = {
-            row.related_key
-            for row in conn.execute(
-                select(_EVENT.c.related_key)
-                .join(_HEAD, _HEAD.c.event_id == _EVENT.c.id)
-                .where(
-                    and_(_EVENT.c.source == "federal_register", _EVENT.c.key.like("fr:%#%")),
-                    _EVENT.c.related_key.is_not(None),
-                )
-                .group_by(_EVENT.c.related_key)
-            )
-        }
-        heads = load_heads(conn, sorted(related))
+        heads = load_heads(conn, sorted(reread.rule_keys(conn)))
         documents = load_events(conn, [h.event_id for h in heads.values()])
-        count = conn.execute(select(func.count()).select_from(_HEAD)).scalar_one()
+        count = reread.event_count(conn)
     older = 0
     for event in documents.values():
         extraction = event.data.get("extraction")

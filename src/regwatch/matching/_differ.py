@@ -19,30 +19,33 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select, true
-from sqlalchemy.dialects import postgresql, sqlite
-
 from ..alerts import confirms
 from ..events import StoredEvent
 from ..exceptions import InputError
-from ..store import Store
+from ..store import Store, Transaction
+from ..store._api import events_by_ids
 from ..store._audit import default_actor
-from ..store._events import row_to_stored
-from ..store._review import DECISIONS, decide
-from ..store.tables import (
-    COMPANY,
-    EVENT,
-    EVENT_HEAD,
-    LISTED_ENTITY,
-    MATCH,
-    MATCHED_EVENT,
-    WATCH_ITEM,
+from ..store._matches import (
+    MatchRecord,
+    MatchSelection,
+    NewMatch,
+    history_event_ids,
+    insert_matches,
+    mark_matched,
+    match_records,
+    matched_pairs,
+    newest_earlier_matches,
+    pending_events,
+    settled_floor,
 )
+from ..store._matches import pending_count as _pending_count
+from ..store._review import DECISIONS, decide
+from ..store._watchlists import active_items, company_id
 from ..timeutil import utcnow
-from ._engine import Found, WatchMatcher
+from ._engine import Found, WatchItemSpec, WatchMatcher
 from ._names import MATCHER_VERSION
 from ._watchlist import read_watchlist
-from ._watchstore import ImportResult, import_watchlist, load_items
+from ._watchstore import ImportResult, import_watchlist, spec_of
 
 __all__ = [
     "STATUSES",
@@ -61,26 +64,9 @@ __all__ = [
 STATUSES = ("new", "acknowledged", "dismissed")
 _BATCH = 500
 
-_EVENT = EVENT
-_HEAD = EVENT_HEAD
-_MATCH = MATCH
-_ITEM = WATCH_ITEM
-_COMPANY = COMPANY
-_LISTED = LISTED_ENTITY
-_MATCHED = MATCHED_EVENT
 
-
-def _insert_ignore(
-    conn: Connection, table: Any, rows: list[dict[str, Any]], keys: list[str]
-) -> int:
-    """Insert ``rows``, skipping those that would break the unique ``keys`` (idempotent)."""
-    if not rows:
-        return 0
-    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-    primary = next(iter(table.primary_key.columns))
-    # RETURNING counts what was inserted on both backends (rowcount is -1 on PostgreSQL).
-    stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=keys).returning(primary)
-    return len(conn.execute(stmt, rows).all())
+def _load_items(conn: Transaction, ids: Sequence[int] | None = None) -> list[WatchItemSpec]:
+    return [spec_of(row) for row in active_items(conn, ids)]
 
 
 def match_events(matcher: WatchMatcher, events: Iterable[StoredEvent]) -> list[tuple[int, Found]]:
@@ -89,62 +75,29 @@ def match_events(matcher: WatchMatcher, events: Iterable[StoredEvent]) -> list[t
 
 
 def _carried_status(
-    conn: Connection, events: dict[int, StoredEvent], found: list[tuple[int, Found]]
+    conn: Transaction, events: dict[int, StoredEvent], found: list[tuple[int, Found]]
 ) -> dict[tuple[int, int], tuple[str, str | None, Any]]:
     """For matches on revisions: the status a dismissed or acknowledged match of the previous
     revisions passes on, when the match is not materially different."""
     wanted = [(eid, f) for eid, f in found if events[eid].revision > 1]
     if not wanted:
         return {}
-    keys = {events[eid].event.key for eid, _ in wanted}
-    items = {f.watch_item_id for _, f in wanted}
-    # Only the newest earlier match of each (key, watch item): an entry that flaps between two
-    # snapshots has many revisions, and loading every one of their matches grew without end.
-    newest = (
-        select(
-            _EVENT.c.key,
-            _MATCH.c.watch_item_id,
-            func.max(_EVENT.c.revision).label("revision"),
-        )
-        .join(_EVENT, _EVENT.c.id == _MATCH.c.event_id)
-        .where(_EVENT.c.key.in_(keys), _MATCH.c.watch_item_id.in_(items))
-        .group_by(_EVENT.c.key, _MATCH.c.watch_item_id)
-        .subquery()
+    latest = newest_earlier_matches(
+        conn, {events[eid].event.key for eid, _ in wanted}, {f.watch_item_id for _, f in wanted}
     )
-    rows = conn.execute(
-        select(
-            _EVENT.c.key,
-            _EVENT.c.revision,
-            _MATCH.c.watch_item_id,
-            _MATCH.c.status,
-            _MATCH.c.note,
-            _MATCH.c.status_changed_at,
-            _MATCH.c.explanation,
-        )
-        .join(_EVENT, _EVENT.c.id == _MATCH.c.event_id)
-        .join(
-            newest,
-            and_(
-                newest.c.key == _EVENT.c.key,
-                newest.c.watch_item_id == _MATCH.c.watch_item_id,
-                newest.c.revision == _EVENT.c.revision,
-            ),
-        )
-    )
-    latest: dict[tuple[str, int], Any] = {(row.key, row.watch_item_id): row for row in rows}
     out = {}
     for eid, f in wanted:
         stored = events[eid]
         before = latest.get((stored.event.key, f.watch_item_id))
         if before is None or before.revision >= stored.revision or before.status == "new":
             continue
-        if (before.explanation or {}).get("material") == f.material:
+        if before.explanation.get("material") == f.material:
             out[(eid, f.watch_item_id)] = (before.status, before.note, before.status_changed_at)
     return out
 
 
 def _confirmations(
-    conn: Connection, events: dict[int, StoredEvent], found: list[tuple[int, Found]]
+    conn: Transaction, events: dict[int, StoredEvent], found: list[tuple[int, Found]]
 ) -> set[tuple[int, int]]:
     """``(event id, watch item id)`` of matches that would only repeat an earlier alert.
 
@@ -156,12 +109,7 @@ def _confirmations(
     confirmed = {eid: key for eid, stored in events.items() if (key := confirms(stored))}
     if not confirmed:
         return set()
-    rows = conn.execute(
-        select(_EVENT.c.key, _MATCH.c.watch_item_id)
-        .join(_EVENT, _EVENT.c.id == _MATCH.c.event_id)
-        .where(_EVENT.c.key.in_(set(confirmed.values())))
-    )
-    already = {(row.key, row.watch_item_id) for row in rows}
+    already = matched_pairs(conn, confirmed.values())
     already |= {(events[eid].event.key, f.watch_item_id) for eid, f in found}
     return {
         (eid, f.watch_item_id)
@@ -171,35 +119,33 @@ def _confirmations(
 
 
 def _store_matches(
-    conn: Connection, events: dict[int, StoredEvent], found: list[tuple[int, Found]]
+    conn: Transaction, events: dict[int, StoredEvent], found: list[tuple[int, Found]]
 ) -> int:
-    now = utcnow()
     repeats = _confirmations(conn, events, found)
     found = [(eid, f) for eid, f in found if (eid, f.watch_item_id) not in repeats]
     carried = _carried_status(conn, events, found)
-    rows = []
+    matches = []
     for event_id, f in found:
         status, note, changed_at = carried.get((event_id, f.watch_item_id), ("new", None, None))
         explanation = {**f.explanation, "material": f.material}
         if status != "new":
             explanation["status_carried_over"] = True
-        rows.append(
-            {
-                "event_id": event_id,
-                "company_id": f.company_id,
-                "watch_item_id": f.watch_item_id,
-                "score": f.score,
-                "tier": f.tier,
-                "field": f.field,
-                "explanation": explanation,
-                "matcher_version": MATCHER_VERSION,
-                "status": status,
-                "note": note,
-                "status_changed_at": changed_at,
-                "created_at": now,
-            }
+        matches.append(
+            NewMatch(
+                event_id=event_id,
+                company_id=f.company_id,
+                watch_item_id=f.watch_item_id,
+                score=f.score,
+                tier=f.tier,
+                field=f.field,
+                explanation=explanation,
+                matcher_version=MATCHER_VERSION,
+                status=status,
+                note=note,
+                status_changed_at=changed_at,
+            )
         )
-    return _insert_ignore(conn, _MATCH, rows, ["event_id", "watch_item_id"])
+    return insert_matches(conn, matches, utcnow())
 
 
 @dataclass
@@ -219,25 +165,9 @@ _FLOORS: dict[str, int] = {}
 _SETTLED = timedelta(seconds=60)
 
 
-def _floor_after(conn: Connection, events: Sequence[StoredEvent], start: int) -> int:
+def _floor_after(conn: Transaction, events: Sequence[StoredEvent], start: int) -> int:
     """The new floor after a scan from ``start`` that found ``events`` (unmatched) first."""
-    settled = utcnow() - _SETTLED
-    stmt = select(func.max(_EVENT.c.id)).where(_EVENT.c.id > start, _EVENT.c.detected_at < settled)
-    if events:
-        stmt = stmt.where(_EVENT.c.id < events[0].id)
-    newest = conn.execute(stmt).scalar()
-    return max(start, int(newest)) if newest is not None else start
-
-
-def _pending(conn: Connection, after: int, limit: int) -> list[StoredEvent]:
-    stmt = (
-        select(_EVENT)
-        .outerjoin(_MATCHED, _MATCHED.c.event_id == _EVENT.c.id)
-        .where(_MATCHED.c.event_id.is_(None), _EVENT.c.id > after)
-        .order_by(_EVENT.c.id)
-        .limit(limit)
-    )
-    return [row_to_stored(row) for row in conn.execute(stmt)]
+    return settled_floor(conn, start, events[0].id if events else None, utcnow() - _SETTLED)
 
 
 def match_pending(
@@ -248,12 +178,12 @@ def match_pending(
     after = floor = _FLOORS.get(store.url, 0)
     while True:
         with store.read() as conn:
-            events = _pending(conn, after, batch)
+            events = pending_events(conn, after, batch)
             if after == floor:
                 _FLOORS[store.url] = _floor_after(conn, events, floor)
             if events and matcher is None:
                 # Compiled only when there is work: a poll that stored nothing costs one query.
-                matcher = WatchMatcher(load_items(conn))
+                matcher = WatchMatcher(_load_items(conn))
         if not events or matcher is None:
             return result
         after = events[-1].id
@@ -261,34 +191,16 @@ def match_pending(
         now = utcnow()
         with store.write() as conn:
             result.matches += _store_matches(conn, {e.id: e for e in events}, found)
-            _insert_ignore(
-                conn,
-                _MATCHED,
-                [
-                    {"event_id": e.id, "matched_at": now, "matcher_version": MATCHER_VERSION}
-                    for e in events
-                ],
-                ["event_id"],
-            )
+            mark_matched(conn, [e.id for e in events], MATCHER_VERSION, now)
         result.events += len(events)
-
-
-def _history_ids(conn: Connection) -> list[int]:
-    """The latest revision of every event, and the event of every entry now on a list."""
-    heads = {row.event_id for row in conn.execute(select(_HEAD.c.event_id))}
-    listed = {
-        row.event_id
-        for row in conn.execute(select(_LISTED.c.event_id).where(_LISTED.c.event_id.is_not(None)))
-    }
-    return sorted(heads | listed)
 
 
 def rescreen(store: Store, item_ids: Sequence[int] | None = None) -> DiffResult:
     """Match stored history against the watch items ``item_ids`` (every active item when
     ``None``).  Existing matches are kept as they are (a dismissed match stays dismissed)."""
     with store.read() as conn:
-        items = load_items(conn, list(item_ids) if item_ids is not None else None)
-        ids = _history_ids(conn) if items else []
+        items = _load_items(conn, item_ids)
+        ids = history_event_ids(conn) if items else []
     result = DiffResult()
     if not items:
         return result
@@ -296,9 +208,7 @@ def rescreen(store: Store, item_ids: Sequence[int] | None = None) -> DiffResult:
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start : start + _BATCH]
         with store.read() as conn:
-            events = [
-                row_to_stored(r) for r in conn.execute(select(_EVENT).where(_EVENT.c.id.in_(chunk)))
-            ]
+            events = list(events_by_ids(conn, chunk).values())
         found = match_events(matcher, events)
         with store.write() as conn:
             result.matches += _store_matches(conn, {e.id: e for e in events}, found)
@@ -330,39 +240,17 @@ class MatchQuery:
     limit: int | None = None
 
 
-def _match_select(query: MatchQuery) -> Any:
-    stmt = (
-        select(
-            _MATCH,
-            _COMPANY.c.name.label("company"),
-            _ITEM.c.kind.label("item_kind"),
-            _ITEM.c.value.label("item"),
-            _EVENT.c.kind.label("event_kind"),
-            _EVENT.c.title.label("event_title"),
-            _EVENT.c.source.label("event_source"),
-            _EVENT.c.list_code.label("event_list"),
-            _EVENT.c.published_on.label("published_on"),
-            _EVENT.c.effective_on.label("effective_on"),
-            _EVENT.c.url.label("event_url"),
-        )
-        .join(_COMPANY, _COMPANY.c.id == _MATCH.c.company_id)
-        .join(_ITEM, _ITEM.c.id == _MATCH.c.watch_item_id)
-        .join(_EVENT, _EVENT.c.id == _MATCH.c.event_id)
+def _selection(query: MatchQuery) -> MatchSelection:
+    return MatchSelection(
+        company=query.company or None,
+        statuses=(query.status,) if query.status else (),
+        event_id=query.event_id,
+        match_id=query.match_id,
+        limit=query.limit or None,
     )
-    conditions = []
-    if query.company:
-        conditions.append(_COMPANY.c.name == query.company)
-    if query.status:
-        conditions.append(_MATCH.c.status == query.status)
-    if query.event_id is not None:
-        conditions.append(_MATCH.c.event_id == query.event_id)
-    if query.match_id is not None:
-        conditions.append(_MATCH.c.id == query.match_id)
-    stmt = stmt.where(and_(true(), *conditions)).order_by(_MATCH.c.id.desc())
-    return stmt.limit(query.limit) if query.limit else stmt
 
 
-def _record(row: Any) -> dict[str, Any]:
+def _record(row: MatchRecord) -> dict[str, Any]:
     return {
         "id": row.id,
         "company": row.company,
@@ -395,11 +283,10 @@ def list_matches(store: Store, query: MatchQuery | None = None) -> list[dict[str
     query = query or MatchQuery()
     if query.company:
         with store.read() as conn:
-            known = conn.execute(select(_COMPANY.c.id).where(_COMPANY.c.name == query.company))
-            if known.first() is None:
+            if company_id(conn, query.company) is None:
                 raise InputError(f"no company named {query.company!r} (see `regwatch watch list`)")
     with store.read() as conn:
-        return [_record(row) for row in conn.execute(_match_select(query))]
+        return [_record(row) for row in match_records(conn, _selection(query))]
 
 
 def event_matches(store: Store, event_id: int) -> list[dict[str, Any]]:
@@ -436,17 +323,11 @@ def set_status(
 
 def _one(store: Store, match_id: int) -> dict[str, Any]:
     with store.read() as conn:
-        row = conn.execute(_match_select(MatchQuery()).where(_MATCH.c.id == match_id)).one()
+        (row,) = match_records(conn, MatchSelection(match_id=match_id))
     return _record(row)
 
 
 def pending_count(store: Store) -> int:
+    """How many stored events the differ has not matched yet."""
     with store.read() as conn:
-        return int(
-            conn.execute(
-                select(func.count())
-                .select_from(_EVENT)
-                .outerjoin(_MATCHED, _MATCHED.c.event_id == _EVENT.c.id)
-                .where(_MATCHED.c.event_id.is_(None))
-            ).scalar_one()
-        )
+        return _pending_count(conn)

@@ -1,4 +1,4 @@
-"""The three views of every listing, as the store holds them (SQL, read-only).
+"""The three views of every listing, as the store holds them (read-only).
 
 - **the rule**: the Federal Register source's entity events (the latest version of each);
 - **the eCFR**: the ``ecfr`` source's memory of each supplement (its last version read), with
@@ -14,14 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
-
-from ..events import ChangeEvent, Entity
+from ..events import ChangeEvent, Entity, StoredEvent
 from ..sources._csl_snapshot import CslEntry, entry_from_json
 from ..sources._ecfr_table import CodifiedEntry
 from ..sources._snapshot import ListRecord
-from ..store._events import row_to_event
-from ..store._schema import EventHead, EventRow, SourceStateRow
+from ..store import Transaction
+from ..store._history import current_events, last_success_at
 from ..store._snapshot import load_entries
 from ._findings import Views
 from ._join import Sighting
@@ -45,17 +43,10 @@ class ViewData:
 
 
 def _heads(
-    conn: Connection, source: str, prefix: str | None = None
-) -> Iterator[tuple[Any, ChangeEvent]]:
-    events = EventRow.__table__  # type: ignore[attr-defined]
-    heads = EventHead.__table__  # type: ignore[attr-defined]
-    query = (
-        select(events).join(heads, heads.c.event_id == events.c.id).where(events.c.source == source)
-    )
-    if prefix is not None:
-        query = query.where(heads.c.key.like(f"{prefix}%"))
-    for row in conn.execute(query.order_by(events.c.id)):
-        yield row, row_to_event(row)
+    conn: Transaction, source: str, prefix: str | None = None
+) -> Iterator[tuple[StoredEvent, ChangeEvent]]:
+    for stored in current_events(conn, source, prefix):
+        yield stored, stored.event
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -68,7 +59,7 @@ def _details(entity: Entity | None, name: str) -> Any:
     return (entity.details if entity else {}).get(name)
 
 
-def _rule_sightings(conn: Connection, lists: Iterable[str]) -> list[Sighting]:
+def _rule_sightings(conn: Transaction, lists: Iterable[str]) -> list[Sighting]:
     wanted = set(lists)
     out = []
     for row, event in _heads(conn, "federal_register"):
@@ -98,7 +89,7 @@ def _rule_sightings(conn: Connection, lists: Iterable[str]) -> list[Sighting]:
     return out
 
 
-def _baselines(conn: Connection, source: str) -> dict[str, datetime]:
+def _baselines(conn: Transaction, source: str) -> dict[str, datetime]:
     out = {}
     for row, event in _heads(conn, source, f"{source}:baseline:"):
         if event.list_code:
@@ -106,11 +97,11 @@ def _baselines(conn: Connection, source: str) -> dict[str, datetime]:
     return out
 
 
-def _ecfr_sightings(conn: Connection, lists: Iterable[str]) -> tuple[list[Sighting], set[str]]:
+def _ecfr_sightings(conn: Transaction, lists: Iterable[str]) -> tuple[list[Sighting], set[str]]:
     baselines = _baselines(conn, "ecfr")
     covered = {code for code in lists if code in baselines}
-    changed: dict[str, tuple[Any, ChangeEvent]] = {}
-    removed: list[tuple[Any, ChangeEvent]] = []
+    changed: dict[str, tuple[StoredEvent, ChangeEvent]] = {}
+    removed: list[tuple[StoredEvent, ChangeEvent]] = []
     for row, event in _heads(conn, "ecfr"):
         if str(event.kind) == "entity.removed":
             removed.append((row, event))
@@ -216,7 +207,7 @@ def csl_sighting(
     )
 
 
-def _removed(view: str, row: Any, event: ChangeEvent) -> Sighting:
+def _removed(view: str, row: StoredEvent, event: ChangeEvent) -> Sighting:
     entity = event.entity
     assert entity is not None
     return Sighting(
@@ -234,11 +225,11 @@ def _removed(view: str, row: Any, event: ChangeEvent) -> Sighting:
     )
 
 
-def _csl_sightings(conn: Connection, lists: Iterable[str]) -> tuple[list[Sighting], set[str]]:
+def _csl_sightings(conn: Transaction, lists: Iterable[str]) -> tuple[list[Sighting], set[str]]:
     baselines = _baselines(conn, "csl")
     covered = {code for code in lists if code in baselines}
-    changed: dict[str, tuple[Any, ChangeEvent]] = {}
-    removed: list[tuple[Any, ChangeEvent]] = []
+    changed: dict[str, tuple[StoredEvent, ChangeEvent]] = {}
+    removed: list[tuple[StoredEvent, ChangeEvent]] = []
     for row, event in _heads(conn, "csl"):
         if str(event.kind) == "entity.removed":
             removed.append((row, event))
@@ -268,15 +259,11 @@ def _csl_sightings(conn: Connection, lists: Iterable[str]) -> tuple[list[Sightin
     return out, covered
 
 
-def _as_of(conn: Connection, name: str) -> datetime | None:
-    table = SourceStateRow.__table__  # type: ignore[attr-defined]
-    found = conn.execute(
-        select(table.c.last_success_at).where(table.c.name == name)
-    ).scalar_one_or_none()
-    return _aware(found)
+def _as_of(conn: Transaction, name: str) -> datetime | None:
+    return _aware(last_success_at(conn, name))
 
 
-def _documents(conn: Connection) -> tuple[tuple[int, int, int, str], ...]:
+def _documents(conn: Transaction) -> tuple[tuple[int, int, int, str], ...]:
     """The pages of every Federal Register document regwatch read."""
     out = []
     for _, event in _heads(conn, "federal_register"):
@@ -290,7 +277,7 @@ def _documents(conn: Connection) -> tuple[tuple[int, int, int, str], ...]:
     return tuple(out)
 
 
-def load_views(conn: Connection, lists: Iterable[str]) -> ViewData:
+def load_views(conn: Transaction, lists: Iterable[str]) -> ViewData:
     """Every sighting of the ``lists`` in the three views, and what is known of the views."""
     codes = list(lists)
     if not any(code in _baselines(conn, view) for view in ("ecfr", "csl") for code in codes):
@@ -308,7 +295,7 @@ def load_views(conn: Connection, lists: Iterable[str]) -> ViewData:
     return ViewData([*rules, *ecfr, *csl], views)
 
 
-def open_findings(conn: Connection) -> dict[str, str]:
+def open_findings(conn: Transaction) -> dict[str, str]:
     """``{event key: kind}`` of every finding reported and not resolved."""
     out = {}
     for _, event in _heads(conn, "reconcile", "reconcile:"):

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import Connection, Engine, func, insert, or_, select, update
 
@@ -48,7 +48,11 @@ from ._schema import FetchRun, SourceStateRow
 from ._snapshot import apply_snapshot_changes
 from .tables import EVENT, FETCH_RUN, PAYLOAD, SOURCE_STATE
 
-__all__ = ["ApplyResult", "Batch", "EventQuery", "ListSummary", "Store"]
+__all__ = ["ApplyResult", "Batch", "EventQuery", "ListSummary", "Store", "Transaction"]
+
+#: an open transaction (:meth:`Store.read`, :meth:`Store.write`): callers hand it to the
+#: store's functions and run no SQL on it themselves
+Transaction: TypeAlias = Connection
 
 
 @dataclass

@@ -15,8 +15,8 @@ from sqlalchemy import Connection, and_, or_, select
 
 from ..events import StoredEvent
 from ._events import row_to_stored
+from ._matches import MatchRecord, MatchSelection, match_records
 from ._query import EventQuery, build_select
-from ._review import DISMISSAL_REQUEST
 from .tables import COMPANY, EVENT, MATCH, PAYLOAD, WATCH_ITEM
 
 __all__ = [
@@ -34,7 +34,6 @@ _MATCH = MATCH
 _ITEM = WATCH_ITEM
 _COMPANY = COMPANY
 _PAYLOAD = PAYLOAD
-_REQUEST = DISMISSAL_REQUEST
 
 
 @dataclass(frozen=True)
@@ -82,36 +81,7 @@ class MatchFilter:
     limit: int | None = None
 
 
-def _match_select() -> Any:
-    return (
-        select(
-            _MATCH,
-            _COMPANY.c.name.label("company"),
-            _ITEM.c.kind.label("item_kind"),
-            _ITEM.c.value.label("item"),
-            _EVENT.c.kind.label("event_kind"),
-            _EVENT.c.key.label("event_key"),
-            _EVENT.c.revision.label("event_revision"),
-            _EVENT.c.title.label("event_title"),
-            _EVENT.c.source.label("event_source"),
-            _EVENT.c.list_code.label("event_list"),
-            _EVENT.c.country.label("event_country"),
-            _EVENT.c.published_on.label("published_on"),
-            _EVENT.c.event_on.label("event_on"),
-            _EVENT.c.detected_at.label("detected_at"),
-            _EVENT.c.url.label("event_url"),
-            _EVENT.c.entity.label("event_entity"),
-            _REQUEST.c.requested_by.label("dismissal_requested_by"),
-            _REQUEST.c.note.label("dismissal_request_note"),
-        )
-        .join(_COMPANY, _COMPANY.c.id == _MATCH.c.company_id)
-        .join(_ITEM, _ITEM.c.id == _MATCH.c.watch_item_id)
-        .join(_EVENT, _EVENT.c.id == _MATCH.c.event_id)
-        .outerjoin(_REQUEST, _REQUEST.c.match_id == _MATCH.c.id)
-    )
-
-
-def _match_record(row: Any) -> dict[str, Any]:
+def _match_record(row: MatchRecord) -> dict[str, Any]:
     explanation = row.explanation or {}
     return {
         "id": row.id,
@@ -151,25 +121,19 @@ def _match_record(row: Any) -> dict[str, Any]:
 
 def matches_page(conn: Connection, flt: MatchFilter) -> tuple[list[dict[str, Any]], int | None]:
     """Matches (newest first) and the id to pass as ``after_id`` for the next page."""
-    stmt = _match_select()
-    if flt.company_ids is not None:
-        stmt = stmt.where(_MATCH.c.company_id.in_(flt.company_ids))
-    if flt.statuses:
-        stmt = stmt.where(_MATCH.c.status.in_(flt.statuses))
-    if flt.tiers:
-        stmt = stmt.where(_MATCH.c.tier.in_(flt.tiers))
-    if flt.lists:
-        stmt = stmt.where(_EVENT.c.list_code.in_(flt.lists))
-    if flt.event_id is not None:
-        stmt = stmt.where(_MATCH.c.event_id == flt.event_id)
-    if flt.match_id is not None:
-        stmt = stmt.where(_MATCH.c.id == flt.match_id)
-    if flt.after_id is not None:
-        stmt = stmt.where(_MATCH.c.id < flt.after_id)
-    stmt = stmt.order_by(_MATCH.c.id.desc())
+    selection = MatchSelection(
+        company_ids=flt.company_ids,
+        statuses=flt.statuses,
+        tiers=flt.tiers,
+        lists=flt.lists,
+        event_id=flt.event_id,
+        match_id=flt.match_id,
+        before_id=flt.after_id,
+        limit=None if flt.limit is None else flt.limit + 1,
+    )
+    rows = match_records(conn, selection)
     if flt.limit is None:
-        return [_match_record(r) for r in conn.execute(stmt)], None
-    rows = list(conn.execute(stmt.limit(flt.limit + 1)))
+        return [_match_record(r) for r in rows], None
     more = len(rows) > flt.limit
     return [_match_record(r) for r in rows[: flt.limit]], rows[flt.limit - 1].id if more else None
 

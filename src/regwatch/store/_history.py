@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 from sqlalchemy import Connection, or_, select
 
 from ..keys import FR_PREFIX
 from ..model import EventKind, StoredEvent
 from ._events import row_to_stored
-from .tables import EVENT, EVENT_HEAD, SNAPSHOT_ENTRY
+from .tables import EVENT, EVENT_HEAD, SNAPSHOT_ENTRY, SOURCE_STATE
 
-__all__ = ["entity_events", "events_about", "head_event", "snapshot_list_code"]
+__all__ = [
+    "current_events",
+    "entity_events",
+    "events_about",
+    "head_event",
+    "last_success_at",
+    "snapshot_list_code",
+]
 
 _ENTITY_KINDS = [
     str(k) for k in (EventKind.ENTITY_ADDED, EventKind.ENTITY_REVISED, EventKind.ENTITY_REMOVED)
@@ -48,3 +56,27 @@ def snapshot_list_code(conn: Connection, source: str, key: str) -> str | None:
     """The list of ``key`` in ``source``'s last accepted snapshot, if it is there."""
     t = SNAPSHOT_ENTRY
     return conn.execute(select(t.c.list_code).where(t.c.source == source, t.c.key == key)).scalar()
+
+
+def current_events(
+    conn: Connection, source: str, prefix: str | None = None
+) -> Iterator[StoredEvent]:
+    """The latest stored version of every key of ``source`` (only keys starting with
+    ``prefix``, when given), oldest first."""
+    query = (
+        select(EVENT)
+        .join(EVENT_HEAD, EVENT_HEAD.c.event_id == EVENT.c.id)
+        .where(EVENT.c.source == source)
+    )
+    if prefix is not None:
+        query = query.where(EVENT_HEAD.c.key.like(f"{prefix}%"))
+    for row in conn.execute(query.order_by(EVENT.c.id)):
+        yield row_to_stored(row)
+
+
+def last_success_at(conn: Connection, source: str) -> datetime | None:
+    """When ``source`` was last read without a fault (``None``: never)."""
+    found = conn.execute(
+        select(SOURCE_STATE.c.last_success_at).where(SOURCE_STATE.c.name == source)
+    ).scalar_one_or_none()
+    return found if isinstance(found, datetime) else None

@@ -8,25 +8,20 @@ takes effect when a second, different reviewer dismisses the same match.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
-from sqlmodel import Field, SQLModel
 
 from ..exceptions import InputError, ReviewRefused
 from ..timeutil import utcnow
 from . import _audit
 from ._engine import upsert_insert
-from ._schema import UTCDateTime
-from .tables import COMPANY, EVENT, MATCH, PAYLOAD, WATCH_ITEM
+from ._matches import MatchRecord, MatchSelection, match_records
+from .tables import COMPANY, DISMISSAL_REQUEST, MATCH, REVIEW_POLICY
 
 __all__ = [
     "DECISIONS",
-    "DISMISSAL_REQUEST",
     "Decision",
-    "DismissalRequest",
-    "ReviewPolicy",
     "companies",
     "decide",
     "four_eyes",
@@ -39,37 +34,10 @@ __all__ = [
 DECISIONS = {"acknowledge": "acknowledged", "dismiss": "dismissed", "reopen": "new"}
 
 
-class ReviewPolicy(SQLModel, table=True):
-    """How a company's matches are reviewed."""
-
-    __tablename__ = "review_policy"
-
-    company_id: int = Field(foreign_key="company.id", primary_key=True)
-    #: a dismissal needs a second reviewer
-    four_eyes: bool = False
-    updated_at: datetime = Field(sa_type=UTCDateTime)
-
-
-class DismissalRequest(SQLModel, table=True):
-    """A dismissal waiting for a second reviewer (four-eyes review)."""
-
-    __tablename__ = "dismissal_request"
-
-    match_id: int = Field(foreign_key="match.id", primary_key=True)
-    requested_by: str
-    note: str | None = None
-    requested_at: datetime = Field(sa_type=UTCDateTime)
-
-
 _MATCH = MATCH
-_EVENT = EVENT
-_ITEM = WATCH_ITEM
-_PAYLOAD = PAYLOAD
 _COMPANY = COMPANY
-_POLICY = SQLModel.metadata.tables["review_policy"]
-_REQUEST = SQLModel.metadata.tables["dismissal_request"]
-#: the dismissal requests waiting for a second reviewer (the API's match pages join it)
-DISMISSAL_REQUEST = _REQUEST
+_POLICY = REVIEW_POLICY
+_REQUEST = DISMISSAL_REQUEST
 
 
 @dataclass(frozen=True)
@@ -87,33 +55,12 @@ class Decision:
         return self.action == "match.dismiss_requested"
 
 
-def _evidence(conn: Connection, match_id: int) -> Any:
-    return conn.execute(
-        select(
-            _MATCH,
-            _COMPANY.c.name.label("company"),
-            _ITEM.c.kind.label("item_kind"),
-            _ITEM.c.value.label("item"),
-            _EVENT.c.key.label("event_key"),
-            _EVENT.c.revision.label("event_revision"),
-            _EVENT.c.source.label("event_source"),
-            _EVENT.c.kind.label("event_kind"),
-            _EVENT.c.title.label("event_title"),
-            _EVENT.c.url.label("event_url"),
-            _EVENT.c.content_hash.label("event_content_hash"),
-            _EVENT.c.payload_id.label("payload_id"),
-            _PAYLOAD.c.sha256.label("payload_sha256"),
-            _PAYLOAD.c.url.label("payload_url"),
-        )
-        .join(_COMPANY, _COMPANY.c.id == _MATCH.c.company_id)
-        .join(_ITEM, _ITEM.c.id == _MATCH.c.watch_item_id)
-        .join(_EVENT, _EVENT.c.id == _MATCH.c.event_id)
-        .outerjoin(_PAYLOAD, _PAYLOAD.c.id == _EVENT.c.payload_id)
-        .where(_MATCH.c.id == match_id)
-    ).first()
+def _evidence(conn: Connection, match_id: int) -> MatchRecord | None:
+    found = match_records(conn, MatchSelection(match_id=match_id))
+    return found[0] if found else None
 
 
-def _context(row: Any) -> dict[str, Any]:
+def _context(row: MatchRecord) -> dict[str, Any]:
     """What the decision was made on, as an examiner would ask for it."""
     return {
         "company": row.company,

@@ -12,6 +12,7 @@ from sqlmodel import Field, SQLModel
 
 __all__ = [
     "Company",
+    "DismissalRequest",
     "EventHead",
     "EventRow",
     "FetchRun",
@@ -19,6 +20,7 @@ __all__ = [
     "Match",
     "PayloadRow",
     "Recipient",
+    "ReviewPolicy",
     "SourceStateRow",
     "UTCDateTime",
     "WatchItem",
@@ -299,3 +301,25 @@ class Match(SQLModel, table=True):
     note: str | None = None
     status_changed_at: datetime | None = _utc(default=None)
     created_at: datetime = _utc()
+
+
+class ReviewPolicy(SQLModel, table=True):
+    """How a company's matches are reviewed."""
+
+    __tablename__ = "review_policy"
+
+    company_id: int = Field(foreign_key="company.id", primary_key=True)
+    #: a dismissal needs a second reviewer
+    four_eyes: bool = False
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class DismissalRequest(SQLModel, table=True):
+    """A dismissal waiting for a second reviewer (four-eyes review)."""
+
+    __tablename__ = "dismissal_request"
+
+    match_id: int = Field(foreign_key="match.id", primary_key=True)
+    requested_by: str
+    note: str | None = None
+    requested_at: datetime = Field(sa_type=UTCDateTime)

@@ -16,6 +16,7 @@ __all__ = [
     "COMPANY",
     "DELIVERY",
     "DELIVERY_MATCH",
+    "DISMISSAL_REQUEST",
     "EVENT",
     "EVENT_HEAD",
     "FETCH_RUN",
@@ -24,6 +25,7 @@ __all__ = [
     "MATCHED_EVENT",
     "PAYLOAD",
     "RECIPIENT",
+    "REVIEW_POLICY",
     "SNAPSHOT_ENTRY",
     "SOURCE_STATE",
     "WATCH_ITEM",
@@ -37,6 +39,7 @@ def _table(name: str) -> Table:
 COMPANY = _table("company")
 DELIVERY = _table("delivery")
 DELIVERY_MATCH = _table("delivery_match")
+DISMISSAL_REQUEST = _table("dismissal_request")
 EVENT = _table("event")
 EVENT_HEAD = _table("event_head")
 FETCH_RUN = _table("fetch_run")
@@ -45,6 +48,7 @@ MATCH = _table("match")
 MATCHED_EVENT = _table("matched_event")
 PAYLOAD = _table("payload")
 RECIPIENT = _table("recipient")
+REVIEW_POLICY = _table("review_policy")
 SNAPSHOT_ENTRY = _table("snapshot_entry")
 SOURCE_STATE = _table("source_state")
 WATCH_ITEM = _table("watch_item")
