@@ -17,7 +17,8 @@ def _shared_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def shared_fixtures() -> Path:
-    """``../shared/fixtures`` (or ``$REGWATCH_SHARED/fixtures``): the real recorded payloads.
+    """``$REGWATCH_SHARED/fixtures`` (default: the ``shared`` folder beside the repository): the
+    real recorded payloads.
 
     They are never copied into this repository; tests that need them skip when they are absent.
     """

@@ -74,7 +74,7 @@ def watch_import(
 ) -> None:
     """Import a watch list, all or nothing, then re-screen stored history against it.
 
-    YAML has the DESIGN.md shape (company, recipients, watch: entities, keywords, eccns, cfr,
+    YAML has the shape described in the documentation (company, recipients, watch: entities, keywords, eccns, cfr,
     countries, topics); a CSV has the columns name, aliases, country, identifiers.  Any error
     is reported with its file, line and field, and nothing is imported (exit status 2).
     """

@@ -1,7 +1,7 @@
 """The durable outbox: plan the digests that are due, write them down, then send them.
 
-The order is what makes digests trustworthy (the failures of other monitors are in
-``../shared/research/prior_art_and_style.md`` §3, items 2 and 9):
+The order is what makes digests trustworthy (other monitors lose or repeat digests when they
+send before recording, or record before sending):
 
 1. **plan**: for each active recipient, the current cadence period; if it has no delivery yet and
    there are undelivered matches created before it was due, a ``delivery`` row and its

@@ -1,6 +1,6 @@
 """Turning a name into typed tokens: the normalization half of the name matcher.
 
-The steps, in order (``shared/research/screening_lists_and_matching.md`` §6.2):
+The steps, in order:
 
 1. NFKC and case folding, so full-width ``Ｃｏ．，Ｌｔｄ．`` is ``co., ltd.``;
 2. apostrophes dropped (``Qa'ida`` = ``Qaida``), ``&`` read as ``and``, dotted initialisms

@@ -1,4 +1,4 @@
-"""Reading watch-list files: YAML (the DESIGN.md shape) and entity CSV, validated whole.
+"""Reading watch-list files: YAML (the shape in docs/matching.md) and entity CSV, validated whole.
 
 Every problem in a file is reported, each as ``file:line: field: what was expected``, and a
 file with any problem is refused as a whole (:class:`~regwatch.exceptions.InputError`), so a

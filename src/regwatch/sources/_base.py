@@ -158,7 +158,7 @@ class Source(ABC, Generic[S]):
     A subclass sets :attr:`name`, :attr:`title` and :attr:`Settings`, implements
     :meth:`collect` (the only method that does I/O) and :meth:`parse` (pure: bytes in, events
     out), and is registered with :func:`regwatch.sources.register`.  The metadata drives the
-    validation of ``sources.yaml``, the README's configuration reference and ``--help``.
+    validation of ``sources.yaml``, the configuration reference in docs/ and ``--help``.
     """
 
     name: ClassVar[str]

@@ -1,6 +1,6 @@
 """Consolidated Screening List snapshots: parsing (JSON and CSV) and diffing.  Pure: no I/O.
 
-The quirks handled (``shared/research/screening_lists_and_matching.md`` §1.4, §6.1):
+The quirks handled:
 
 - aliases embedded in ``name`` (``X, a.k.a. Y``; a trailing ``(ACRONYM)``), and the
   ``; and any successor, sub-unit, or subsidiary thereof`` clause;

@@ -1,6 +1,6 @@
 """The differ's own bookkeeping: which stored events have been matched already.
 
-Events are stored first and matched after (DESIGN.md: each stage's output is persisted before
+Events are stored first and matched after (each stage's output is persisted before
 the next runs), so a crash between the two leaves events *pending*, not lost: the next poll,
 import or ``regwatch matches`` run matches every event that has no row here.
 """
