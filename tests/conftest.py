@@ -65,6 +65,8 @@ def cli(monkeypatch, tmp_path):
 
     monkeypatch.setenv("REGWATCH_DB", f"sqlite:///{tmp_path / 'regwatch.db'}")
     monkeypatch.delenv("REGWATCH_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the screening index cache
+    monkeypatch.setenv("COLUMNS", "200")  # a wide terminal; the table tests set their own
     monkeypatch.chdir(tmp_path)
 
     def run(*args: str) -> CliResult:

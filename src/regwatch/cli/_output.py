@@ -4,20 +4,37 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["Format", "emit", "print_json"]
+__all__ = [
+    "NEVER_CUT",
+    "Format",
+    "emit",
+    "fit_widths",
+    "print_json",
+    "print_table",
+    "terminal_width",
+]
 
-#: widest table column (longer values wrap); JSON and CSV always carry the whole value
+#: widest table column (longer values are cut with "…"); JSON and CSV carry the whole value
 _MAX_CELL = 72
-#: columns at most this wide are never shortened
-_SHORT = 20
+#: columns at most this wide (ids, dates, codes) are never cut; others not below _MIN_CELL
+_FIXED = 10
+_MIN_CELL = 8
+#: the widest column (a title) narrower than this makes optional columns give way
+_USEFUL = 24
+#: columns whose text is never cut (it wraps): a status, a schedule or an error cut short
+#: says something else
+NEVER_CUT = frozenset({"status", "schedule", "last_error", "error", "detail"})
 
 
 class Format(StrEnum):
@@ -40,7 +57,12 @@ def _cell(value: Any) -> str:
 
 
 def emit(
-    records: Sequence[Mapping[str, Any]], fmt: Format, columns: Sequence[tuple[str, str]]
+    records: Sequence[Mapping[str, Any]],
+    fmt: Format,
+    columns: Sequence[tuple[str, str]],
+    *,
+    total: int | None = None,
+    optional: Sequence[str] = (),
 ) -> None:
     """Print ``records``: whole records for JSON, ``columns`` (key, heading) for tables and CSV."""
     if fmt == Format.json:
@@ -54,27 +76,73 @@ def emit(
         for record in records:
             writer.writerow([_cell(record.get(key)) for key, _ in columns])
     else:
-        console = Console(width=max(Console().width, 120))
-        table = Table(show_lines=False, header_style="bold")
-        rows = [[_cell(record.get(key)) for key, _ in columns] for record in records]
-        widths = _fit(
-            [max([len(h), *(len(r[i]) for r in rows)]) for i, (_, h) in enumerate(columns)],
-            console.width,
-        )
-        for (_, heading), width in zip(columns, widths, strict=True):
-            # short cells stay on one line; long ones wrap rather than lose their end
-            table.add_column(heading, overflow="fold", no_wrap=width <= _SHORT, width=width)
-        for row in rows:
-            table.add_row(*row)
-        console.print(table)
+        print_table(records, columns, total=total, optional=optional)
 
 
-def _fit(natural: list[int], total: int) -> list[int]:
-    """Column widths that fit ``total`` characters: the widest columns give way first (down to
-    ``_SHORT``), so that ids, codes, dates and names keep their width while titles wrap."""
+def terminal_width() -> int:
+    """``COLUMNS`` when set, else the terminal's width, else 80 (a pipe or a file)."""
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def print_table(
+    records: Sequence[Mapping[str, Any]],
+    columns: Sequence[tuple[str, str]],
+    *,
+    total: int | None = None,
+    width: int | None = None,
+    optional: Sequence[str] = (),
+) -> None:
+    """A table that fits the terminal: long text is cut with "…" (status, schedule and error
+    text wrap instead, never cut); the ``optional`` columns (keys, least needed last) are left
+    out when the others would be cut short; ``total`` adds "N of TOTAL" when rows are a part."""
+    width = width or terminal_width()
+    console = Console(
+        width=width, no_color=bool(os.environ.get("NO_COLOR")), highlight=False, soft_wrap=False
+    )
+    rows = [[_cell(record.get(key)) for key, _ in columns] for record in records]
+    natural = [max([len(h), *(len(r[i]) for r in rows)]) for i, (_, h) in enumerate(columns)]
+    shown = list(range(len(columns)))
+    widths = fit_widths([natural[i] for i in shown], width)
+    for key in reversed(optional):
+        if sum(widths) + _overhead(len(shown)) <= width and not _starved(shown, widths, natural):
+            break
+        shown = [i for i in shown if columns[i][0] != key]
+        widths = fit_widths([natural[i] for i in shown], width)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", pad_edge=False)
+    for i, cell_width in zip(shown, widths, strict=True):
+        key, heading = columns[i]
+        if key in NEVER_CUT:
+            table.add_column(heading, overflow="fold", width=cell_width)
+        else:
+            table.add_column(heading, overflow="ellipsis", no_wrap=True, width=cell_width)
+    for row in rows:
+        table.add_row(*(row[i] for i in shown))
+    console.print(table)
+    if total is not None and total > len(rows):
+        console.print(f"{len(rows)} of {total}")
+
+
+def _overhead(count: int) -> int:
+    """Characters a table of ``count`` columns spends on padding and rules."""
+    return 3 * count - 1
+
+
+def _starved(shown: list[int], widths: list[int], natural: list[int]) -> bool:
+    """Whether the widest column (the title, say) was cut below a useful width."""
+    widest = max(range(len(shown)), key=lambda j: natural[shown[j]], default=None)
+    return widest is not None and widths[widest] < min(natural[shown[widest]], _USEFUL)
+
+
+def fit_widths(natural: list[int], total: int) -> list[int]:
+    """Column widths that fit ``total`` characters: short columns (ids, dates, codes) keep their
+    width and the widest ones give way first, down to ``_MIN_CELL``."""
     widths = [min(w, _MAX_CELL) for w in natural]
-    room = total - 3 * len(widths) - 1  # borders and padding
+    room = total - _overhead(len(widths))
     cap = max(widths, default=0)
-    while cap > _SHORT and sum(min(w, cap) for w in widths) > room:
+
+    def used(c: int) -> int:
+        return sum(w if w <= _FIXED else min(w, max(c, _MIN_CELL)) for w in widths)
+
+    while cap > _MIN_CELL and used(cap) > room:
         cap -= 1
-    return [min(w, cap) for w in widths]
+    return [w if w <= _FIXED else min(w, max(cap, _MIN_CELL)) for w in widths]

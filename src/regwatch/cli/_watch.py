@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -12,7 +12,6 @@ from ..matching import (
     MatchQuery,
     import_and_rescreen,
     list_matches,
-    screen,
     set_status,
     watch_items,
 )
@@ -50,15 +49,7 @@ MATCH_COLUMNS = [
     ("event_id", "event"),
     ("event_kind", "kind"),
     ("item", "watch item"),
-    ("reason", "why"),
-]
-SCREEN_COLUMNS = [
-    ("score", "score"),
-    ("tier", "tier"),
-    ("list", "list"),
-    ("name", "listed name"),
-    ("matched_name", "matched name"),
-    ("country", "country"),
+    ("event_title", "event title"),
     ("reason", "why"),
 ]
 
@@ -71,16 +62,22 @@ def watch_import(
         str | None,
         typer.Option("--company", help="the company (required for CSV; must agree with YAML)"),
     ] = None,
+    add: Annotated[
+        bool,
+        typer.Option(
+            "--add", help="only add and update items; keep the company's items the file omits"
+        ),
+    ] = False,
 ) -> None:
     """Import a watch list, all or nothing, then re-screen stored history against it.
 
-    YAML has the shape described in the documentation (company, recipients, watch: entities, keywords, eccns, cfr,
-    countries, topics); a CSV has the columns name, aliases, country, identifiers.  Any error
+    YAML has company, recipients and watch (entities, keywords, eccns, cfr, countries,
+    topics); a CSV has the columns name, aliases, country, identifiers.  Any error
     is reported with its file, line and field, and nothing is imported (exit status 2).
     """
     appctx = get_context(ctx)
     store = appctx.store(create=True)
-    imported, screened = import_and_rescreen(store, file, company)
+    imported, screened = import_and_rescreen(store, file, company, add=add)
     parts = [
         f"{imported.added} added",
         f"{imported.updated} updated",
@@ -106,8 +103,40 @@ def watch_list(
     ] = Format.table,
 ) -> None:
     """What each company watches (inactive items too: a re-import dropped them)."""
-    records = watch_items(get_context(ctx).store(), company)
+    store = get_context(ctx).store()
+    if company is not None:
+        store.check_company(company)
+    records = watch_items(store, company)
+    if fmt == Format.csv:
+        # the shape `regwatch watch import` reads back
+        emit([_export_row(r) for r in records], fmt, [(k, k) for k in EXPORT_COLUMNS])
+        return
     emit(records, fmt, ITEM_COLUMNS)
+
+
+EXPORT_COLUMNS = (
+    "company",
+    "kind",
+    "value",
+    "aliases",
+    "country",
+    "identifiers",
+    "schema",
+    "active",
+)
+
+
+def _export_row(record: dict[str, Any]) -> dict[str, Any]:
+    identifiers = record.get("identifiers") or []
+    if isinstance(identifiers, dict):
+        identifiers = [f"{k}:{v}" for k, v in identifiers.items()]
+    return {
+        **record,
+        "aliases": "; ".join(record.get("aliases") or ()),
+        "identifiers": "; ".join(identifiers),
+        "schema": record.get("schema") or ("Company" if record["kind"] == "entity" else ""),
+        "active": "true" if record["active"] else "false",
+    }
 
 
 @matches_app.callback()
@@ -133,8 +162,9 @@ def matches(
             f"{status!r} is not a status; expected one of {', '.join(STATUSES)}",
             param_hint="--status",
         )
-    query = MatchQuery(company=company, status=status, limit=limit)
-    emit(list_matches(get_context(ctx).store(), query), fmt, MATCH_COLUMNS)
+    found = list_matches(get_context(ctx).store(), MatchQuery(company=company, status=status))
+    shown = found[:limit] if limit else found
+    emit(shown, fmt, MATCH_COLUMNS, total=len(found), optional=("event_kind", "reason", "company"))
 
 
 def _change(ctx: typer.Context, match_id: int, status: str, note: str | None) -> None:
@@ -167,22 +197,53 @@ def matches_dismiss(
 @app.command("screen")
 def screen_(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="the name to screen")],
+    name: Annotated[
+        str | None, typer.Argument(help="the name to screen (or --file for many)")
+    ] = None,
     country: Annotated[
         str | None, typer.Option("--country", help="its country (ISO code or name)")
     ] = None,
     schema: Annotated[
         str, typer.Option("--schema", help=f"what it names: {', '.join(SCHEMAS)}")
     ] = "Company",
+    lists: Annotated[
+        list[str] | None,
+        typer.Option("--list", help="search only this list, e.g. EL, SDN (repeatable)"),
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            help="screen every name of this file: a CSV with a 'name' column (and 'country'), "
+            "or text with one name a line",
+        ),
+    ] = None,
+    fail_on_match: Annotated[
+        bool,
+        typer.Option("--fail-on-match", help="exit 3 when any name has a candidate (scripts)"),
+    ] = False,
     fmt: Annotated[
         Format, typer.Option("--format", help="table, json, jsonl or csv")
     ] = Format.table,
 ) -> None:
-    """Score a name against the entries currently on the restricted-party lists, with why."""
+    """Score names against the entries currently on the restricted-party lists, with why.
+
+    Every answer says which lists it searched, how many entries they hold and as of when.
+    Exit status 1 when no list is loaded, 2 for an empty name, 3 with --fail-on-match when
+    a name has a candidate.
+
+    Examples:
+
+        regwatch screen "Huawei Technologies Co., Ltd." --country CN
+
+        regwatch screen --file customers.csv --list EL --list SDN --fail-on-match
+    """
+    from ._screen import run_screen
+
     if schema not in SCHEMAS:
         raise typer.BadParameter(f"expected one of {', '.join(SCHEMAS)}", param_hint="--schema")
-    results = screen(get_context(ctx).store(), name, country, schema=schema)
-    if fmt == Format.table and not results:
-        typer.echo(f"no listed entry scores {name!r} at review level or above")
-        return
-    emit(results, fmt, SCREEN_COLUMNS)
+    if (name is None) == (file is None):
+        raise typer.BadParameter("give a NAME or --file, not both", param_hint="NAME")
+    matched = run_screen(get_context(ctx).store(), name, file, country, schema, lists or [], fmt)
+    if fail_on_match and matched:
+        raise typer.Exit(3)

@@ -7,13 +7,14 @@ code (``postgresql+psycopg://…``).  The schema is versioned (Alembic, ``regwat
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, or_, select, update
+from sqlalchemy import Connection, Engine, func, insert, or_, select, update
 
 from ..events import ChangeEvent, StoredEvent
 from ..exceptions import StoreError
@@ -33,7 +34,7 @@ from ._events import (
     row_to_stored,
 )
 from ._query import EventQuery, build_select
-from ._schema import EventRow, FetchRun, PayloadRow, SourceStateRow
+from ._schema import Company, EventRow, FetchRun, PayloadRow, SourceStateRow
 
 __all__ = ["ApplyResult", "Batch", "EventQuery", "Store"]
 
@@ -129,10 +130,40 @@ class Store:
         return list(self.iter_events(query))
 
     def iter_events(self, query: EventQuery | None = None) -> Iterator[StoredEvent]:
-        stmt = build_select(query or EventQuery(), self.dialect)
+        """Stored events matching ``query``, newest first.
+
+        :raises QueryError: ``query.company`` is not a company with a watch list
+        """
+        query = query or EventQuery()
+        if query.company is not None:
+            self.check_company(query.company)
+        stmt = build_select(query, self.dialect)
         with self.read() as conn:
             for row in conn.execute(stmt):
                 yield row_to_stored(row)
+
+    def count_matching(self, query: EventQuery) -> int:
+        """How many events :meth:`iter_events` gives for ``query`` without its ``limit``."""
+        query = dataclasses.replace(query, limit=None)
+        if query.company is not None:
+            self.check_company(query.company)
+        stmt = build_select(query, self.dialect).order_by(None).subquery()
+        with self.read() as conn:
+            return int(conn.execute(select(func.count()).select_from(stmt)).scalar_one())
+
+    def check_company(self, name: str) -> str:
+        """``name`` if a watch list was imported for it.
+
+        :raises QueryError: saying which company was likely meant
+        """
+        table = Company.__table__  # type: ignore[attr-defined]
+        with self.read() as conn:
+            names = list(conn.execute(select(table.c.name)).scalars())
+        if name not in names:
+            from .._suggest import unknown_value
+
+            raise unknown_value("company", name, names, option="company")
+        return name
 
     def event(self, event_id: int) -> StoredEvent | None:
         table = EventRow.__table__  # type: ignore[attr-defined]
