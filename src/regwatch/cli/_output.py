@@ -25,8 +25,6 @@ __all__ = [
     "terminal_width",
 ]
 
-#: widest table column (longer values are cut with "…"); JSON and CSV carry the whole value
-_MAX_CELL = 72
 #: columns at most this wide (ids, dates, codes) are never cut; others not below _MIN_CELL
 _FIXED = 10
 _MIN_CELL = 8
@@ -96,9 +94,8 @@ def print_table(
     text wrap instead, never cut); the ``optional`` columns (keys, least needed last) are left
     out when the others would be cut short; ``total`` adds "N of TOTAL" when rows are a part."""
     width = width or terminal_width()
-    console = Console(
-        width=width, no_color=bool(os.environ.get("NO_COLOR")), highlight=False, soft_wrap=False
-    )
+    plain = bool(os.environ.get("NO_COLOR"))  # https://no-color.org: no colour, no bold
+    console = Console(width=width, no_color=plain, highlight=False, soft_wrap=False)
     rows = [[_cell(record.get(key)) for key, _ in columns] for record in records]
     natural = [max([len(h), *(len(r[i]) for r in rows)]) for i, (_, h) in enumerate(columns)]
     shown = list(range(len(columns)))
@@ -108,7 +105,9 @@ def print_table(
             break
         shown = [i for i in shown if columns[i][0] != key]
         widths = fit_widths([natural[i] for i in shown], width)
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", pad_edge=False)
+    table = Table(
+        box=box.SIMPLE_HEAD, show_edge=False, header_style="" if plain else "bold", pad_edge=False
+    )
     for i, cell_width in zip(shown, widths, strict=True):
         key, heading = columns[i]
         if key in NEVER_CUT:
@@ -136,7 +135,7 @@ def _starved(shown: list[int], widths: list[int], natural: list[int]) -> bool:
 def fit_widths(natural: list[int], total: int) -> list[int]:
     """Column widths that fit ``total`` characters: short columns (ids, dates, codes) keep their
     width and the widest ones give way first, down to ``_MIN_CELL``."""
-    widths = [min(w, _MAX_CELL) for w in natural]
+    widths = list(natural)
     room = total - _overhead(len(widths))
     cap = max(widths, default=0)
 

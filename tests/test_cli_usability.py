@@ -1,0 +1,174 @@
+"""What a newcomer meets first: unknown filter values are errors that say what was meant (CLI
+and Python API), tables fit the terminal, CSV is CSV everywhere it is offered."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from pathlib import Path
+
+import pytest
+
+import regwatch
+
+SAMPLES = Path(regwatch.__file__).parent / "samples"
+
+
+@pytest.fixture
+def world(cli):
+    """Three Federal Register documents, the first CSL snapshot and Acme's watch list."""
+    assert cli("init").code == 0
+    for args in (
+        ("import", "federal_register", SAMPLES / "federal_register" / "documents.json"),
+        ("import", "csl", SAMPLES / "csl" / "consolidated-1.json"),
+        ("watch", "import", SAMPLES / "watchlist.yaml"),
+    ):
+        result = cli(*args)
+        assert result.code == 0, result
+    return cli
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--source", "fr"), "unknown source 'fr'; did you mean 'federal_register'?"),
+        (("--company", "Acme"), "unknown company 'Acme'; did you mean 'Acme Corp'?"),
+        (("--kind", "entity.add"), "unknown event kind 'entity.add'; did you mean 'entity.added'"),
+        (("--list", "ELL"), "unknown list 'ELL'; did you mean 'EL'?"),
+        (("--country", "Chnia"), "unknown country 'Chnia'; did you mean 'China'"),
+        (
+            ("--since", "2026-12-01", "--until", "2026-11-01"),
+            "the date range is inverted: since 2026-12-01 is after until 2026-11-01",
+        ),
+    ],
+)
+def test_an_unknown_filter_value_is_an_error_that_says_what_was_meant(world, args, message):
+    result = world("events", *args, "--format", "json")
+    assert result.code == 2, result
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_country_names_are_resolved_to_codes(world):
+    by_name = world("events", "--country", "China", "--format", "json")
+    by_code = world("events", "--country", "cn", "--format", "json")
+    assert by_name.code == by_code.code == 0
+    assert by_name.json() == by_code.json()
+    keys = {e["country"] for e in by_name.json()}
+    assert keys == {"CN"} or by_name.json() == []  # the sample's CN events, if any
+    assert world("events", "--list", "el", "--format", "json").json()  # list codes any case
+
+
+def test_the_python_api_checks_the_same_way():
+    with pytest.raises(regwatch.ConfigError, match="did you mean 'entity.added'"):
+        regwatch.EventQuery(kinds=("entity.add",))
+    with pytest.raises(ValueError, match="unknown source 'fr'"):
+        regwatch.EventQuery(sources="fr")
+    query = regwatch.EventQuery(kinds="entity.added", countries="China", lists="el")
+    assert (query.kinds, query.countries, query.lists) == (("entity.added",), ("CN",), ("EL",))
+    with pytest.raises(regwatch.ConfigError, match="inverted"):
+        regwatch.EventQuery(since=datetime.date(2026, 2, 1), until=datetime.date(2026, 1, 1))
+
+
+def test_the_python_api_single_string_kind_queries_the_store(world, tmp_path):
+    with regwatch.open_store(f"sqlite:///{tmp_path / 'regwatch.db'}") as store:
+        listed = store.events(regwatch.EventQuery(kinds="list.revised"))
+        assert {e.event.list_code for e in listed} == {"EL", "MEU", "UVL", "DPL"}
+        with pytest.raises(regwatch.ConfigError, match="did you mean 'Acme Corp'"):
+            store.events(regwatch.EventQuery(company="acme corp"))
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_tables_fit_the_terminal(world, monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", str(columns))
+    for args in (("events",), ("matches",), ("sources",), ("watch", "list")):
+        result = world(*args)
+        assert result.code == 0, (args, result)
+        lines = result.stdout.splitlines()
+        assert lines, args
+        assert max(len(line) for line in lines) <= columns, (args, result.stdout)
+    events = world("events").stdout
+    if columns == 80:
+        assert "…" in events  # titles cut, with a mark
+        assert "federal_register" not in events  # the source column gave way to the title
+    else:
+        assert "…" not in events.split("\n", 2)[2]  # nothing needed cutting
+        assert "Additions to the Entity List" in events
+    assert "\x1b[" not in events  # no colour codes in a pipe
+
+
+def test_status_and_errors_are_never_cut(world, monkeypatch):
+    """A long error wraps onto more lines rather than losing its end."""
+    monkeypatch.setenv("COLUMNS", "80")
+    sources = world("sources", "--format", "json").json()
+    assert {s["status"] for s in sources} <= {"ok", "never", "disabled", "failing", "stale"}
+    from regwatch.cli._output import print_table
+
+    import contextlib
+
+    out = io.StringIO()
+    long_error = "connection refused by www.federalregister.gov:443 " * 3 + "THE-END"
+    with contextlib.redirect_stdout(out):
+        print_table(
+            [{"name": "federal_register", "status": "failing", "last_error": long_error}],
+            [("name", "source"), ("status", "status"), ("last_error", "last error")],
+            width=60,
+        )
+    text = out.getvalue()
+    assert "THE-END" in text and "…" not in text
+    assert max(len(line) for line in text.splitlines()) <= 60
+    assert len(text.splitlines()) > 3  # wrapped
+
+
+def test_no_color_is_respected_on_a_terminal(monkeypatch):
+    import contextlib
+
+    from regwatch.cli import _output
+
+    rows = [{"id": 1, "status": "ok"}]
+    columns = [("id", "id"), ("status", "status")]
+    monkeypatch.setenv("FORCE_COLOR", "1")  # as if on a terminal
+    coloured = io.StringIO()
+    with contextlib.redirect_stdout(coloured):
+        _output.print_table(rows, columns, width=40)
+    assert "\x1b[" in coloured.getvalue()
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = io.StringIO()
+    with contextlib.redirect_stdout(plain):
+        _output.print_table(rows, columns, width=40)
+    assert "\x1b[" not in plain.getvalue()
+
+
+def test_limited_listings_say_how_many_there_are(world):
+    result = world("events", "--limit", "2")
+    assert result.code == 0
+    assert result.stdout.rstrip().endswith("2 of 7")
+    everything = world("events")
+    assert " of " not in everything.stdout.splitlines()[-1]
+    matches = world("matches", "--limit", "1")
+    assert matches.stdout.rstrip().endswith("1 of 5")
+    assert "event title" in matches.stdout
+
+
+def test_events_csv_carries_what_a_spreadsheet_needs(world):
+    result = world("events", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 7
+    for column in ("url", "detected_at", "effective_on", "published_on", "entity_name",
+                   "entity_aliases", "entity_addresses", "key", "citation"):  # fmt: skip
+        assert column in rows[0], column
+    rule = next(r for r in rows if r["title"].startswith("Additions to the Entity List"))
+    assert rule["url"].startswith("http") and rule["detected_at"]
+    assert rule["effective_on"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("events",), ("matches",), ("watch", "list"), ("deliveries",), ("screen", "Moskva")],
+)
+def test_every_csv_is_csv(world, args):
+    result = world(*args, "--format", "csv")
+    assert result.code == 0, result
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows and len({len(r) for r in rows}) == 1  # a header and rows of its width
