@@ -3,6 +3,7 @@ and Python API), tables fit the terminal, CSV is CSV everywhere it is offered.""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import io
@@ -61,7 +62,7 @@ def test_country_names_are_resolved_to_codes(world):
 
 
 def test_the_python_api_checks_the_same_way():
-    with pytest.raises(regwatch.ConfigError, match="did you mean 'entity.added'"):
+    with pytest.raises(regwatch.ConfigError, match=r"did you mean 'entity\.added'"):
         regwatch.EventQuery(kinds=("entity.add",))
     with pytest.raises(ValueError, match="unknown source 'fr'"):
         regwatch.EventQuery(sources="fr")
@@ -105,8 +106,6 @@ def test_status_and_errors_are_never_cut(world, monkeypatch):
     assert {s["status"] for s in sources} <= {"ok", "never", "disabled", "failing", "stale"}
     from regwatch.cli._output import print_table
 
-    import contextlib
-
     out = io.StringIO()
     long_error = "connection refused by www.federalregister.gov:443 " * 3 + "THE-END"
     with contextlib.redirect_stdout(out):
@@ -122,7 +121,6 @@ def test_status_and_errors_are_never_cut(world, monkeypatch):
 
 
 def test_no_color_is_respected_on_a_terminal(monkeypatch):
-    import contextlib
 
     from regwatch.cli import _output
 
