@@ -170,3 +170,101 @@ def test_every_csv_is_csv(world, args):
     assert result.code == 0, result
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows and len({len(r) for r in rows}) == 1  # a header and rows of its width
+
+
+# -- no hidden dependence on the current folder; options where a user types them ---------------
+
+
+def test_config_says_what_is_in_use_and_where_it_came_from(cli, tmp_path, monkeypatch):
+    monkeypatch.delenv("REGWATCH_DB")
+    default = cli("config", "--format", "json").json()
+    assert default["database"] == "sqlite:///regwatch.db"
+    assert default["database_from"].startswith("the default (no --db, no REGWATCH_DB)")
+    assert default["database_file"] == str(tmp_path / "regwatch.db")
+    assert default["database_exists"] is False
+    assert default["config"] is None and "built-in defaults" in default["config_from"]
+    assert default["enabled_sources"] == ["federal_register"]
+
+    (tmp_path / "sources.yaml").write_text("csl:\n  enabled: true\n")
+    monkeypatch.setenv("REGWATCH_DB", "postgresql+psycopg://rw:s3cret@db.example/regwatch")
+    from_env = cli("config", "--format", "json").json()
+    assert from_env["database"] == "postgresql+psycopg://rw:***@db.example/regwatch"
+    assert "s3cret" not in str(from_env)
+    assert from_env["database_from"] == "the REGWATCH_DB environment variable"
+    assert from_env["config"] == str(tmp_path / "sources.yaml")
+    assert from_env["config_from"].startswith("./sources.yaml in ")
+    assert "csl" in from_env["enabled_sources"]
+
+    other = tmp_path / "other.yaml"
+    other.write_text("meti:\n  enabled: true\n")
+    given = cli("config", "--db", "x.db", "--config", other, "--format", "json").json()
+    assert (given["database"], given["database_from"]) == ("sqlite:///x.db", "the --db option")
+    assert (given["config"], given["config_from"]) == (str(other), "the --config option")
+    readable = cli("config").stdout
+    assert "database:" in readable and "REGWATCH_DB environment variable" in readable
+
+
+def test_db_and_config_are_accepted_after_the_command_name(cli, tmp_path):
+    elsewhere = tmp_path / "elsewhere.db"
+    assert cli("init", "--db", elsewhere).code == 0
+    assert elsewhere.exists() and not (tmp_path / "regwatch.db").exists()
+    assert cli("events", "--limit", "1", f"--db={elsewhere}").code == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("federal_register:\n  evry: 1h\n")
+    result = cli("sources", "--config", bad)
+    assert result.code == 2 and "evry" in result.stderr
+    from regwatch.cli import hoist_global_options
+
+    assert hoist_global_options(["events", "--q", "x", "--db", "a.db", "--", "--db"]) == [
+        "--db", "a.db", "events", "--q", "x", "--", "--db"
+    ]  # fmt: skip
+
+
+def test_dash_h_and_every_help_text_has_examples_and_no_internal_placeholders(cli):
+    from regwatch.cli import command
+
+    def walk(cmd, path):
+        yield path, cmd
+        for name, sub in getattr(cmd, "commands", {}).items():
+            yield from walk(sub, [*path, name])
+
+    for path, _ in walk(command(), []):
+        result = cli(*path, "-h")
+        assert result.code == 0, path
+        text = result.stdout
+        assert "Examples:" in text, path
+        for internal in ("<str>", "<int", "<list", "<path>", "<Path>", "{"):
+            assert internal not in text, (path, internal, text)
+        assert "DESIGN" not in text and "README" not in text
+
+
+def test_shell_completion_is_installable_and_completes():
+    import os
+    import subprocess
+    import sys
+
+    run = [sys.executable, "-m", "regwatch"]
+    script = subprocess.run(
+        [*run, "--show-completion", "bash"], capture_output=True, text=True, check=False
+    )
+    assert script.returncode == 0 and "_REGWATCH_COMPLETE" in script.stdout
+    env = {**os.environ, "_REGWATCH_COMPLETE": "complete_bash", "COMP_CWORD": "1"}
+    done = subprocess.run(
+        run, env={**env, "COMP_WORDS": "regwatch eve"}, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    assert done.stdout.split() == ["events"]
+    option = subprocess.run(
+        run, env={**env, "COMP_WORDS": "regwatch screen --fail", "COMP_CWORD": "2"},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert option.stdout.split() == ["--fail-on-match"]
+
+
+def test_quiet_prints_only_errors(world, tmp_path):
+    result = world("--quiet", "import", "csl", SAMPLES / "csl" / "consolidated-2.json")
+    assert (result.code, result.stdout) == (0, "")
+    watch = world("-q", "watch", "import", SAMPLES / "watchlist.yaml")
+    assert (watch.code, watch.stdout) == (0, "")
+    failed = world("--quiet", "import", "csl", tmp_path / "missing.json")
+    assert failed.code == 2 and failed.stderr

@@ -8,26 +8,32 @@ from __future__ import annotations
 import logging
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+import typer.main
 
 from .. import __version__
 from ..exceptions import ConfigError, InputError, StoreError
 from ..logs import configure_logging
 from ._context import AppContext
+from ._help import tidy_help
 
-__all__ = ["app", "main"]
+__all__ = ["app", "command", "main"]
 
 app = typer.Typer(
     name="regwatch",
     help="Watch export-control sources (Federal Register, Entity List, METI) and report what "
     "changed that touches your business.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+#: global options that take a value and may also be given after the command name
+_HOISTED = ("--db", "--config")
 
 
 class LogFormat(StrEnum):
@@ -59,6 +65,10 @@ def _global(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="log what every poll does (to stderr)")
     ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="print only errors and warnings (for cron and scripts)"),
+    ] = False,
     log_format: Annotated[
         LogFormat,
         typer.Option("--log-format", help="log lines as readable text or JSON, one per line"),
@@ -71,18 +81,47 @@ def _global(
     ] = False,
 ) -> None:
     configure_logging(logging.INFO if verbose else logging.WARNING, log_format.value)
-    ctx.obj = AppContext(db_option=db, config_option=config)
+    ctx.obj = AppContext(db_option=db, config_option=config, quiet=quiet)
     ctx.call_on_close(ctx.obj.close)
 
 
 # The command modules register themselves on `app`.
-from . import _demo, _digest, _entities, _events, _sources, _watch  # noqa: E402,F401
+from . import _config, _demo, _digest, _entities, _events, _sources, _watch  # noqa: E402,F401
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """``--db`` and ``--config`` given after the command name, moved to the front, where the
+    top-level command reads them (``regwatch events --db x.db`` = ``regwatch --db x.db events``)."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        if arg in _HOISTED and i + 1 < len(args):
+            front += args[i : i + 2]
+            i += 2
+            continue
+        if arg.startswith(tuple(f"{name}=" for name in _HOISTED)):
+            front.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
+def command() -> Any:
+    """The ``regwatch`` command as click runs it, with its help texts tidied."""
+    return tidy_help(typer.main.get_command(app))
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: exit status 0 success, 1 some work failed, 2 bad usage or configuration."""
+    args = hoist_global_options(sys.argv[1:] if argv is None else list(argv))
     try:
-        app(args=argv, prog_name="regwatch")
+        command()(args=args, prog_name="regwatch")
     except (ConfigError, InputError, StoreError) as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)

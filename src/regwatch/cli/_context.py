@@ -9,13 +9,15 @@ import typer
 from ..config import Config, database_url, load_config
 from ..store import Store
 
-__all__ = ["AppContext", "get_context"]
+__all__ = ["AppContext", "get_context", "say"]
 
 
 @dataclass
 class AppContext:
     db_option: str | None = None
     config_option: str | None = None
+    #: --quiet: only errors and warnings are printed
+    quiet: bool = False
     _config: Config | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
 
@@ -47,6 +49,12 @@ class AppContext:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+
+def say(ctx: typer.Context, message: str) -> None:
+    """Print a progress or summary line, unless --quiet (errors go through ``typer.echo``)."""
+    if not get_context(ctx).quiet:
+        typer.echo(message)
 
 
 def get_context(ctx: typer.Context) -> AppContext:

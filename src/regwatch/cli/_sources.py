@@ -18,7 +18,7 @@ from ..pipeline import PollResult, build_source, import_files, poll_sources
 from ..sources import SOURCES, get_source_class
 from ..timeutil import parse_date, utcnow
 from . import app
-from ._context import get_context
+from ._context import get_context, say
 from ._output import Format, emit
 
 __all__: list[str] = []
@@ -33,11 +33,11 @@ def init(ctx: typer.Context) -> None:
     with Store(appctx.db_url) as store:
         before, after = store.init()
     if before == after:
-        typer.echo(f"database {appctx.db_url} is up to date (schema {after})")
+        say(ctx, f"database {appctx.db_url} is up to date (schema {after})")
     elif before is None:
-        typer.echo(f"created database {appctx.db_url} (schema {after})")
+        say(ctx, f"created database {appctx.db_url} (schema {after})")
     else:
-        typer.echo(f"upgraded database {appctx.db_url} from schema {before} to {after}")
+        say(ctx, f"upgraded database {appctx.db_url} from schema {before} to {after}")
 
 
 def _summary(result: PollResult) -> str:
@@ -66,7 +66,10 @@ def run_poll(ctx: typer.Context, names: list[str]) -> list[PollResult]:
     with Fetcher(config.http) as fetcher:
         results = poll_sources(store, config, names, fetcher)
     for result in results:
-        typer.echo(_summary(result), err=not result.ok)
+        if result.ok:
+            say(ctx, _summary(result))
+        else:
+            typer.echo(_summary(result), err=True)
         for warning in result.warnings:
             typer.echo(f"{result.source}: warning: {warning}", err=True)
     return results
@@ -110,16 +113,25 @@ def run(
             daemon.serve()
             return
         results, outputs = daemon.run_once()
+    # Cron mails every line: a cycle in which nothing happened prints nothing.
     for result in results:
-        typer.echo(_summary(result), err=not result.ok)
+        if not result.ok:
+            typer.echo(_summary(result), err=True)
+        elif result.new or result.revised:
+            say(ctx, _summary(result))
+        for warning in result.warnings:
+            typer.echo(f"{result.source}: warning: {warning}", err=True)
     report = outputs.get("digests")
     digests_ok = report is not None and not report.failed
-    if report is not None:
-        typer.echo(
+    if report is not None and (report.sent or report.failed or report.waiting):
+        line = (
             f"digests: {len(report.sent)} sent, {len(report.failed)} failed, "
-            f"{len(report.waiting)} waiting to be retried",
-            err=bool(report.failed),
+            f"{len(report.waiting)} waiting to be retried"
         )
+        if report.failed:
+            typer.echo(line, err=True)
+        else:
+            say(ctx, line)
         for outcome in report.failed:
             typer.echo(f"digest to {outcome.email}: {outcome.detail}", err=True)
     if not all(r.ok for r in results) or not digests_ok:
@@ -178,9 +190,10 @@ def import_(
     if edition is not None:
         _set_edition(instance, edition, paths)
     result = import_files(appctx.store(create=True), instance, paths)
-    typer.echo(
+    say(
+        ctx,
         f"{source}: imported {len(paths)} file(s): {len(result.new_ids)} new, "
-        f"{len(result.revised_ids)} revised, {result.unchanged} unchanged"
+        f"{len(result.revised_ids)} revised, {result.unchanged} unchanged",
     )
 
 

@@ -17,7 +17,7 @@ from ..matching import (
 )
 from ..matching._analyze import SCHEMAS
 from . import app
-from ._context import get_context
+from ._context import get_context, say
 from ._output import Format, emit
 
 __all__: list[str] = []
@@ -85,12 +85,13 @@ def watch_import(
         f"{imported.unchanged} unchanged",
         f"{imported.deactivated} deactivated",
     ]
-    typer.echo(f"{imported.company}: {', '.join(parts)} watch item(s)")
+    say(ctx, f"{imported.company}: {', '.join(parts)} watch item(s)")
     if imported.recipients is not None:
-        typer.echo(f"{imported.company}: {imported.recipients} recipient(s)")
-    typer.echo(
+        say(ctx, f"{imported.company}: {imported.recipients} recipient(s)")
+    say(
+        ctx,
         f"{imported.company}: re-screened {screened.events} stored event(s): "
-        f"{screened.matches} new match(es)"
+        f"{screened.matches} new match(es)",
     )
 
 
@@ -170,7 +171,7 @@ def matches(
 def _change(ctx: typer.Context, match_id: int, status: str, note: str | None) -> None:
     record = set_status(get_context(ctx).store(), match_id, status, note)
     target = f"{record['item']} / event {record['event_id']}"
-    typer.echo(f"match {record['id']}: {record['status']} ({target})")
+    say(ctx, f"match {record['id']}: {record['status']} ({target})")
 
 
 @matches_app.command("ack")
