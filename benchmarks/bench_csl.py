@@ -216,7 +216,7 @@ def _through_store(old_body: bytes, new_body: bytes) -> None:
         with Fetcher(HttpSettings(min_interval=0)) as fetcher:
             for label in ("baseline poll", "next-day poll"):
                 start = time.perf_counter()
-                result = poll_source(store, CSL(settings, fetcher))
+                result = poll_source(store, CSL(settings), fetcher)
                 seconds = time.perf_counter() - start
                 assert result.ok, result.error
                 print(f"{label} through SQLite: {seconds:6.2f} s ({result.new} new events)")

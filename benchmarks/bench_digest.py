@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from regwatch.config import Config
 from regwatch.digest import MailSettings, send_due
 from regwatch.events import ChangeEvent, Entity, EventKind
+from regwatch.model import Changes
 from regwatch.store import Batch, Store
 from regwatch.store._schema import Company, Match, Recipient, WatchItem
 
@@ -73,7 +74,7 @@ def seed(store: Store, recipients: int, per_recipient: int, pool: int) -> None:
         Batch(
             source="federal_register",
             payloads=[],
-            events=[(None, _event(n)) for n in range(pool)],
+            changes=Changes(events=[(None, _event(n)) for n in range(pool)]),
             started_at=EPOCH,
             imported=True,
         )
@@ -194,13 +195,13 @@ def main() -> None:
         )
         now = datetime(2026, 11, 28, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo: every digest is due
         start, cpu_start = time.perf_counter(), _cpu()
-        report = send_due(store, Config(path=None), now, mail=mail)
+        report = send_due(store, Config(path=None).general.digest, now, mail=mail)
         total, cpu = time.perf_counter() - start, _cpu() - cpu_start
         files = list((folder / "outbox").glob("*.eml"))
         size = sum(f.stat().st_size for f in files)
         assert len(report.sent) == n and len(files) == n, (len(report.sent), len(files))
         assert not report.failed
-        again = send_due(store, Config(path=None), now, mail=mail)
+        again = send_due(store, Config(path=None).general.digest, now, mail=mail)
         assert not again.outcomes, "a second run must send nothing"
         template = baseline_template(n)
         eml = baseline_eml(n, folder / "baseline")

@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from _common import best_of, shared_fixtures
+from regwatch.model import Changes
 from regwatch.sources import Payload
 from regwatch.sources.federal_register import FederalRegister, FederalRegisterSettings
 from regwatch.store import Batch, Store
@@ -49,7 +50,12 @@ def ingest(store: Store, source: FederalRegister, bodies: list[bytes]) -> tuple[
     ]
     events = [(i, e) for i, p in enumerate(payloads) for e in source.parse(p)]
     result = store.save_batch(
-        Batch(source=source.name, payloads=payloads, events=events, started_at=utcnow())
+        Batch(
+            source=source.name,
+            payloads=payloads,
+            changes=Changes(events=events),
+            started_at=utcnow(),
+        )
     )
     return len(result.new_ids), result.unchanged
 

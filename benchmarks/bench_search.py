@@ -22,6 +22,7 @@ from pathlib import Path
 
 import _common  # noqa: F401  (puts the repository on sys.path)
 from regwatch.events import ChangeEvent, EventKind
+from regwatch.model import Changes
 from regwatch.sources import Payload
 from regwatch.store import Batch, EventQuery, Store
 from regwatch.timeutil import utcnow
@@ -138,7 +139,7 @@ def main() -> None:
                     Batch(
                         source="federal_register",
                         payloads=[Payload(url="bench", body=b"", fetched_at=utcnow())],
-                        events=[(0, e) for e in chunk],
+                        changes=Changes(events=[(0, e) for e in chunk]),
                         started_at=utcnow(),
                     )
                 )

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 import regwatch
+from regwatch.model import Changes
 from regwatch.sources import Payload
 from regwatch.store import Batch
 from regwatch.timeutil import utcnow
@@ -20,21 +21,23 @@ def test_open_store_and_query(tmp_path, monkeypatch):
                 source="test",
                 payloads=[Payload(url="http://x", body=b"x")],
                 started_at=utcnow(),
-                events=[
-                    (
-                        0,
-                        regwatch.ChangeEvent(
-                            source="test",
-                            kind=regwatch.EventKind.ENTITY_ADDED,
-                            key="el:cn:acme",
-                            title="ACME added",
-                            list_code="EL",
-                            country="CN",
-                            published_on=date(2024, 5, 1),
-                            entity=regwatch.Entity("ACME", ("A.C.M.E.",)),
-                        ),
-                    )
-                ],
+                changes=Changes(
+                    events=[
+                        (
+                            0,
+                            regwatch.ChangeEvent(
+                                source="test",
+                                kind=regwatch.EventKind.ENTITY_ADDED,
+                                key="el:cn:acme",
+                                title="ACME added",
+                                list_code="EL",
+                                country="CN",
+                                published_on=date(2024, 5, 1),
+                                entity=regwatch.Entity("ACME", ("A.C.M.E.",)),
+                            ),
+                        )
+                    ]
+                ),
             )
         )
     monkeypatch.setenv("REGWATCH_DB", url)

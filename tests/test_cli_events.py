@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from regwatch.events import ChangeEvent, Entity, EventKind
+from regwatch.model import Changes
 from regwatch.sources import Payload
 from regwatch.store import Batch, Store
 from regwatch.timeutil import utcnow
@@ -29,36 +30,38 @@ def seeded(cli, tmp_path):
                 source="federal_register",
                 payloads=[payload],
                 started_at=utcnow(),
-                events=[
-                    (
-                        0,
-                        ChangeEvent(
-                            source="federal_register",
-                            kind=EventKind.DOCUMENT_PUBLISHED,
-                            key="fr:2023-02130",
-                            title="Additions to the Entity List",
-                            document_number="2023-02130",
-                            citation="88 FR 6621",
-                            published_on=date(2023, 2, 1),
-                            effective_on=date(2023, 1, 31),
-                            url="https://www.federalregister.gov/d/2023-02130",
+                changes=Changes(
+                    events=[
+                        (
+                            0,
+                            ChangeEvent(
+                                source="federal_register",
+                                kind=EventKind.DOCUMENT_PUBLISHED,
+                                key="fr:2023-02130",
+                                title="Additions to the Entity List",
+                                document_number="2023-02130",
+                                citation="88 FR 6621",
+                                published_on=date(2023, 2, 1),
+                                effective_on=date(2023, 1, 31),
+                                url="https://www.federalregister.gov/d/2023-02130",
+                            ),
                         ),
-                    ),
-                    (
-                        0,
-                        ChangeEvent(
-                            source="federal_register",
-                            kind=EventKind.ENTITY_ADDED,
-                            key="el:ir:example",
-                            title="Example Co. added",
-                            list_code="EL",
-                            country="IR",
-                            published_on=date(2023, 2, 1),
-                            related_key="fr:2023-02130",
-                            entity=Entity("Example Co.", ("Ex Co",), ("Tehran, Iran",)),
+                        (
+                            0,
+                            ChangeEvent(
+                                source="federal_register",
+                                kind=EventKind.ENTITY_ADDED,
+                                key="el:ir:example",
+                                title="Example Co. added",
+                                list_code="EL",
+                                country="IR",
+                                published_on=date(2023, 2, 1),
+                                related_key="fr:2023-02130",
+                                entity=Entity("Example Co.", ("Ex Co",), ("Tehran, Iran",)),
+                            ),
                         ),
-                    ),
-                ],
+                    ]
+                ),
             )
         )
 

@@ -64,8 +64,6 @@ def test_country_names_are_resolved_to_codes(world):
 def test_the_python_api_checks_the_same_way():
     with pytest.raises(regwatch.ConfigError, match=r"did you mean 'entity\.added'"):
         regwatch.EventQuery(kinds=("entity.add",))
-    with pytest.raises(ValueError, match="unknown source 'fr'"):
-        regwatch.EventQuery(sources="fr")
     query = regwatch.EventQuery(kinds="entity.added", countries="China", lists="el")
     assert (query.kinds, query.countries, query.lists) == (("entity.added",), ("CN",), ("EL",))
     with pytest.raises(regwatch.ConfigError, match="inverted"):
@@ -78,6 +76,9 @@ def test_the_python_api_single_string_kind_queries_the_store(world, tmp_path):
         assert {e.event.list_code for e in listed} == {"EL", "MEU", "UVL", "DPL"}
         with pytest.raises(regwatch.ConfigError, match="did you mean 'Acme Corp'"):
             store.events(regwatch.EventQuery(company="acme corp"))
+        with pytest.raises(ValueError, match="unknown source 'fr'; did you mean 'federal_reg"):
+            store.events(regwatch.EventQuery(sources="fr"))
+        assert store.events(regwatch.EventQuery(sources="meti")) == []  # known, nothing yet
 
 
 @pytest.mark.parametrize("columns", [80, 200])

@@ -100,8 +100,8 @@ def test_baseline_then_diff_then_nothing(cli, tmp_path, http_server, configure, 
     assert all(e["payload_id"] == snapshot_payload for e in changes)
     with _store(tmp_path) as store:
         assert store.payload_info(snapshot_payload)["body_kept"]
-        rebuilt = snapshot_entries(store, snapshot_payload, ["EL"])
-        old = snapshot_entries(store, baseline[0]["payload_id"], ["EL"])
+        rebuilt = snapshot_entries(*store.payload_body(snapshot_payload), ["EL"])
+        old = snapshot_entries(*store.payload_body(baseline[0]["payload_id"]), ["EL"])
         with store.read() as conn:
             listed = {e.key: e for e in current_entries(conn)}
     assert len(old.entries) == 7 and len(rebuilt.entries) == 6

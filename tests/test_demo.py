@@ -332,7 +332,7 @@ def test_sending_digests_leaves_the_young_garbage_to_the_collector(tmp_path):
             node.cycle = node
             garbage = weakref.ref(node)
             del node
-            send_due(store, Config(path=None), mail=mail)
+            send_due(store, Config(path=None).general.digest, mail=mail)
             gc.collect(1)
         finally:
             if collecting:

@@ -11,14 +11,15 @@ import pytest
 from regwatch._entity_history import entity_history
 from regwatch.entities import (
     ListedEntry,
-    apply_entity_events,
     current_entries,
+    entity_listing_changes,
     find_listed,
     replace_list,
     upsert_listed,
 )
 from regwatch.events import ChangeEvent, Entity, EventKind
 from regwatch.http import Fetcher, HttpSettings
+from regwatch.model import Changes, PriorRequest
 from regwatch.pipeline import poll_source
 from regwatch.sources import Payload
 from regwatch.sources.csl import CSL, CslSettings
@@ -50,16 +51,17 @@ def _entity_event(kind, key, name, *, country="RU", data=None, source="meti"):
     )
 
 
+def _listed(store):
+    return store.prior("meti", PriorRequest(lists=("JP-EUL",))).listed
+
+
 def _save(store, *events):
     payload = Payload(url="http://example/x", body=b"x", fetched_at=utcnow())
+    changes = Changes(
+        events=[(0, e) for e in events], listed=entity_listing_changes(events, _listed(store))
+    )
     return store.save_batch(
-        Batch(
-            source="meti",
-            payloads=[payload],
-            events=[(0, e) for e in events],
-            started_at=utcnow(),
-            store_state=lambda conn, evs: apply_entity_events(conn, evs),
-        )
+        Batch(source="meti", payloads=[payload], changes=changes, started_at=utcnow())
     )
 
 
@@ -84,8 +86,9 @@ def test_entity_events_keep_the_listed_parties_current(store):
     _save(store, removed)
     with store.read() as conn:
         assert current_entries(conn) == []
-        missing = apply_entity_events(conn, [removed])
-    assert missing.removed == 0 and "no such party is currently listed" in missing.unresolved[0]
+    warnings: list[str] = []
+    missing = entity_listing_changes([removed], _listed(store), warnings)
+    assert missing.remove == [] and "no such party is currently listed" in warnings[0]
 
 
 def test_replace_list_and_find_listed(store):
@@ -99,9 +102,10 @@ def test_replace_list_and_find_listed(store):
         assert replace_list(conn, "csl", "EL", entries, now=now) == (2, 0)
         assert replace_list(conn, "csl", "EL", entries[:1], now=now) == (1, 1)
         assert [e.key for e in current_entries(conn)] == ["el:cn:a b c", "el:ru:x y"]
-        assert find_listed(conn, "EL", "CN", "abc co").key == "el:cn:a b c"  # an alias
-        assert find_listed(conn, "EL", "DE", "A.B.C.").key == "el:cn:a b c"  # another country
-        assert find_listed(conn, "EL", "CN", "Nobody") is None
+        listed = {e.key: e for e in current_entries(conn)}
+    assert find_listed(listed, "EL", "CN", "abc co").key == "el:cn:a b c"  # an alias
+    assert find_listed(listed, "EL", "DE", "A.B.C.").key == "el:cn:a b c"  # another country
+    assert find_listed(listed, "EL", "CN", "Nobody") is None
 
 
 def test_a_whole_cycle_on_this_database(store, http_server, shared_fixtures):
@@ -134,10 +138,10 @@ def test_a_whole_cycle_on_this_database(store, http_server, shared_fixtures):
         base_url=http_server.url("/api/v1"), public_inspection=False, xml_interval=0
     )
     with Fetcher(HttpSettings(min_interval=0, retries=0)) as fetcher:
-        assert poll_source(store, CSL(settings, fetcher)).ok
-        result = poll_source(store, FederalRegister(fr, fetcher))
+        assert poll_source(store, CSL(settings), fetcher).ok
+        result = poll_source(store, FederalRegister(fr), fetcher)
         assert result.ok and result.new == 3, result
-        second = poll_source(store, CSL(settings, fetcher))
+        second = poll_source(store, CSL(settings), fetcher)
     assert second.ok and second.new == 2 and second.revised == 0, (
         second
     )  # first events of both keys

@@ -26,7 +26,7 @@ def fr_dir(shared_fixtures):
 
 def parse_file(path, role="documents"):
     source = FederalRegister(FederalRegisterSettings())
-    return source.parse(Payload(url=f"file://{path}", body=path.read_bytes(), role=role))
+    return source.parse_payload(Payload(url=f"file://{path}", body=path.read_bytes(), role=role))
 
 
 def test_all_fields_search_page_gives_one_event_per_document(fr_dir):
@@ -207,7 +207,7 @@ def test_pi_correction_filing_is_linked_too():
 def test_malformed_responses_are_parse_errors(body):
     source = FederalRegister(FederalRegisterSettings())
     with pytest.raises(ParseError):
-        source.parse(Payload(url="http://x/documents.json", body=body))
+        source.parse_payload(Payload(url="http://x/documents.json", body=body))
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from regwatch.matching import (
     pending_count,
     rescreen,
 )
+from regwatch.model import Changes
 from regwatch.store import Batch, Store
 from regwatch.store._schema import ListedEntity, Recipient, WatchItem
 from regwatch.timeutil import utcnow
@@ -47,7 +48,7 @@ def _store_events(store: Store, *events: ChangeEvent) -> list[int]:
     batch = Batch(
         source="csl",
         payloads=[],
-        events=[(None, e) for e in events],
+        changes=Changes(events=[(None, e) for e in events]),
         started_at=utcnow(),
         imported=True,
     )

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from regwatch.events import ChangeEvent, EventKind
 from regwatch.exceptions import IncompleteTable, InputError
+from regwatch.model import Changes
 from regwatch.sources._eul_table import read_table
 from regwatch.store import Batch, EventQuery, Store
 from regwatch.store._schema import ListedEntity
@@ -284,11 +285,13 @@ def test_the_edition_date_comes_from_the_file_name_or_must_be_given(cli, tmp_pat
 
     two = cli("import", "meti_eul", tmp_path / "list.csv", tmp_path / "list.csv", "--edition",
               "2026-01-01")  # fmt: skip
-    assert two.code == 2 and "import editions one at a time" in two.stderr
+    assert two.code == 2 and "import meti_eul files one at a time" in two.stderr
     bad = cli("import", "meti_eul", tmp_path / "list.csv", "--edition", "令和8年1月1日")
     assert bad.code == 2 and "expected a date as YYYY-MM-DD" in bad.stderr
     other = cli("import", "federal_register", tmp_path / "list.csv", "--edition", "2026-01-01")
-    assert other.code == 2 and "--edition applies to list editions (meti_eul) only" in other.stderr
+    assert (
+        other.code == 2 and "--edition: not an option of `import federal_register`" in other.stderr
+    )
 
 
 def test_two_editions_in_one_import_are_diffed_in_date_order(cli, tmp_path, rows):
@@ -349,7 +352,7 @@ def test_the_count_announced_by_metis_release_must_match(cli, tmp_path, rows):
     )
     assert cli("init").code == 0
     with open_store(tmp_path) as store:
-        store.save_batch(Batch("meti", [], [(None, announced)], utcnow()))
+        store.save_batch(Batch("meti", [], Changes(events=[(None, announced)]), utcnow()))
     (tmp_path / "20250929_3.csv").write_bytes(rows_to_csv(rows))
     result = cli("import", "meti_eul", tmp_path / "20250929_3.csv")
     assert result.code == 2
@@ -357,7 +360,12 @@ def test_the_count_announced_by_metis_release_must_match(cli, tmp_path, rows):
 
     with open_store(tmp_path) as store:  # the release said 30: the import inherits its facts
         store.save_batch(
-            Batch("meti", [], [(None, _replace(announced, announced_total=30))], utcnow())
+            Batch(
+                "meti",
+                [],
+                Changes(events=[(None, _replace(announced, announced_total=30))]),
+                utcnow(),
+            )
         )
     assert cli("import", "meti_eul", tmp_path / "20250929_3.csv").code == 0
     with open_store(tmp_path) as store:

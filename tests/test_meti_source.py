@@ -41,7 +41,7 @@ def shift_jis(body: bytes) -> bytes:
 
 
 def parse(p: Payload, **settings):
-    return Meti(MetiSettings(**settings)).parse(p)
+    return Meti(MetiSettings(**settings)).parse_payload(p)
 
 
 # -- the feed -------------------------------------------------------------------------------
@@ -142,7 +142,7 @@ def test_the_real_category02_ids_are_dated_by_id_not_by_fiscal_year_path(shared_
     assert march.url.startswith(f"{METI}/press/2025/03/") and march.published_on == date(
         2026, 3, 31
     )
-    event = Meti(MetiSettings()).parse(page)[0]
+    event = Meti(MetiSettings()).parse_payload(page)[0]
     assert event.data["fiscal_year"] == 2026 and event.published_on == date(2026, 7, 3)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import text
 import regwatch.store as store_module
 from regwatch.events import ChangeEvent, Entity, EventKind
 from regwatch.exceptions import SchemaOutOfDate, StoreError
+from regwatch.model import Changes
 from regwatch.sources import Payload
 from regwatch.store import Batch, EventQuery, Store
 from regwatch.timeutil import utcnow
@@ -34,7 +35,10 @@ def save(store, *events, source="test"):
     payload = Payload(url="http://example/x", body=b"x", fetched_at=utcnow())
     return store.save_batch(
         Batch(
-            source=source, payloads=[payload], events=[(0, e) for e in events], started_at=utcnow()
+            source=source,
+            payloads=[payload],
+            changes=Changes(events=[(0, e) for e in events]),
+            started_at=utcnow(),
         )
     )
 

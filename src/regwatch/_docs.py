@@ -28,6 +28,7 @@ END = "<!-- config-reference:end -->"
 
 def _default(info: FieldInfo) -> str:
     if info.default_factory is not None:
+        # pydantic types the factory as possibly taking the validated data; ours never do
         value: Any = info.default_factory()  # type: ignore[call-arg]
     else:
         value = info.default

@@ -13,16 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
-
 from ._entity_names import name_tokens
-from .events import StoredEvent
 from .exceptions import InputError
+from .keys import csl_baseline_key
+from .model import ListedEntry, StoredEvent
 from .store import Store
-from .store._csl_state import CslEntryRow
-from .store._events import row_to_stored
-from .store._listed import ListedEntry, current_entries
-from .store._schema import EventHead, EventRow
+from .store._history import entity_events, events_about, head_event, snapshot_list_code
+from .store._listed import current_entries
 
 __all__ = ["EntityHistory", "entity_history"]
 
@@ -78,20 +75,12 @@ def _baseline_event(conn: Any, key: str, events: list[StoredEvent]) -> StoredEve
     (the CSL holds or held it but never reported it as added)."""
     if any(e.event.source == "csl" and e.event.kind == "entity.added" for e in events):
         return None
-    entries = CslEntryRow.__table__  # type: ignore[attr-defined]
-    code = conn.execute(select(entries.c.list_code).where(entries.c.key == key)).scalar()
+    code = snapshot_list_code(conn, "csl", key)
     if code is None:  # removed since: its CSL events say which list it was on
         code = next((e.event.list_code for e in events if e.event.source == "csl"), None)
     if code is None:
         return None
-    table = EventRow.__table__  # type: ignore[attr-defined]
-    heads = EventHead.__table__  # type: ignore[attr-defined]
-    row = conn.execute(
-        select(table)
-        .join(heads, heads.c.event_id == table.c.id)
-        .where(heads.c.key == f"csl:baseline:{code.lower()}")
-    ).first()
-    return row_to_stored(row) if row is not None else None
+    return head_event(conn, csl_baseline_key(code))
 
 
 def entity_history(store: Store, name: str) -> list[EntityHistory]:
@@ -102,7 +91,6 @@ def entity_history(store: Store, name: str) -> list[EntityHistory]:
     query = set(name_tokens(name))
     if not query:
         raise InputError(f"{name!r}: give a name with at least one letter or digit")
-    table = EventRow.__table__  # type: ignore[attr-defined]
     found: dict[str, EntityHistory] = {}
     with store.read() as conn:
         for entry in current_entries(conn):
@@ -110,10 +98,8 @@ def entity_history(store: Store, name: str) -> list[EntityHistory]:
                 found[entry.key] = EntityHistory(
                     entry.key, entry.name, entry.list_code, entry.country, entry
                 )
-        rows = conn.execute(select(table).where(table.c.kind.in_(_ENTITY_KINDS)))
         mentioned: list[StoredEvent] = []
-        for row in rows:
-            stored = row_to_stored(row)
+        for stored in entity_events(conn):
             entity = stored.event.entity
             if entity and _matches(query, (entity.name, *entity.aliases)):
                 mentioned.append(stored)
@@ -124,14 +110,7 @@ def entity_history(store: Store, name: str) -> list[EntityHistory]:
                 assert e.entity is not None
                 found[key] = EntityHistory(key, e.entity.name, e.list_code, e.country, None)
         for history in found.values():
-            like = "fr:%#" + history.key.replace("\\", "\\\\").replace("%", "\\%").replace(
-                "_", "\\_"
-            )
-            stmt = select(table).where(
-                or_(table.c.key == history.key, table.c.key.like(like, escape="\\"))
-            )
-            events = [row_to_stored(r) for r in conn.execute(stmt)]
-            events = [e for e in events if _key_of(e) == history.key]
+            events = [e for e in events_about(conn, history.key) if _key_of(e) == history.key]
             baseline = _baseline_event(conn, history.key, events)
             if baseline is not None:
                 events.append(baseline)

@@ -121,7 +121,7 @@ class Daemon:
             return None
         result: PollResult | None = None
         try:
-            result = poll_source(self.store, build_source(name, self.config, self.fetcher))
+            result = poll_source(self.store, build_source(name, self.config), self.fetcher)
         finally:
             row = self.store.source_state_row(name)
             failures = row.consecutive_failures if row else 0
@@ -256,16 +256,15 @@ def build_daemon(
     :param mail: where digests go; by default from the environment (``REGWATCH_SMTP_URL``, …).
     """
     from .digest import SendReport, send_due
-    from .ops import notify_ops
 
     daemon = Daemon(store, config, fetcher, owner=owner or default_owner())
 
     def ops_after_poll(result: PollResult | None) -> None:
         if result is not None:
-            notify_ops(store, config, result.source)
+            _notify_ops(store, config, result.source)
 
     def digests() -> SendReport:
-        report = send_due(store, config, mail=mail)
+        report = send_due(store, config.general.digest, mail=mail)
         if report.sent or report.failed:
             log.info("digests", extra={"sent": len(report.sent), "failed": len(report.failed)})
         return report
@@ -273,3 +272,34 @@ def build_daemon(
     daemon.after_poll.append(ops_after_poll)
     daemon.periodic.append(("digests", config.general.digest.check_every, digests))
     return daemon
+
+
+def _notify_ops(store: Store, config: Config, source: str) -> bool:
+    """After a poll of ``source``: send the ops notice its health calls for, if any.
+
+    Mail goes where digests go (``REGWATCH_SMTP_URL``, else ``.eml`` files in the outbox).
+    """
+    from .digest import MailSettings, send_notice
+    from .health import source_health
+    from .ops import notify
+    from .sources import get_source_class
+
+    settings = config.general.ops
+    if settings.email is None:
+        return False
+    row = store.source_state_row(source)
+    health = source_health(
+        source, config.sources[source], get_source_class(source).default_every, row, utcnow()
+    )
+    mail = MailSettings.from_env()
+
+    def send(to: str, subject: str, body: str) -> None:
+        send_notice(to, subject, body, mail, config.general.digest)
+
+    return notify(
+        health,
+        row.ops_notice if row else None,
+        settings,
+        send,
+        lambda state: store.set_ops_notice(source, state),
+    )

@@ -4,19 +4,22 @@ The public face of two private modules:
 
 - :mod:`regwatch._entity_names` (pure): :func:`entity_key`, :func:`normalize_name`,
   :func:`parse_citations`, :func:`country_from_heading`, the list codes and titles;
-- :mod:`regwatch.store._listed` (SQL, in the caller's transaction): :func:`apply_entity_events`,
-  :func:`replace_list`, :func:`upsert_listed`, :func:`remove_listed`, :func:`current_entries`,
-  :func:`find_listed`.
+- :mod:`regwatch.sources._listing` (pure): :func:`entity_listing_changes` turns entity events
+  into the :class:`~regwatch.model.ListedChanges` a source returns, :func:`find_listed` finds the
+  listed party a rule means;
+- :mod:`regwatch.store._listed` (SQL, in the caller's transaction): :func:`current_entries`,
+  :func:`replace_list`, :func:`upsert_listed`, :func:`remove_listed`.
 
 A source that lists parties (the CSL, Federal Register rules, METI's End User List) emits
 ``entity.added`` / ``entity.revised`` / ``entity.removed`` events whose key, or whose
-``data["entity_key"]``, is :func:`entity_key` of the party, and applies them in its
-:meth:`~regwatch.sources.Source.store_state` with :func:`apply_entity_events`; a first snapshot
-that should not flood digests writes its entries with :func:`replace_list` instead.
+``data["entity_key"]``, is :func:`entity_key` of the party, and returns with them the
+:class:`~regwatch.model.ListedChanges` they imply (from :func:`entity_listing_changes`); a first
+snapshot that should not flood digests replaces the list's rows instead
+(``ListedChanges.replace``).  The store applies both in one transaction.
 
 An entity event with ``data["confirms"]`` repeats what an earlier event (named there, usually
 the Federal Register rule's event about the same party) already reported: see
-:func:`confirms`.
+:func:`confirms` (the rule lives in :mod:`regwatch.alerts`).
 """
 
 from __future__ import annotations
@@ -34,30 +37,22 @@ from ._entity_names import (
     repair_text,
     same_party_name,
 )
-from .events import ChangeEvent, StoredEvent
-from .store._listed import (
-    AppliedEntities,
-    ListedEntry,
-    apply_entity_events,
-    current_entries,
-    find_listed,
-    remove_listed,
-    replace_list,
-    upsert_listed,
-)
+from .alerts import confirms
+from .model import ListedEntry
+from .sources._listing import entity_listing_changes, find_listed
+from .store._listed import current_entries, remove_listed, replace_list, upsert_listed
 
 __all__ = [
     "LIST_CODES",
     "LIST_TITLES",
-    "AppliedEntities",
     "Citation",
     "ListedEntry",
-    "apply_entity_events",
     "confirms",
     "country_from_heading",
     "current_entries",
     "disambiguate",
     "entity_key",
+    "entity_listing_changes",
     "find_listed",
     "format_citation",
     "normalize_name",
@@ -68,17 +63,3 @@ __all__ = [
     "same_party_name",
     "upsert_listed",
 ]
-
-
-def confirms(event: ChangeEvent | StoredEvent) -> str | None:
-    """The key of the earlier event that ``event`` confirms, or ``None``.
-
-    A CSL snapshot lists a party days after the Federal Register rule that added it; its
-    ``entity.added`` event then carries ``data["confirms"]`` (the rule's entity event key) and
-    ``related_key`` (the rule's document key).  A digest should report the rule's event and treat
-    the confirmation as a record, not as a second alert.
-    """
-    if isinstance(event, StoredEvent):
-        event = event.event
-    value = event.data.get("confirms")
-    return str(value) if value else None

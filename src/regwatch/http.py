@@ -31,7 +31,7 @@ from typing import Any, Literal
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import __version__
+from ._version import __version__
 from .exceptions import (
     BlockedError,
     FetchError,
@@ -40,7 +40,7 @@ from .exceptions import (
     TransportError,
     UnexpectedContent,
 )
-from .sources._base import Payload
+from .model import Payload
 
 __all__ = ["Expect", "Fetcher", "HttpSettings", "short_url"]
 

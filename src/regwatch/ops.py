@@ -9,18 +9,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .health import SourceHealth, source_health
-from .timeutil import utcnow
+from .health import SourceHealth
 
-if TYPE_CHECKING:
-    from .config import Config
-    from .store import Store
-
-__all__ = ["Notice", "OpsSettings", "decide_notice", "notify", "notify_ops"]
+__all__ = ["Notice", "OpsSettings", "decide_notice", "notify"]
 
 log = logging.getLogger("regwatch.ops")
 
@@ -105,32 +99,3 @@ def notify(
     record(notice.in_force)
     log.info("ops notice sent", extra={"source": health.name, "notice": notice.kind})
     return True
-
-
-def notify_ops(store: Store, config: Config, source: str) -> bool:
-    """After a poll of ``source``: send the ops notice its health calls for, if any.
-
-    Mail goes where digests go (``REGWATCH_SMTP_URL``, else ``.eml`` files in the outbox).
-    """
-    settings = config.general.ops
-    if settings.email is None:
-        return False
-    from .digest import MailSettings, send_notice
-    from .sources import get_source_class
-
-    row = store.source_state_row(source)
-    health = source_health(
-        source, config.sources[source], get_source_class(source).default_every, row, utcnow()
-    )
-    mail = MailSettings.from_env()
-
-    def send(to: str, subject: str, body: str) -> None:
-        send_notice(to, subject, body, mail, config.general.digest)
-
-    return notify(
-        health,
-        row.ops_notice if row else None,
-        settings,
-        send,
-        lambda state: store.set_ops_notice(source, state),
-    )

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .exceptions import BlockedError, InputError, RegwatchError
+from .exceptions import BlockedError, ConfigError, InputError, RegwatchError
 from .http import Fetcher
-from .sources import Collection, Payload, Source, get_source_class
+from .model import Changes, Collection, Payload
+from .sources import Source, get_source_class
 from .store import ApplyResult, Batch, Store
 from .timeutil import utcnow
 
@@ -26,6 +28,7 @@ __all__ = [
     "build_source",
     "import_files",
     "match_stage",
+    "parse_collection",
     "poll_source",
     "poll_sources",
 ]
@@ -57,36 +60,49 @@ class PollResult:
         return len(self.revised_ids)
 
 
-def build_source(name: str, config: Config, fetcher: Fetcher | None = None) -> Source[Any]:
+def build_source(name: str, config: Config) -> Source[Any]:
     cls = get_source_class(name)
-    return cls(config.sources[name], fetcher)
+    return cls(config.sources[name])
 
 
-def poll_source(store: Store, source: Source[Any]) -> PollResult:
+def parse_collection(store: Store, source: Source[Any], collection: Collection) -> Changes:
+    """The source's pure parse of ``collection``, given what it asked to know of the past."""
+    if not collection.payloads:
+        return Changes()
+    return source.parse(collection, store.prior(source.name, source.prior_request()))
+
+
+def _batch(
+    source: Source[Any], collection: Collection, changes: Changes, started: datetime
+) -> Batch:
+    return Batch(
+        source=source.name,
+        payloads=collection.payloads,
+        changes=changes,
+        started_at=started,
+        cursor=changes.cursor if changes.cursor is not None else collection.cursor,
+        validators=collection.validators,
+        requests=collection.requests,
+        warnings=collection.warnings + changes.warnings,
+        not_modified=collection.not_modified,
+        newest_item_on=source.newest_item_on([e for _, e in changes.events]),
+        keep_all_bodies=source.keep_bodies,
+        imported=collection.imported,
+    )
+
+
+def poll_source(store: Store, source: Source[Any], fetcher: Fetcher) -> PollResult:
     """One collection pass of ``source``, stored in one transaction; never raises for the
     source's own failures (they are recorded and returned)."""
     started, clock = utcnow(), time.monotonic()
-    fetcher_requests = source.fetcher.requests
+    fetcher_requests = fetcher.requests
     try:
-        collection = source.collect(store.source_state(source.name))
-        events = source.events(collection, store)
-        batch = Batch(
-            source=source.name,
-            payloads=collection.payloads,
-            events=events,
-            started_at=started,
-            cursor=collection.cursor,
-            validators=collection.validators,
-            requests=source.fetcher.requests - fetcher_requests,
-            warnings=collection.warnings,
-            not_modified=collection.not_modified,
-            newest_item_on=source.newest_item_on([e for _, e in events]),
-            keep_all_bodies=source.keep_bodies,
-            store_state=source.store_state,
-        )
+        collection = source.collect(fetcher, store.source_state(source.name))
+        collection.requests = fetcher.requests - fetcher_requests
+        batch = _batch(source, collection, parse_collection(store, source, collection), started)
         stored = store.save_batch(batch)
     except Exception as exc:  # every failure is recorded; none stops the other sources
-        requests = source.fetcher.requests - fetcher_requests
+        requests = fetcher.requests - fetcher_requests
         kind = "blocked" if isinstance(exc, BlockedError) else "error"
         if not isinstance(exc, RegwatchError):
             log.exception("poll %s: unexpected error", source.name)
@@ -119,7 +135,7 @@ def poll_source(store: Store, source: Source[Any]) -> PollResult:
         not_modified=collection.not_modified,
         requests=batch.requests,
         seconds=time.monotonic() - clock,
-        warnings=collection.warnings,
+        warnings=batch.warnings,
     )
     log.info(
         "poll %s finished",
@@ -143,7 +159,7 @@ def poll_sources(
     store: Store, config: Config, names: Sequence[str], fetcher: Fetcher
 ) -> list[PollResult]:
     """Poll each of ``names`` in turn; one failing source never stops the next."""
-    return [poll_source(store, build_source(name, config, fetcher)) for name in names]
+    return [poll_source(store, build_source(name, config), fetcher) for name in names]
 
 
 def match_stage(store: Store) -> None:
@@ -160,12 +176,24 @@ def match_stage(store: Store) -> None:
         log.info("matched %d event(s): %d new match(es)", result.events, result.matches)
 
 
-def import_files(store: Store, source: Source[Any], paths: Iterable[Path]) -> ApplyResult:
+def import_files(
+    store: Store,
+    source: Source[Any],
+    paths: Sequence[Path],
+    options: Mapping[str, Any] | None = None,
+) -> ApplyResult:
     """Feed saved payload files through ``source``'s parser and store the events.
 
     All or nothing: every file is read and parsed before anything is stored.
+    :param options: values of the source's declared :attr:`~Source.import_options`.
     :raises InputError: naming the file that could not be read or parsed.
     """
+    options = dict(options or {})
+    for option in source.import_options:
+        if option.one_file and option.name in options and len(paths) != 1:
+            raise ConfigError(
+                f"--{option.name} applies to one file; import {source.name} files one at a time"
+            )
     payloads: list[Payload] = []
     for path in paths:
         try:
@@ -173,21 +201,14 @@ def import_files(store: Store, source: Source[Any], paths: Iterable[Path]) -> Ap
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
         payloads.append(source.read_file(str(path), body))
-    # Through `events`, as a poll does, so that snapshot sources diff against the store.
+    collection = Collection(payloads=payloads, options=options, imported=True)
+    # Through the same parse as a poll, so that snapshot sources diff against the store.
     try:
-        events = source.events(Collection(payloads=payloads), store)
+        changes = parse_collection(store, source, collection)
     except RegwatchError as exc:
         url = getattr(exc, "url", None)
         message = str(exc)
         raise InputError(message if not url or url in message else f"{url}: {message}") from None
-    batch = Batch(
-        source=source.name,
-        payloads=payloads,
-        events=events,
-        started_at=utcnow(),
-        imported=True,
-        store_state=source.store_state,
-    )
-    result = store.save_batch(batch)
+    result = store.save_batch(_batch(source, collection, changes, utcnow()))
     match_stage(store)
     return result

@@ -32,12 +32,15 @@ def test_delivery_with_a_retry(db_store, config, mail_server, tmp_path):
     port = free_port()
     server = mail_server(port=port, start=False)
     mail = smtp_mail(port, tmp_path)
-    first = send_due(db_store, config, NOW, mail=mail)
+    first = send_due(db_store, config.general.digest, NOW, mail=mail)
     assert [o.status for o in first.outcomes] == ["failed"]
     server.start()
-    second = send_due(db_store, config, NOW + timedelta(minutes=2), mail=mail)
+    second = send_due(db_store, config.general.digest, NOW + timedelta(minutes=2), mail=mail)
     assert [(o.status, o.attempts) for o in second.outcomes] == [("sent", 2)]
-    assert send_due(db_store, config, NOW + timedelta(hours=1), mail=mail).outcomes == []
+    assert (
+        send_due(db_store, config.general.digest, NOW + timedelta(hours=1), mail=mail).outcomes
+        == []
+    )
     assert len(server.received) == 1
     html = server.received[0].message.get_body(("html",)).get_content()
     # data.pdf_url is read with a JSON path on both backends

@@ -44,7 +44,7 @@ def test_golden_digest(store, config, tmp_path, monkeypatch):
     monkeypatch.delenv("REGWATCH_SMTP_URL", raising=False)
     monkeypatch.setenv("REGWATCH_OUTBOX", str(tmp_path / "out"))
     monkeypatch.setenv("REGWATCH_MAIL_FROM", "regwatch <regwatch@example.org>")
-    (outcome,) = send_due(store, config, NOW).outcomes
+    (outcome,) = send_due(store, config.general.digest, NOW).outcomes
     assert outcome.status == "sent"
     message = email.message_from_bytes(
         Path(outcome.detail).read_bytes(), policy=email.policy.default

@@ -64,7 +64,7 @@ def test_a_digest_is_delivered_with_both_parts_and_the_expected_items(
     store, config, acme, mail_server, tmp_path
 ):
     server = mail_server()
-    report = send_due(store, config, NOW, mail=smtp_mail(server.port, tmp_path))
+    report = send_due(store, config.general.digest, NOW, mail=smtp_mail(server.port, tmp_path))
     assert [o.status for o in report.outcomes] == ["sent", "sent"]
     assert len(server.received) == 2
     by_rcpt = {r.rcpt_tos[0]: r for r in server.received}
@@ -106,7 +106,7 @@ def test_nothing_twice_in_the_same_period_even_after_a_restart(
 ):
     server = mail_server()
     mail = smtp_mail(server.port, tmp_path)
-    send_due(store, config, NOW, mail=mail)
+    send_due(store, config.general.digest, NOW, mail=mail)
     assert len(server.received) == 2
     # a new match later the same day waits for tomorrow's digest
     company = acme["company_id"]
@@ -114,9 +114,9 @@ def test_nothing_twice_in_the_same_period_even_after_a_restart(
     item = add_watch_item(store, company, "keyword", "late")
     add_match(store, extra, company, item, created_at=NOW)
     with Store.open(store.url) as restarted:  # a new process: nothing is remembered in memory
-        again = send_due(restarted, config, NOW + timedelta(hours=5), mail=mail)
+        again = send_due(restarted, config.general.digest, NOW + timedelta(hours=5), mail=mail)
         assert again.outcomes == [] and len(server.received) == 2
-        tomorrow = send_due(restarted, config, NOW + timedelta(days=1), mail=mail)
+        tomorrow = send_due(restarted, config.general.digest, NOW + timedelta(days=1), mail=mail)
     assert [o.period for o in tomorrow.outcomes] == ["daily:2026-11-29"] * 2
     assert [o.matches for o in tomorrow.outcomes] == [1, 1]
     assert len(server.received) == 4
@@ -130,7 +130,7 @@ def test_empty_periods_send_and_write_nothing(store, config, mail_server, tmp_pa
     server = mail_server()
     company = add_company(store, "Quiet Co")
     add_recipient(store, company, "q@quiet.example", **DAILY)
-    report = send_due(store, config, NOW, mail=smtp_mail(server.port, tmp_path))
+    report = send_due(store, config.general.digest, NOW, mail=smtp_mail(server.port, tmp_path))
     assert report.outcomes == [] and report.ok
     assert deliveries(store) == [] and server.received == []
 
@@ -140,7 +140,7 @@ def test_not_due_before_the_local_time(store, config, acme, mail_server, tmp_pat
     mail = smtp_mail(server.port, tmp_path)
     # 15:30 in Tokyo on the 27th: the matches were made at 21:00 Tokyo time, after the 27th's
     # 08:00 digest was due, so they wait for the 28th's
-    early = send_due(store, config, NOW - timedelta(hours=18), mail=mail)
+    early = send_due(store, config.general.digest, NOW - timedelta(hours=18), mail=mail)
     assert early.outcomes == [] and server.received == []
 
 
@@ -148,7 +148,7 @@ def test_the_server_down_then_up_delivers_exactly_once(store, config, acme, mail
     port = free_port()
     server = mail_server(port=port, start=False)
     mail = smtp_mail(port, tmp_path)
-    first = send_due(store, config, NOW, mail=mail)
+    first = send_due(store, config.general.digest, NOW, mail=mail)
     assert [o.status for o in first.outcomes] == ["failed", "failed"]
     assert not first.ok
     assert all(f"cannot connect to 127.0.0.1:{port}" in o.detail for o in first.outcomes)
@@ -157,14 +157,14 @@ def test_the_server_down_then_up_delivers_exactly_once(store, config, acme, mail
     assert all(r.next_attempt_at == NOW + timedelta(seconds=60) for r in rows)
     # before the backoff is over: nothing is tried, the failures are reported as waiting
     server.start()
-    waiting = send_due(store, config, NOW + timedelta(seconds=30), mail=mail)
+    waiting = send_due(store, config.general.digest, NOW + timedelta(seconds=30), mail=mail)
     assert waiting.outcomes == [] and len(waiting.waiting) == 2
     assert server.received == []
     with Store.open(store.url) as restarted:
-        retry = send_due(restarted, config, NOW + timedelta(seconds=61), mail=mail)
+        retry = send_due(restarted, config.general.digest, NOW + timedelta(seconds=61), mail=mail)
         assert [o.status for o in retry.outcomes] == ["sent", "sent"]
         assert [o.attempts for o in retry.outcomes] == [2, 2]
-        later = send_due(restarted, config, NOW + timedelta(hours=3), mail=mail)
+        later = send_due(restarted, config.general.digest, NOW + timedelta(hours=3), mail=mail)
     assert later.outcomes == []
     assert sorted(r.rcpt_tos[0] for r in server.received) == [
         "legal@acme.example",
@@ -181,7 +181,7 @@ def test_a_refused_recipient_never_blocks_the_others_and_is_retried(
     add_recipient(store, company, "gone@acme.example", **DAILY)
     server = mail_server(refuse={"gone@acme.example"})
     mail = smtp_mail(server.port, tmp_path)
-    first = send_due(store, config, NOW, mail=mail)
+    first = send_due(store, config.general.digest, NOW, mail=mail)
     status = {o.email: o for o in first.outcomes}
     assert status["legal@acme.example"].status == "sent"
     assert status["ops@acme.example"].status == "sent"
@@ -191,7 +191,7 @@ def test_a_refused_recipient_never_blocks_the_others_and_is_retried(
         "legal@acme.example",
         "ops@acme.example",
     ]
-    second = send_due(store, config, NOW + timedelta(seconds=61), mail=mail)
+    second = send_due(store, config.general.digest, NOW + timedelta(seconds=61), mail=mail)
     (retried,) = second.outcomes
     assert (retried.email, retried.status, retried.attempts) == ("gone@acme.example", "failed", 2)
     assert retried.next_attempt_at == NOW + timedelta(seconds=61 + 120)  # the delay doubled
@@ -202,7 +202,7 @@ def test_a_refused_recipient_never_blocks_the_others_and_is_retried(
         in audit["gone@acme.example"]["last_error"]
     )
     server.refuse.clear()  # the mailbox is back
-    third = send_due(store, config, NOW + timedelta(seconds=61 + 121), mail=mail)
+    third = send_due(store, config.general.digest, NOW + timedelta(seconds=61 + 121), mail=mail)
     assert [(o.email, o.status, o.attempts) for o in third.outcomes] == [
         ("gone@acme.example", "sent", 3)
     ]
@@ -216,7 +216,7 @@ def test_backoff_doubles_and_is_capped(store, config, acme, tmp_path):
     now = NOW
     waits = []
     for _ in range(4):
-        report = send_due(store, config, now, mail=mail, company="Acme Corp")
+        report = send_due(store, config.general.digest, now, mail=mail, company="Acme Corp")
         nxt = report.outcomes[0].next_attempt_at
         waits.append((nxt - now).total_seconds())
         now = nxt
@@ -246,7 +246,7 @@ def test_the_row_is_written_before_the_smtp_call(
     import regwatch.digest._settings as settings_module
 
     monkeypatch.setattr(settings_module, "SmtpTransport", Watching)
-    send_due(store, config, NOW, mail=smtp_mail(server.port, tmp_path))
+    send_due(store, config.general.digest, NOW, mail=smtp_mail(server.port, tmp_path))
     assert seen == [("pending", 8), ("pending", 8)]
     assert [r.status for r in deliveries(store)] == ["sent", "sent"]
 
@@ -270,16 +270,16 @@ def test_accepted_but_not_recorded_is_sent_again_with_the_same_message_id(
 
     monkeypatch.setattr(outbox, "_record", dying_record)
     with pytest.raises(Crash):
-        send_due(store, config, NOW, mail=mail, company="Acme Corp")
+        send_due(store, config.general.digest, NOW, mail=mail, company="Acme Corp")
     monkeypatch.undo()
     assert len(server.received) == 1
     row = deliveries(store)[0]
     assert row.status == "pending" and row.next_attempt_at > NOW  # leased
     # another run during the lease leaves it alone; after it, the digest goes again
-    during = send_due(store, config, NOW + timedelta(minutes=1), mail=mail)
+    during = send_due(store, config.general.digest, NOW + timedelta(minutes=1), mail=mail)
     assert row.id not in [o.delivery_id for o in during.outcomes]
     assert len([r for r in server.received if r.rcpt_tos == [row.email]]) == 1
-    after = send_due(store, config, row.next_attempt_at, mail=mail)
+    after = send_due(store, config.general.digest, row.next_attempt_at, mail=mail)
     assert any(o.delivery_id == row.id and o.status == "sent" for o in after.outcomes)
     copies = [r for r in server.received if r.rcpt_tos == [row.email]]
     assert len(copies) == 2
@@ -330,7 +330,7 @@ def test_a_second_run_skips_a_delivery_another_run_is_sending(
 ):
     server = mail_server()
     mail = smtp_mail(server.port, tmp_path)
-    report = send_due(store, config, NOW, mail=mail, dry_run=True)
+    report = send_due(store, config.general.digest, NOW, mail=mail, dry_run=True)
     assert {o.status for o in report.outcomes} == {"would send"}
     assert deliveries(store) == []  # a dry run writes nothing
     # another process planned and claimed the rows (pending, next attempt pushed out)
@@ -340,7 +340,7 @@ def test_a_second_run_skips_a_delivery_another_run_is_sending(
         planned, _ = _outbox._plan(conn, config.general.digest, NOW, None)
         for plan in planned:
             _outbox._insert(conn, plan, NOW, "example.org", NOW + timedelta(minutes=5))
-    second = send_due(store, config, NOW, mail=mail)
+    second = send_due(store, config.general.digest, NOW, mail=mail)
     assert second.outcomes == [] and server.received == []
 
 
@@ -377,7 +377,7 @@ def test_tier_sources_status_and_active_filters(store, config, mail_server, tmp_
     with store.write() as conn:
         table = Recipient.__table__
         conn.execute(update(table).where(table.c.id == off).values(active=False))
-    send_due(store, config, NOW, mail=smtp_mail(server.port, tmp_path))
+    send_due(store, config.general.digest, NOW, mail=smtp_mail(server.port, tmp_path))
     got = {d["recipient"]: d["match_ids"] for d in list_deliveries(store)}
     assert got == {
         "alerts@filter.example": sorted([alert, meti_match]),
@@ -395,11 +395,11 @@ def test_immediate_recipients_get_each_new_batch_once(store, config, mail_server
     add_recipient(store, company, "now@fast.example", cadence="immediate")
     first = add_events(store, events(2, "a"))
     m1 = [add_match(store, e, company, item) for e in first]
-    send_due(store, config, NOW, mail=mail)
-    send_due(store, config, NOW + timedelta(minutes=1), mail=mail)
+    send_due(store, config.general.digest, NOW, mail=mail)
+    send_due(store, config.general.digest, NOW + timedelta(minutes=1), mail=mail)
     second = add_events(store, events(1, "b"))
     m2 = [add_match(store, e, company, item, created_at=NOW) for e in second]
-    send_due(store, config, NOW + timedelta(minutes=2), mail=mail)
+    send_due(store, config.general.digest, NOW + timedelta(minutes=2), mail=mail)
     got = [(d["period"], d["match_ids"]) for d in reversed(list_deliveries(store))]
     assert got == [(f"immediate:{m1[0]}", m1), (f"immediate:{m2[0]}", m2)]
     assert len(server.received) == 2
@@ -422,8 +422,8 @@ def test_weekly_recipients(store, config, mail_server, tmp_path):
     (event,) = add_events(store, events(1, "w"))
     add_match(store, event, company, item)
     # NOW is Saturday: the period due last Monday (23 Nov) predates the match
-    assert send_due(store, config, NOW, mail=mail).outcomes == []
-    monday = send_due(store, config, NOW + timedelta(days=2, hours=8), mail=mail)
+    assert send_due(store, config.general.digest, NOW, mail=mail).outcomes == []
+    monday = send_due(store, config.general.digest, NOW + timedelta(days=2, hours=8), mail=mail)
     assert [o.period for o in monday.outcomes] == ["weekly:2026-11-30"]
     assert len(server.received) == 1
 
@@ -439,7 +439,7 @@ def test_broken_recipients_are_reported_and_do_not_block_the_others(
     add_recipient(store, company, "zone@mixed.example", timezone="Mars/Olympus", cadence="daily")
     add_recipient(store, company, "not an address")
     add_recipient(store, company, "fine@mixed.example")
-    report = send_due(store, config, NOW, mail=smtp_mail(server.port, tmp_path))
+    report = send_due(store, config.general.digest, NOW, mail=smtp_mail(server.port, tmp_path))
     by = {o.email: o for o in report.outcomes}
     assert by["fine@mixed.example"].status == "sent"
     assert by["zone@mixed.example"].status == "error"
@@ -452,11 +452,11 @@ def test_broken_recipients_are_reported_and_do_not_block_the_others(
 
 def test_a_deactivated_recipient_keeps_its_pending_delivery(store, config, acme, tmp_path):
     mail = smtp_mail(free_port(), tmp_path)
-    send_due(store, config, NOW, mail=mail, company="Acme Corp")
+    send_due(store, config.general.digest, NOW, mail=mail, company="Acme Corp")
     with store.write() as conn:
         table = Recipient.__table__
         conn.execute(update(table).where(table.c.id == acme["legal"]).values(active=False))
-    later = send_due(store, config, NOW + timedelta(hours=1), mail=mail)
+    later = send_due(store, config.general.digest, NOW + timedelta(hours=1), mail=mail)
     assert [o.email for o in later.outcomes] == ["ops@acme.example"]
     assert {d["recipient"]: d["status"] for d in list_deliveries(store)} == {
         "legal@acme.example": "failed",
@@ -467,13 +467,13 @@ def test_a_deactivated_recipient_keeps_its_pending_delivery(store, config, acme,
 def test_unknown_company_is_a_config_error(store, config, tmp_path):
     add_company(store, "Acme Corp")
     with pytest.raises(ConfigError, match="no company named 'Nope'; known companies: 'Acme Corp'"):
-        send_due(store, config, NOW, mail=smtp_mail(1, tmp_path), company="Nope")
+        send_due(store, config.general.digest, NOW, mail=smtp_mail(1, tmp_path), company="Nope")
 
 
 def test_the_file_outbox_when_no_smtp_is_configured(store, config, acme, tmp_path, monkeypatch):
     monkeypatch.delenv("REGWATCH_SMTP_URL", raising=False)
     monkeypatch.setenv("REGWATCH_OUTBOX", str(tmp_path / "out"))
-    report = send_due(store, config, NOW)
+    report = send_due(store, config.general.digest, NOW)
     assert [o.status for o in report.outcomes] == ["sent", "sent"]
     files = sorted((tmp_path / "out").glob("*.eml"))
     assert len(files) == 2
@@ -509,7 +509,7 @@ def test_hostile_titles_arrive_safely_through_smtp(store, config, mail_server, t
     for event in add_events(store, hostile):
         add_match(store, event, company, item, tier="alert", field="title")
     add_recipient(store, company, "safe@safe.example")
-    report = send_due(store, config, NOW, mail=smtp_mail(server.port, tmp_path))
+    report = send_due(store, config.general.digest, NOW, mail=smtp_mail(server.port, tmp_path))
     assert [o.status for o in report.outcomes] == ["sent"]
     (received,) = server.received
     assert received.rcpt_tos == ["safe@safe.example"]  # no smuggled Bcc recipient
@@ -558,7 +558,7 @@ def test_a_long_batch_renews_its_leases_and_skips_what_another_run_took(
     import regwatch.digest._settings as settings_module
 
     monkeypatch.setattr(settings_module, "SmtpTransport", Stealing)
-    report = send_due(store, config, NOW, mail=smtp_mail(server.port, tmp_path))
+    report = send_due(store, config.general.digest, NOW, mail=smtp_mail(server.port, tmp_path))
     assert [(o.email, o.status) for o in report.outcomes] == [
         ("a@slow.example", "sent"),
         ("b@slow.example", "sent"),
@@ -587,9 +587,9 @@ def test_no_password_in_logs_errors_or_the_audit_trail(
         parse_smtp_url(url.replace(secret, "not-" + secret)), good.sender, tmp_path
     )
     caplog.set_level(logging.DEBUG)
-    failed = send_due(store, config, NOW, mail=wrong)
+    failed = send_due(store, config.general.digest, NOW, mail=wrong)
     assert all("authentication as 'bot' failed: 535" in o.detail for o in failed.outcomes)
-    sent = send_due(store, config, NOW + timedelta(minutes=2), mail=good)
+    sent = send_due(store, config.general.digest, NOW + timedelta(minutes=2), mail=good)
     assert [o.status for o in sent.outcomes] == ["sent", "sent"]
     records = list_deliveries(store)
     assert {r["transport"] for r in records} == {f"smtp+starttls://bot:***@localhost:{server.port}"}

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from regwatch.events import ChangeEvent, Entity, EventKind
+from regwatch.model import Changes
 from regwatch.store import Batch, Store
 from regwatch.store._schema import Company, Match, Recipient, WatchItem
 
@@ -80,7 +81,7 @@ def add_events(store: Store, events: Sequence[ChangeEvent], source: str | None =
         Batch(
             source=source or events[0].source,
             payloads=[],
-            events=[(None, e) for e in events],
+            changes=Changes(events=[(None, e) for e in events]),
             started_at=EPOCH,
             imported=True,
         )

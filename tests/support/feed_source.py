@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from regwatch.events import ChangeEvent, EventKind
-from regwatch.sources import Collection, Payload, Source, SourceSettings, SourceState
+from regwatch.http import Fetcher
+from regwatch.model import ChangeEvent, Collection, EventKind, Payload, SourceState
+from regwatch.sources import Source, SourceSettings
 
 __all__ = ["JsonFeed"]
 
@@ -21,10 +22,10 @@ class JsonFeed(Source[JsonFeedSettings]):
     title: ClassVar[str] = "test feed"
     Settings = JsonFeedSettings
 
-    def collect(self, state: SourceState) -> Collection:
-        return Collection(payloads=[self.fetcher.get(self.settings.url, expect="json")])
+    def collect(self, fetcher: Fetcher, state: SourceState) -> Collection:
+        return Collection(payloads=[fetcher.get(self.settings.url, expect="json")])
 
-    def parse(self, payload: Payload) -> list[ChangeEvent]:
+    def parse_payload(self, payload: Payload) -> list[ChangeEvent]:
         return [
             ChangeEvent(
                 source=self.name,

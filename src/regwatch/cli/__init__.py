@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 import typer.main
 
-from .. import __version__
+from .._version import __version__
 from ..exceptions import ConfigError, InputError, StoreError
 from ..logs import configure_logging
 from ._context import AppContext

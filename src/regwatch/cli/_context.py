@@ -35,6 +35,7 @@ class AppContext:
         """The store; ``create`` initializes a database that does not exist yet."""
         if self._store is None:
             self._store = Store.open(self.db_url, create=create)
+            self._store.known_sources = _registered_sources
         return self._store
 
     def raise_log_level(self, level: int) -> None:
@@ -49,6 +50,12 @@ class AppContext:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+
+def _registered_sources() -> list[str]:
+    from ..sources import SOURCES  # only when a command filters on a source
+
+    return list(SOURCES)
 
 
 def say(ctx: typer.Context, message: str) -> None:

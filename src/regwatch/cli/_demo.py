@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
+from ..alerts import confirms
 from ..demo import DemoResult, prepare_directory, run_demo
-from ..entities import confirms
 from ..matching import REVIEW_THRESHOLD
 from . import app
 from ._sources import _summary

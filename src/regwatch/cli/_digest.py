@@ -57,7 +57,7 @@ def preview_(
 ) -> None:
     """Show the digest as it would be sent now; marks nothing as delivered."""
     appctx = get_context(ctx)
-    digest = preview(appctx.store(), appctx.config, company, recipient)
+    digest = preview(appctx.store(), appctx.config.general.digest, company, recipient)
     if not digest.items:
         who = recipient or company
         typer.echo(f"nothing to send: no undelivered matches for {who}", err=True)
@@ -106,7 +106,9 @@ def send(
     Exit status 1 when a delivery failed (it stays in the outbox and is retried later).
     """
     appctx = get_context(ctx)
-    report = send_due(appctx.store(), appctx.config, company=company, dry_run=dry_run)
+    report = send_due(
+        appctx.store(), appctx.config.general.digest, company=company, dry_run=dry_run
+    )
     for outcome in report.outcomes:
         typer.echo(_describe(outcome), err=outcome.failed)
     for outcome in report.waiting:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -15,8 +15,8 @@ from ..exceptions import ConfigError
 from ..health import UNHEALTHY, SourceHealth, source_health
 from ..http import Fetcher
 from ..pipeline import PollResult, build_source, import_files, poll_sources
-from ..sources import SOURCES, get_source_class
-from ..timeutil import parse_date, utcnow
+from ..sources import SOURCES, Source, get_source_class
+from ..timeutil import utcnow
 from . import app
 from ._context import get_context, say
 from ._output import Format, emit
@@ -163,20 +163,23 @@ def _health(ctx: typer.Context) -> list[SourceHealth]:
     ]
 
 
-@app.command("import")
+def _import_options_help() -> str:
+    """The options every importable source declares, for ``regwatch import --help``."""
+    lines = [
+        f"--{o.name} {o.metavar}: {o.help}" for cls in SOURCES.values() for o in cls.import_options
+    ]
+    return "Options of particular sources:\n\n" + "\n\n".join(lines) if lines else ""
+
+
+@app.command(
+    "import",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    epilog=_import_options_help(),
+)
 def import_(
     ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="the source whose parser reads the files")],
     paths: Annotated[list[Path], typer.Argument(help="saved payload files", exists=False)],
-    edition: Annotated[
-        str | None,
-        typer.Option(
-            "--edition",
-            metavar="YYYY-MM-DD",
-            help="meti_eul: the date METI published this End User List edition "
-            "(default: the date in the file name)",
-        ),
-    ] = None,
 ) -> None:
     """Feed saved payload files through a source's parser (offline backfill).
 
@@ -186,27 +189,44 @@ def import_(
     """
     appctx = get_context(ctx)
     cls = get_source_class(source)
+    # The source's own options (`--edition DATE`) arrive among the paths: click cannot know
+    # them before it knows the source, so they are taken out here by their declared names.
+    files, options = _split_options(cls, [str(p) for p in paths] + list(ctx.args))
     instance = build_source(cls.name, appctx.config)
-    if edition is not None:
-        _set_edition(instance, edition, paths)
-    result = import_files(appctx.store(create=True), instance, paths)
+    result = import_files(appctx.store(create=True), instance, [Path(f) for f in files], options)
     say(
         ctx,
-        f"{source}: imported {len(paths)} file(s): {len(result.new_ids)} new, "
+        f"{source}: imported {len(files)} file(s): {len(result.new_ids)} new, "
         f"{len(result.revised_ids)} revised, {result.unchanged} unchanged",
     )
 
 
-def _set_edition(instance: object, edition: str, paths: list[Path]) -> None:
-    # Only list sources whose files are editions have an `edition` to set (meti_eul).
-    if not hasattr(instance, "edition"):
-        raise ConfigError("--edition applies to list editions (meti_eul) only")
-    if len(paths) != 1:
-        raise ConfigError("--edition dates one file; import editions one at a time")
-    try:
-        instance.edition = parse_date(edition)
-    except ValueError as exc:
-        raise ConfigError(f"--edition: {exc}") from None
+def _split_options(cls: type[Source[Any]], words: list[str]) -> tuple[list[str], dict[str, Any]]:
+    declared = {f"--{o.name}": o for o in cls.import_options}
+    files: list[str] = []
+    options: dict[str, Any] = {}
+    items = iter(words)
+    for word in items:
+        name, eq, inline = word.partition("=")
+        if not name.startswith("--"):
+            files.append(word)
+            continue
+        option = declared.get(name)
+        if option is None:
+            known = ", ".join(declared) or "none"
+            raise ConfigError(
+                f"{name}: not an option of `import {cls.name}` (its options: {known})"
+            )
+        value = inline if eq else next(items, None)
+        if value is None:
+            raise ConfigError(f"{name} needs a value ({option.metavar})")
+        try:
+            options[option.name] = option.convert(value)
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {exc}") from None
+    if not files:
+        raise ConfigError(f"import {cls.name}: give at least one file")
+    return files, options
 
 
 @app.command("sources")

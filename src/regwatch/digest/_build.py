@@ -17,9 +17,8 @@ from sqlalchemy import Connection, and_, exists, select
 
 from ..events import StoredEvent
 from ..exceptions import ConfigError
-from ..store._delivery import DeliveryMatch
 from ..store._events import row_to_stored
-from ..store._schema import Company, EventRow, Match, Recipient, WatchItem
+from ..store.tables import COMPANY, DELIVERY_MATCH, EVENT, MATCH, RECIPIENT, WATCH_ITEM
 from ._model import Reason, RecipientInfo
 
 __all__ = [
@@ -33,12 +32,12 @@ __all__ = [
 
 _CHUNK = 500
 
-company_t = Company.__table__  # type: ignore[attr-defined]
-recipient_t = Recipient.__table__  # type: ignore[attr-defined]
-match_t = Match.__table__  # type: ignore[attr-defined]
-watch_t = WatchItem.__table__  # type: ignore[attr-defined]
-event_t = EventRow.__table__  # type: ignore[attr-defined]
-dm_t = DeliveryMatch.__table__  # type: ignore[attr-defined]
+company_t = COMPANY
+recipient_t = RECIPIENT
+match_t = MATCH
+watch_t = WATCH_ITEM
+event_t = EVENT
+dm_t = DELIVERY_MATCH
 
 
 def _chunks(values: Sequence[int]) -> Iterator[Sequence[int]]:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.headerregistry import Address
 from time import monotonic
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, insert, select, update
@@ -36,7 +36,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..exceptions import ConfigError
 from ..store import Store
-from ..store._delivery import Delivery, DeliveryMatch, DeliveryStatus
+from ..store._delivery import DeliveryStatus
+from ..store.tables import COMPANY, DELIVERY, DELIVERY_MATCH
 from ..timeutil import utcnow
 from ._build import (
     candidates,
@@ -52,9 +53,6 @@ from ._schedule import Period, current_period, valid_zone
 from ._settings import DigestSettings, MailSettings
 from ._smtp import Transport
 
-if TYPE_CHECKING:
-    from ..config import Config
-
 __all__ = [
     "Outcome",
     "SendReport",
@@ -65,8 +63,8 @@ __all__ = [
 
 log = logging.getLogger("regwatch.digest")
 
-delivery_t = Delivery.__table__  # type: ignore[attr-defined]
-dm_t = DeliveryMatch.__table__  # type: ignore[attr-defined]
+delivery_t = DELIVERY
+dm_t = DELIVERY_MATCH
 
 #: how long an attempt may take before another process may try the same delivery again, in
 #: units of the SMTP timeout (connect, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA each get one)
@@ -314,9 +312,8 @@ def _waiting(store: Store, now: datetime, company_id: int | None) -> list[Outcom
 
 
 def _company_names(conn: Connection) -> dict[int, str]:
-    from ..store._schema import Company
 
-    table = Company.__table__  # type: ignore[attr-defined]
+    table = COMPANY
     return {r.id: r.name for r in conn.execute(select(table.c.id, table.c.name))}
 
 
@@ -395,7 +392,7 @@ def _record(
 
 def send_due(
     store: Store,
-    config: Config,
+    settings: DigestSettings,
     now: datetime | None = None,
     *,
     company: str | None = None,
@@ -410,7 +407,6 @@ def send_due(
     :raises ConfigError: bad mail settings in the environment, or an unknown ``company``.
     """
     now = now or utcnow()
-    settings: DigestSettings = config.general.digest
     mail = mail or MailSettings.from_env()
     transport = mail.transport(settings.smtp_timeout)
     report = SendReport()
@@ -531,7 +527,7 @@ def _dry_run(
 
 def preview(
     store: Store,
-    config: Config,
+    settings: DigestSettings,
     company: str,
     recipient: str | None = None,
     now: datetime | None = None,
@@ -545,7 +541,6 @@ def preview(
     :raises ConfigError: no such company, or no such active recipient of it.
     """
     now = now or utcnow()
-    settings: DigestSettings = config.general.digest
     with store.read() as conn:
         company_id, company_name = find_company(conn, company)
         if recipient is None:

@@ -21,13 +21,20 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..entities import confirms
+from ..alerts import confirms
 from ..events import StoredEvent
 from ..exceptions import InputError
 from ..store import Store
 from ..store._events import row_to_stored
-from ..store._schema import Company, EventHead, EventRow, ListedEntity, Match, WatchItem
-from ..store._watch import MatchedEvent
+from ..store.tables import (
+    COMPANY,
+    EVENT,
+    EVENT_HEAD,
+    LISTED_ENTITY,
+    MATCH,
+    MATCHED_EVENT,
+    WATCH_ITEM,
+)
 from ..timeutil import utcnow
 from ._engine import Found, WatchMatcher
 from ._names import MATCHER_VERSION
@@ -51,13 +58,13 @@ __all__ = [
 STATUSES = ("new", "acknowledged", "dismissed")
 _BATCH = 500
 
-_EVENT = EventRow.__table__  # type: ignore[attr-defined]
-_HEAD = EventHead.__table__  # type: ignore[attr-defined]
-_MATCH = Match.__table__  # type: ignore[attr-defined]
-_ITEM = WatchItem.__table__  # type: ignore[attr-defined]
-_COMPANY = Company.__table__  # type: ignore[attr-defined]
-_LISTED = ListedEntity.__table__  # type: ignore[attr-defined]
-_MATCHED = MatchedEvent.__table__  # type: ignore[attr-defined]
+_EVENT = EVENT
+_HEAD = EVENT_HEAD
+_MATCH = MATCH
+_ITEM = WATCH_ITEM
+_COMPANY = COMPANY
+_LISTED = LISTED_ENTITY
+_MATCHED = MATCHED_EVENT
 
 
 def _insert_ignore(
@@ -88,6 +95,19 @@ def _carried_status(
         return {}
     keys = {events[eid].event.key for eid, _ in wanted}
     items = {f.watch_item_id for _, f in wanted}
+    # Only the newest earlier match of each (key, watch item): an entry that flaps between two
+    # snapshots has many revisions, and loading every one of their matches grew without end.
+    newest = (
+        select(
+            _EVENT.c.key,
+            _MATCH.c.watch_item_id,
+            func.max(_EVENT.c.revision).label("revision"),
+        )
+        .join(_EVENT, _EVENT.c.id == _MATCH.c.event_id)
+        .where(_EVENT.c.key.in_(keys), _MATCH.c.watch_item_id.in_(items))
+        .group_by(_EVENT.c.key, _MATCH.c.watch_item_id)
+        .subquery()
+    )
     rows = conn.execute(
         select(
             _EVENT.c.key,
@@ -99,13 +119,16 @@ def _carried_status(
             _MATCH.c.explanation,
         )
         .join(_EVENT, _EVENT.c.id == _MATCH.c.event_id)
-        .where(_EVENT.c.key.in_(keys), _MATCH.c.watch_item_id.in_(items))
+        .join(
+            newest,
+            and_(
+                newest.c.key == _EVENT.c.key,
+                newest.c.watch_item_id == _MATCH.c.watch_item_id,
+                newest.c.revision == _EVENT.c.revision,
+            ),
+        )
     )
-    latest: dict[tuple[str, int], Any] = {}
-    for row in rows:
-        current = latest.get((row.key, row.watch_item_id))
-        if current is None or row.revision > current.revision:
-            latest[(row.key, row.watch_item_id)] = row
+    latest: dict[tuple[str, int], Any] = {(row.key, row.watch_item_id): row for row in rows}
     out = {}
     for eid, f in wanted:
         stored = events[eid]

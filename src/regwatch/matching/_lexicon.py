@@ -77,7 +77,7 @@ _FORMS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 LEGAL_FORMS: dict[str, tuple[str, str]] = {
-    phrase: tuple(key.split(":"))  # type: ignore[misc]
+    phrase: (key.partition(":")[0], key.partition(":")[2])
     for key, phrases in _FORMS.items()
     for phrase in phrases
 }

@@ -25,7 +25,7 @@ from .._entity_names import LIST_TITLES
 from .._suggest import unknown_value
 from ..exceptions import InputError, ScreeningError
 from ..store import Store
-from ..store._schema import ListedEntity
+from ..store.tables import LISTED_ENTITY
 from ._analyze import analyze
 from ._countries import country_code
 from ._engine import tier_of
@@ -34,7 +34,7 @@ from ._names import MATCHER_VERSION, REVIEW_THRESHOLD, score_analyzed
 
 __all__ = ["ListCoverage", "ScreenReport", "Screener", "loaded_lists", "screen"]
 
-_LISTED = ListedEntity.__table__  # type: ignore[attr-defined]
+_LISTED = LISTED_ENTITY
 _COUNTRY_AGREES = 0.05
 _COUNTRY_DISAGREES = -0.15
 #: bump when what the cache holds changes shape

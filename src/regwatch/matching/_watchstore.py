@@ -16,16 +16,16 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from ..store import Store
-from ..store._schema import Company, Recipient, WatchItem
+from ..store.tables import COMPANY, RECIPIENT, WATCH_ITEM
 from ..timeutil import utcnow
 from ._engine import WatchItemSpec
 from ._watchlist import WatchList
 
 __all__ = ["ImportResult", "company_id", "import_watchlist", "load_items", "watch_items"]
 
-_COMPANY = Company.__table__  # type: ignore[attr-defined]
-_RECIPIENT = Recipient.__table__  # type: ignore[attr-defined]
-_ITEM = WatchItem.__table__  # type: ignore[attr-defined]
+_COMPANY = COMPANY
+_RECIPIENT = RECIPIENT
+_ITEM = WATCH_ITEM
 
 
 @dataclass

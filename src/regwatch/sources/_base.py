@@ -1,82 +1,50 @@
-"""What a source is: settings, a collector (I/O) and a parser (pure), behind one small class."""
+"""What a source is: settings, a collector (I/O) and a parser (pure), behind one small class.
+
+The contract, for every source:
+
+- :meth:`Source.collect` ``(fetcher, state) -> Collection`` does all the I/O: it fetches what is
+  new since the source's saved state.  Import-only formats (files a user saves and imports) have
+  no collector;
+- :meth:`Source.parse` ``(collection, prior) -> Changes`` is pure: from the payloads and the
+  :class:`~regwatch.model.Prior` the store loaded (what the source declared it needs in
+  :meth:`Source.prior_request`), it decides the events, how the source's own snapshot and the
+  listed parties change, and the new cursor.  The store applies the :class:`Changes` in one
+  transaction.  A source never imports the store.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from abc import ABC, abstractmethod
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from functools import cached_property
+from abc import ABC
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..events import ChangeEvent
-from ..exceptions import ParseError
+from ..exceptions import ConfigError
+from ..model import (
+    ChangeEvent,
+    Changes,
+    Collection,
+    Payload,
+    Prior,
+    PriorRequest,
+    SourceState,
+)
 from ..timeutil import parse_duration
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
-    from sqlalchemy import Connection
-
     from ..http import Fetcher
-    from ..store import Store
 
 __all__ = [
     "Collection",
+    "ImportOption",
     "Payload",
     "Source",
     "SourceSettings",
     "SourceState",
 ]
-
-
-@dataclass(frozen=True)
-class Payload:
-    """Bytes as a collector fetched them (or as ``regwatch import`` read them from a file).
-
-    Every event keeps a reference to the payload it came from: its URL, fetch time and SHA-256
-    are the event's provenance.
-    """
-
-    url: str
-    body: bytes
-    content_type: str | None = None
-    fetched_at: datetime | None = None
-    status: int = 200
-    etag: str | None = None
-    last_modified: str | None = None
-    #: a short word for what this payload is within its source, e.g. ``documents`` or ``pi``
-    role: str = ""
-
-    @cached_property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.body).hexdigest()
-
-    @cached_property
-    def charset(self) -> str | None:
-        ctype = self.content_type or ""
-        for part in ctype.split(";")[1:]:
-            name, _, value = part.strip().partition("=")
-            if name.lower() == "charset" and value:
-                return value.strip().strip('"')
-        return None
-
-    def json(self) -> Any:
-        """The body decoded as JSON, once; truncated or invalid JSON is a :class:`ParseError`."""
-        return self._json
-
-    @cached_property
-    def _json(self) -> Any:
-        try:
-            return json.loads(self.body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ParseError(
-                f"{self.url}: invalid JSON ({len(self.body)} bytes): {exc}", url=self.url
-            ) from exc
 
 
 class SourceSettings(BaseModel):
@@ -123,42 +91,29 @@ class SourceSettings(BaseModel):
 
 
 @dataclass(frozen=True)
-class SourceState:
-    """What a collector may know about its own past: the saved cursor and HTTP validators."""
+class ImportOption:
+    """An option ``regwatch import`` takes for one source (``--edition`` for an edition date)."""
 
-    cursor: Mapping[str, Any] = field(default_factory=dict)
-    validators: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    last_success_at: datetime | None = None
-    newest_item_on: date | None = None
-
-
-@dataclass
-class Collection:
-    """What one collection pass brought back, before anything is parsed or stored."""
-
-    payloads: list[Payload] = field(default_factory=list)
-    #: the cursor to save once the batch is stored; ``None`` leaves the saved one as it is
-    cursor: dict[str, Any] | None = None
-    #: HTTP validators (``etag``, ``last_modified``) to save, per URL
-    validators: dict[str, dict[str, str]] = field(default_factory=dict)
-    #: every request was answered "304 Not Modified"
-    not_modified: bool = False
-    #: things worth telling the operator that are not failures
-    warnings: list[str] = field(default_factory=list)
-    #: how many HTTP requests the pass made
-    requests: int = 0
+    name: str
+    metavar: str
+    help: str
+    #: turns the text given on the command line into the value parse sees, or raises ValueError
+    convert: Callable[[str], Any] = str
+    #: the value says something about one file only (an edition's date)
+    one_file: bool = False
 
 
 S = TypeVar("S", bound=SourceSettings)
 
 
 class Source(ABC, Generic[S]):
-    """One place regwatch watches.
+    """One place regwatch watches, or one file format it imports.
 
     A subclass sets :attr:`name`, :attr:`title` and :attr:`Settings`, implements
-    :meth:`collect` (the only method that does I/O) and :meth:`parse` (pure: bytes in, events
-    out), and is registered with :func:`regwatch.sources.register`.  The metadata drives the
-    validation of ``sources.yaml``, the configuration reference in docs/ and ``--help``.
+    :meth:`collect` (the only method that does I/O; leave it out for an import-only format) and
+    :meth:`parse` (pure), and is registered with :func:`regwatch.sources.register`.  The
+    metadata drives the validation of ``sources.yaml``, the configuration reference and
+    ``--help``.
     """
 
     name: ClassVar[str]
@@ -166,52 +121,47 @@ class Source(ABC, Generic[S]):
     Settings: ClassVar[type[SourceSettings]] = SourceSettings
     #: the poll interval when the settings give neither ``every`` nor ``cron``
     default_every: ClassVar[str] = "1h"
-    #: False for import-only sources (a format ``regwatch import`` reads, nothing to poll)
+    #: False for import-only formats (nothing to poll); set from whether ``collect`` exists
     pollable: ClassVar[bool] = True
     #: keep every fetched body in the store, not only those that changed something
     keep_bodies: ClassVar[bool] = False
+    #: what ``regwatch import`` may be told about the files of this source
+    import_options: ClassVar[tuple[ImportOption, ...]] = ()
 
-    def __init__(self, settings: S, fetcher: Fetcher | None = None) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.pollable = cls.collect is not Source.collect
+
+    def __init__(self, settings: S) -> None:
         self.settings = settings
-        self._fetcher = fetcher
 
-    @property
-    def fetcher(self) -> Fetcher:
-        if self._fetcher is None:
-            raise RuntimeError(f"source {self.name!r} was built without an HTTP fetcher")
-        return self._fetcher
-
-    @abstractmethod
-    def collect(self, state: SourceState) -> Collection:
+    def collect(self, fetcher: Fetcher, state: SourceState) -> Collection:
         """Fetch everything new since ``state``; raise a :class:`FetchError` on failure."""
+        raise ConfigError(f"{self.name} cannot be polled; use `regwatch import {self.name} FILE`")
 
-    @abstractmethod
-    def parse(self, payload: Payload) -> list[ChangeEvent]:
-        """Turn one payload into events.  Pure and deterministic: no I/O, no clock."""
+    def prior_request(self) -> PriorRequest:
+        """What :meth:`parse` needs to know of the past (the default: nothing)."""
+        return PriorRequest()
 
-    def events(self, collection: Collection, store: Store) -> list[tuple[int | None, ChangeEvent]]:
-        """All events of a collection, each with the index of its payload.
+    def parse(self, collection: Collection, prior: Prior) -> Changes:
+        """Decide what a collection changes.  Pure and deterministic: no I/O, no clock.
 
-        The default parses every payload that has a body.  Sources whose events depend on what
-        was seen before (snapshot diffs) override this and read their previous state from
-        ``store``.
+        The default reads each payload on its own with :meth:`parse_payload`.
         """
+        return Changes(events=self.payload_events(collection))
+
+    def parse_payload(self, payload: Payload) -> list[ChangeEvent]:
+        """The events of one payload on its own, for sources whose payloads stand alone."""
+        raise NotImplementedError(f"{self.name} reads a collection as a whole (Source.parse)")
+
+    def payload_events(self, collection: Collection) -> list[tuple[int | None, ChangeEvent]]:
+        """:meth:`parse_payload` over every payload that has a body, with its index."""
         return [
             (index, event)
             for index, payload in enumerate(collection.payloads)
             if payload.status != 304
-            for event in self.parse(payload)
+            for event in self.parse_payload(payload)
         ]
-
-    def store_state(self, conn: Connection, events: Sequence[ChangeEvent]) -> None:
-        """Write the source's own tables inside the batch's transaction, once its events are
-        stored, so that both commit or roll back together (state a later poll is diffed
-        against, such as the CSL's last snapshot).  ``events`` are the batch's events; the id
-        of each key's stored version is in ``event_head``.  The default does nothing.
-
-        Sources that list parties may bring ``listed_entity`` up to date here
-        (:func:`regwatch.entities.apply_entity_events`).
-        """
 
     def read_file(self, path: str, body: bytes) -> Payload:
         """A payload for ``regwatch import`` from a saved file; override to sniff the format."""

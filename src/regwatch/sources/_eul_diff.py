@@ -17,6 +17,7 @@ from typing import Any
 from ..events import ChangeEvent, Entity, EventKind
 from ..exceptions import InputError
 from ..japanese import name_key
+from ..keys import eul_edition_key, eul_entry_key
 from ._eul_table import EulRow
 
 __all__ = ["LIST_CODE", "Edition", "Listing", "edition_events", "edition_key", "entity_key"]
@@ -28,12 +29,12 @@ SOURCE = "meti_eul"
 def edition_key(edition: date) -> str:
     """The key of an edition's ``list.revised`` event (shared with the ``meti`` poller, whose
     provisional event for a newly announced edition is replaced when the edition is imported)."""
-    return f"jp-eul:edition:{edition.isoformat()}"
+    return eul_edition_key(edition)
 
 
 def entity_key(country: str | None, country_en: str, name: str) -> str:
     where = country.lower() if country else f"x-{name_key(country_en)}"
-    return f"jp-eul:{where}:{name_key(name)}"
+    return eul_entry_key(where, name_key(name))
 
 
 @dataclass(frozen=True)

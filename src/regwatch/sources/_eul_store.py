@@ -1,23 +1,19 @@
-"""What the store knows about the End User List: every edition, and every entity's history."""
+"""What the store knows about the End User List: every edition, and every entity's history.
+
+Built purely from the stored revisions the store hands the parser (``Prior.history``)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, select
-
-from ..events import ChangeEvent, EventKind
-from ..store._events import row_to_event
-from ..store._schema import EventHead, EventRow
+from ..keys import eul_edition_of
+from ..model import ChangeEvent, EventKind, StoredEvent
 from ._eul_diff import LIST_CODE, SOURCE, Listing
 
-if TYPE_CHECKING:
-    from ..store import Store
-
-__all__ = ["EulHistory", "load_history"]
+__all__ = ["EulHistory", "history_from"]
 
 
 @dataclass(frozen=True)
@@ -65,35 +61,32 @@ class EulHistory:
                 )
 
 
-def load_history(store: Store) -> EulHistory:
+def history_from(stored: Iterable[StoredEvent]) -> EulHistory:
+    """The list's history from every stored revision of its keys (``Prior.history``)."""
     history = EulHistory()
-    table = EventRow.__table__  # type: ignore[attr-defined]
-    heads = EventHead.__table__  # type: ignore[attr-defined]
-    with store.read() as conn:
-        rows = conn.execute(
-            select(table)
-            .where(
-                and_(
-                    table.c.source == SOURCE,
-                    table.c.list_code == LIST_CODE,
-                    table.c.kind.in_([k.value for k in _ENTITY_KINDS]),
-                )
-            )
-            .order_by(table.c.key, table.c.revision)
+    heads: dict[str, StoredEvent] = {}
+    for item in stored:
+        event = item.event
+        edition_date = eul_edition_of(event.key)
+        if edition_date is not None:
+            current = heads.get(event.key)
+            if current is None or item.revision > current.revision:
+                heads[event.key] = item
+            continue
+        if (
+            event.source != SOURCE
+            or event.list_code != LIST_CODE
+            or event.kind not in _ENTITY_KINDS
+        ):
+            continue
+        edition = date.fromisoformat(str(event.data.get("edition")))
+        history.revisions[event.key].append(
+            _Revision(edition, event.kind, Listing.from_event(event), item.id)
         )
-        for row in rows:
-            event = row_to_event(row)
-            edition = date.fromisoformat(str(event.data.get("edition")))
-            history.revisions[row.key].append(
-                _Revision(edition, event.kind, Listing.from_event(event), row.id)
-            )
-        editions = conn.execute(
-            select(table)
-            .join(heads, heads.c.event_id == table.c.id)
-            .where(heads.c.key.like("jp-eul:edition:%"))
-        )
-        for row in editions:
-            history.editions[date.fromisoformat(row.key.rsplit(":", 1)[1])] = row_to_event(row)
+    for key, item in heads.items():
+        edition_date = eul_edition_of(key)
+        assert edition_date is not None
+        history.editions[edition_date] = item.event
     return history
 
 

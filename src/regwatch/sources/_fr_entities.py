@@ -31,17 +31,14 @@ from .._entity_names import (
     normalize_name,
     parse_citations,
 )
-from ..events import ChangeEvent, Entity, EventKind
 from ..exceptions import HTTPStatusError, ParseError
-from ..store._listed import find_listed
-from ._base import Collection, Payload, SourceState
+from ..keys import fr_document_key, fr_entity_key
+from ..model import ChangeEvent, Collection, Entity, EventKind, ListedEntry, Payload, SourceState
 from ._gpo_entities import RuleEntries, RuleEntry, parse_entity_rule
+from ._listing import find_listed
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
     from ..http import Fetcher
-    from ..store import Store
 
 __all__ = [
     "ENTITY_XML_ROLE",
@@ -307,7 +304,7 @@ def _event(entry: RuleEntry, key: str, document: _Document, listed: Entity | Non
     return ChangeEvent(
         source="federal_register",
         kind=_ACTIONS[entry.action],
-        key=f"fr:{number}#{key}",
+        key=fr_entity_key(number, key),
         title=f"{entity.name}: {_VERBS[entry.action]} the {list_title}{place}",
         summary=summary or (document.title if entry.action == "removed" else None),
         url=document.url,
@@ -319,7 +316,7 @@ def _event(entry: RuleEntry, key: str, document: _Document, listed: Entity | Non
         country=entry.country,
         entity=entity,
         changes=changes,
-        related_key=f"fr:{number}" if number else None,
+        related_key=fr_document_key(number) if number else None,
         data={k: v for k, v in data.items() if v is not None},
     )
 
@@ -360,9 +357,10 @@ def _changes(before: Entity, after: Entity) -> dict[str, list[Any]] | None:
 
 def rule_events_in(
     collection: Collection,
-    store: Store,
+    listed: Mapping[str, ListedEntry],
     parse: Callable[[Payload], list[ChangeEvent]],
     normalize: Callable[[str], str],
+    warnings: list[str],
 ) -> list[tuple[int | None, ChangeEvent]]:
     """All events of a Federal Register collection: ``parse`` for the API pages, and entity
     events for the rules' XML, resolved against the parties currently listed."""
@@ -373,29 +371,28 @@ def rule_events_in(
                 if isinstance(record, dict) and record.get("document_number"):
                     records[normalize(str(record["document_number"]))] = record
     out: list[tuple[int | None, ChangeEvent]] = []
-    with store.read() as conn:
-        resolve = _resolver(conn)
-        for index, payload in enumerate(collection.payloads):
-            if payload.status == 304:
-                continue
-            if not is_entity_xml(payload):
-                out += [(index, e) for e in parse(payload)]
-                continue
-            number = _number_from_url(payload.url)
-            events = rule_events(
-                payload,
-                record=records.get(normalize(number)) if number else None,
-                resolve=resolve,
-                warnings=collection.warnings,
-                normalize=normalize,
-            )
-            out += [(index, e) for e in events]
+    resolve = _resolver(listed)
+    for index, payload in enumerate(collection.payloads):
+        if payload.status == 304:
+            continue
+        if not is_entity_xml(payload):
+            out += [(index, e) for e in parse(payload)]
+            continue
+        number = _number_from_url(payload.url)
+        events = rule_events(
+            payload,
+            record=records.get(normalize(number)) if number else None,
+            resolve=resolve,
+            warnings=warnings,
+            normalize=normalize,
+        )
+        out += [(index, e) for e in events]
     return out
 
 
-def _resolver(conn: Connection) -> Resolver:
+def _resolver(listed: Mapping[str, ListedEntry]) -> Resolver:
     def resolve(entry: RuleEntry, key: str) -> tuple[str, Entity | None] | None:
-        found = find_listed(conn, entry.list_code, entry.country, entry.name, key=key)
+        found = find_listed(listed, entry.list_code, entry.country, entry.name, key=key)
         if found is None:
             return None
         return found.key, Entity(

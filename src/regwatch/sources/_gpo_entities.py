@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
 
 from .._entity_names import country_at, country_from_heading, normalize_name, repair_text
 from ..exceptions import ParseError

@@ -15,17 +15,16 @@ by default; any of the thirteen codes) and diffs it against the last accepted sn
 - **History.** The body of every accepted snapshot is kept (zlib-compressed, ``keep_bodies``);
   a byte-identical file is "not modified" and not stored again.  Every event points at its
   snapshot (``payload_id``, ``data.snapshot``), and :func:`snapshot_entries` rebuilds any past
-  state from it.
+  state from its body (``Store.payload_body``).
 - **One alert per listing.** A Federal Register rule usually announces a change days before the
   CSL shows it.  A CSL event about a party that a rule's entity event already reported carries
   ``data["confirms"]`` (that event's key) and ``related_key`` (the rule's document), and the party
-  keeps the key the rule gave it; see :func:`regwatch.entities.confirms`.  Every CSL event also
+  keeps the key the rule gave it; see :mod:`regwatch.alerts`.  Every CSL event also
   links the Federal Register documents its citations resolve to (``data.federal_register``).
 """
 
 from __future__ import annotations
 
-import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,17 +32,37 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field, field_validator
-from sqlalchemy import Connection, func, select
 
 from .._entity_names import LIST_CODES, LIST_TITLES, Citation, format_citation
-from ..events import ChangeEvent, Entity, EventKind
+from ..alerts import CONFIRMS, Earlier, confirmed_event
 from ..exceptions import ParseError, SnapshotRefused, UnexpectedContent
-from ..store._csl_state import CslEntryRow, delete_entries, load_entries, write_entries
-from ..store._listed import ListedEntry, event_ids, remove_listed, replace_list, upsert_listed
-from ..store._schema import EventHead, EventRow, ListedEntity, PayloadRow
+from ..keys import (
+    CSL_BASELINE_PREFIX,
+    FR_PREFIX,
+    csl_baseline_key,
+    csl_baseline_list,
+    fr_document_key,
+    is_fr_entity_key,
+)
+from ..model import (
+    ChangeEvent,
+    Changes,
+    Collection,
+    Entity,
+    EventKind,
+    ListedChanges,
+    ListedEntry,
+    Payload,
+    Prior,
+    PriorRequest,
+    SnapshotChanges,
+    SnapshotEntry,
+    SourceState,
+    StoredEvent,
+)
 from ..timeutil import utcnow
 from . import register
-from ._base import Collection, Payload, Source, SourceSettings, SourceState
+from ._base import Source, SourceSettings
 from ._csl_snapshot import (
     CslEntry,
     Snapshot,
@@ -56,7 +75,6 @@ from ._csl_snapshot import parse_snapshot as _parse_snapshot
 
 if TYPE_CHECKING:
     from ..http import Expect, Fetcher
-    from ..store import Store
 
 __all__ = ["CSL", "CslSettings", "parse_snapshot", "snapshot_entries"]
 
@@ -105,18 +123,6 @@ def parse_snapshot(body: bytes, lists: Iterable[str], *, url: str = "") -> Snaps
     return _parse_snapshot(body, lists, url=url)
 
 
-@dataclass
-class _Pending:
-    """What :meth:`CSL.events` decided and :meth:`CSL.store_state` writes."""
-
-    sha256: str
-    entries: dict[str, CslEntry]
-    diff: SnapshotDiff
-    baseline_lists: list[str]
-    dropped_lists: list[str]
-    counts: dict[str, int] = field(default_factory=dict)
-
-
 @register
 class CSL(Source[CslSettings]):
     """The trade.gov Consolidated Screening List, diffed snapshot by snapshot."""
@@ -127,16 +133,12 @@ class CSL(Source[CslSettings]):
     default_every = "6h"
     keep_bodies = True
 
-    def __init__(self, settings: CslSettings, fetcher: Fetcher | None = None) -> None:
-        super().__init__(settings, fetcher)
-        self._pending: _Pending | None = None
-
     # -- collecting ---------------------------------------------------------------------------
 
-    def collect(self, state: SourceState) -> Collection:
+    def collect(self, fetcher: Fetcher, state: SourceState) -> Collection:
         url = self.settings.url
         expect: Expect = "any" if url.lower().split("?")[0].endswith((".csv", ".tsv")) else "json"
-        payload = self.fetcher.get(
+        payload = fetcher.get(
             url, expect=expect, validators=state.validators.get(url), role="snapshot"
         )
         collection = Collection(requests=1)
@@ -160,19 +162,19 @@ class CSL(Source[CslSettings]):
 
     # -- parsing and diffing ------------------------------------------------------------------
 
-    def parse(self, payload: Payload) -> list[ChangeEvent]:
-        """A snapshot alone has no events: they come from diffing it against the stored one
-        (:meth:`events`, which ``poll`` and ``import`` both use)."""
-        raise ParseError(
-            "a CSL snapshot has no events of its own: they come from diffing it against the "
-            "stored one (CSL.events)",
-            url=payload.url,
+    def prior_request(self) -> PriorRequest:
+        # Its own last snapshot; the parties rules listed on the watched lists (keys to adopt);
+        # which lists had a baseline; the rules' documents and entity events it links to.
+        return PriorRequest(
+            entries=True,
+            lists=tuple(self.settings.lists),
+            heads=(CSL_BASELINE_PREFIX, FR_PREFIX),
         )
 
-    def events(self, collection: Collection, store: Store) -> list[tuple[int | None, ChangeEvent]]:
-        self._pending = None
+    def parse(self, collection: Collection, prior: Prior) -> Changes:
+        """Diff the collection's snapshot against the last accepted one."""
         if not collection.payloads:
-            return []
+            return Changes()
         payload = collection.payloads[-1]
         index = len(collection.payloads) - 1
         lists = self.settings.lists
@@ -180,47 +182,43 @@ class CSL(Source[CslSettings]):
             snapshot = parse_snapshot(payload.body, lists, url=payload.url)
         except ParseError as exc:
             raise SnapshotRefused(f"snapshot refused: {exc}") from exc
-        collection.warnings += snapshot.warnings
-        with store.read() as conn:
-            stored = load_entries(conn)
-            adoptable = _federal_register_rows(conn, lists)
-            cursor_lists = _known_lists(conn) & (
-                set(store.source_state(_SOURCE).cursor.get("lists") or ())
-                | {d.get("list_code") for _, d in stored.values()}
-            )
+        stored = prior.entries
+        known = {code for key in prior.heads if (code := csl_baseline_list(key))}
+        cursor_lists = known & (
+            set(prior.state.cursor.get("lists") or ()) | {e.list_code for e in stored.values()}
+        )
         previous = {
-            key: entry_from_json(data)
-            for key, (_, data) in stored.items()
-            if data.get("list_code") in lists and data.get("list_code") in cursor_lists
+            key: entry_from_json(e.data)
+            for key, e in stored.items()
+            if e.list_code in lists and e.list_code in cursor_lists
         }
-        dropped = sorted({d["list_code"] for _, d in stored.values()} - set(lists))
+        dropped = sorted({e.list_code for e in stored.values()} - set(lists))
         baseline = [code for code in lists if code not in cursor_lists]
         diff = diff_snapshot(
-            previous, snapshot.entries, baseline_lists=baseline, adoptable=adoptable
+            previous,
+            snapshot.entries,
+            baseline_lists=baseline,
+            adoptable=_federal_register_rows(prior.listed.values(), lists),
         )
         self._check_shrink(previous, snapshot, diff, payload.url)
         counts = {code: snapshot.counts.get(code, 0) for code in lists}
-        self._pending = _Pending(
-            sha256=payload.sha256,
-            entries={k: e for k, e in (*diff.added, *diff.baseline)}
-            | {k: new for k, _, new in diff.revised},
-            diff=diff,
-            baseline_lists=baseline,
-            dropped_lists=dropped,
-            counts=counts,
-        )
-        collection.cursor = {
+        cursor = {
             "sha256": payload.sha256,
             "lists": list(lists),
             "counts": counts,
             "format": snapshot.format,
             "records": snapshot.records,
         }
-        with store.read() as conn:
-            links = _Links.load(conn, diff)
+        links = _Links.from_heads(prior.heads.values(), diff)
         found = _baseline_events(diff, baseline, payload, snapshot.format)
         found += _diff_events(diff, payload, links)
-        return [(index, e) for e in found]
+        return Changes(
+            events=[(index, e) for e in found],
+            entries=_entry_changes(diff, dropped, index),
+            listed=_listed_changes(diff, baseline, dropped),
+            cursor=cursor,
+            warnings=list(snapshot.warnings),
+        )
 
     def _check_shrink(
         self,
@@ -250,62 +248,6 @@ class CSL(Source[CslSettings]):
                 "raise max_shrink for one poll"
             )
 
-    # -- storing ------------------------------------------------------------------------------
-
-    def store_state(self, conn: Connection, events: Sequence[ChangeEvent]) -> None:
-        """Write the snapshot's state: ``csl_entry`` and the ``listed_entity`` rows."""
-        pending, self._pending = self._pending, None
-        if pending is None:
-            return
-        now = utcnow()
-        payloads = PayloadRow.__table__  # type: ignore[attr-defined]
-        payload_id = conn.execute(
-            select(func.max(payloads.c.id)).where(
-                payloads.c.source == _SOURCE, payloads.c.sha256 == pending.sha256
-            )
-        ).scalar()
-        diff = pending.diff
-        ids = event_ids(conn, [e.key for e in events])
-        if pending.dropped_lists:
-            table = _csl_table()
-            gone = [
-                k
-                for k, code in conn.execute(select(table.c.key, table.c.list_code))
-                if code in pending.dropped_lists
-            ]
-            delete_entries(conn, gone)
-            listed = _listed_table()
-            remove_listed(
-                conn,
-                conn.execute(
-                    select(listed.c.key).where(
-                        listed.c.source == _SOURCE, listed.c.list_code.in_(pending.dropped_lists)
-                    )
-                ).scalars(),
-            )
-        by_list: dict[str, list[tuple[str, CslEntry]]] = defaultdict(list)
-        for key, entry in diff.baseline:
-            by_list[entry.list_code].append((key, entry))
-        for code in pending.baseline_lists:
-            event_id = ids.get(_baseline_key(code))
-            replace_list(
-                conn,
-                _SOURCE,
-                code,
-                [_listed(k, e, event_id) for k, e in by_list[code]],
-                now=now,
-            )
-        changed = [(k, e) for k, e in diff.added] + [(k, new) for k, _, new in diff.revised]
-        upsert_listed(conn, [_listed(k, e, ids.get(k)) for k, e in changed], now=now)
-        remove_listed(conn, [k for k, _ in diff.removed])
-        delete_entries(conn, [k for k, _ in diff.removed])
-        write_entries(
-            conn,
-            {k: (e.list_code, e.fingerprint(), e.to_json()) for k, e in pending.entries.items()},
-            payload_id=payload_id,
-            now=now,
-        )
-
     def newest_item_on(self, events: list[ChangeEvent]) -> date | None:
         # The CSL is a state, not a feed: a successful poll is as fresh as it can be.
         return utcnow().date()
@@ -315,59 +257,56 @@ class CSL(Source[CslSettings]):
         return Payload(url=f"file://{path}", body=body, content_type=ctype, role="snapshot")
 
 
-def snapshot_entries(store: Store, payload_id: int, lists: Iterable[str] | None = None) -> Snapshot:
-    """Rebuild the state of the watched lists from a stored snapshot (any past one).
-
-    :raises LookupError: the payload does not exist or its body was not kept.
-    """
-    table = PayloadRow.__table__  # type: ignore[attr-defined]
-    with store.read() as conn:
-        row = conn.execute(
-            select(table.c.body, table.c.url).where(table.c.id == payload_id)
-        ).first()
-    if row is None or row.body is None:
-        raise LookupError(f"no stored snapshot body for payload {payload_id}")
-    return parse_snapshot(zlib.decompress(row.body), lists or list(LIST_CODES), url=row.url)
+def snapshot_entries(url: str, body: bytes, lists: Iterable[str] | None = None) -> Snapshot:
+    """The state of the watched lists in a stored snapshot (any past one), from its body
+    (:meth:`regwatch.store.Store.payload_body`)."""
+    return parse_snapshot(body, lists or list(LIST_CODES), url=url)
 
 
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _csl_table() -> Any:
-    return CslEntryRow.__table__  # type: ignore[attr-defined]
-
-
-def _listed_table() -> Any:
-    return ListedEntity.__table__  # type: ignore[attr-defined]
-
-
-def _known_lists(conn: Connection) -> set[str]:
-    """The lists that ever had a baseline.  A list counts as watched when it also has entries
-    or was in the last poll's lists: an import leaves the cursor alone, and a list dropped
-    from ``lists`` and added again starts over with a new baseline."""
-    heads = EventHead.__table__  # type: ignore[attr-defined]
-    prefix = _baseline_key("")
-    keys = conn.execute(select(heads.c.key).where(heads.c.key.like(f"{prefix}%"))).scalars()
-    return {key.removeprefix(prefix).upper() for key in keys}
-
-
 def _federal_register_rows(
-    conn: Connection, lists: Sequence[str]
+    listed: Iterable[ListedEntry], lists: Sequence[str]
 ) -> dict[str, list[tuple[str, str, tuple[str, ...], str | None]]]:
     """Parties that Federal Register rules listed (keys the CSL should adopt)."""
-    table = _listed_table()
-    rows = conn.execute(
-        select(
-            table.c.key, table.c.list_code, table.c.name, table.c.aliases, table.c.country
-        ).where(table.c.source == "federal_register", table.c.list_code.in_(list(lists)))
-    )
     out: dict[str, list[tuple[str, str, tuple[str, ...], str | None]]] = defaultdict(list)
-    for r in rows:
-        out[r.list_code].append((r.key, r.name, tuple(r.aliases or ()), r.country))
+    for e in sorted(listed, key=lambda e: e.key):
+        if e.source == "federal_register" and e.list_code in lists:
+            out[e.list_code].append((e.key, e.name, tuple(e.aliases), e.country))
     return out
 
 
-def _listed(key: str, entry: CslEntry, event_id: int | None) -> ListedEntry:
+def _entry_changes(diff: SnapshotDiff, dropped: list[str], index: int) -> SnapshotChanges:
+    """The source's memory after this snapshot: what it added, revised and removed."""
+    kept = {k: e for k, e in (*diff.added, *diff.baseline)} | {k: n for k, _, n in diff.revised}
+    return SnapshotChanges(
+        upsert={
+            k: SnapshotEntry(k, e.list_code, e.fingerprint(), e.to_json()) for k, e in kept.items()
+        },
+        remove=[k for k, _ in diff.removed],
+        drop_lists=dropped,
+        payload_index=index,
+    )
+
+
+def _listed_changes(diff: SnapshotDiff, baseline: list[str], dropped: list[str]) -> ListedChanges:
+    by_list: dict[str, list[tuple[str, CslEntry]]] = defaultdict(list)
+    for key, entry in diff.baseline:
+        by_list[entry.list_code].append((key, entry))
+    changed = [(k, e) for k, e in diff.added] + [(k, new) for k, _, new in diff.revised]
+    return ListedChanges(
+        replace={
+            code: [_listed(k, e, csl_baseline_key(code)) for k, e in by_list[code]]
+            for code in baseline
+        },
+        drop_lists=dropped,
+        upsert=[_listed(k, e, k) for k, e in changed],
+        remove=[k for k, _ in diff.removed],
+    )
+
+
+def _listed(key: str, entry: CslEntry, event_key: str) -> ListedEntry:
     start = entry.start_date
     try:
         listed_on = date.fromisoformat(start[:10]) if start else None
@@ -383,12 +322,8 @@ def _listed(key: str, entry: CslEntry, event_id: int | None) -> ListedEntry:
         details=entry.details(),
         listed_on=listed_on,
         source=_SOURCE,
-        event_id=event_id,
+        event_key=event_key,
     )
-
-
-def _baseline_key(code: str) -> str:
-    return f"csl:baseline:{code.lower()}"
 
 
 def _baseline_events(
@@ -402,7 +337,7 @@ def _baseline_events(
             ChangeEvent(
                 source=_SOURCE,
                 kind=EventKind.LIST_REVISED,
-                key=_baseline_key(code),
+                key=csl_baseline_key(code),
                 title=f"{title}: {count:,} current entries recorded as the baseline "
                 "(Consolidated Screening List)",
                 summary="The first snapshot of this list: its entries are screened from now on; "
@@ -430,11 +365,11 @@ class _Links:
     its citations resolve to, and the rule's own entity events about the same party."""
 
     documents: dict[Citation, _DocRef] = field(default_factory=dict)
-    #: entity key → [(FR event key, kind, document number)], oldest first
-    rule_events: dict[str, list[tuple[str, str, str | None]]] = field(default_factory=dict)
+    #: entity key → the rule's events about it, oldest first
+    rule_events: dict[str, list[Earlier]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, conn: Connection, diff: SnapshotDiff) -> _Links:
+    def from_heads(cls, heads: Iterable[StoredEvent], diff: SnapshotDiff) -> _Links:
         links = cls()
         if not diff.changes():
             return links
@@ -444,68 +379,43 @@ class _Links:
             for c in e.citations
             if c.page is not None
         }
-        events = EventRow.__table__  # type: ignore[attr-defined]
-        heads = EventHead.__table__  # type: ignore[attr-defined]
-        for volume in sorted({c.volume for c in wanted}):
-            rows = conn.execute(
-                select(
-                    events.c.key,
-                    events.c.document_number,
-                    events.c.citation,
-                    events.c.published_on,
-                    events.c.url,
-                    events.c.data,
-                )
-                .join(heads, heads.c.event_id == events.c.id)
-                .where(
-                    events.c.source == "federal_register",
-                    events.c.kind.in_(["document.published", "document.corrected"]),
-                    events.c.citation.like(f"{volume} FR %"),
-                )
+        volumes = {c.volume for c in wanted}
+        for stored in sorted(heads, key=lambda s: s.id):
+            event = stored.event
+            if event.source != "federal_register":
+                continue
+            if is_fr_entity_key(event.key):
+                entity_key = event.data.get("entity_key")
+                if entity_key:
+                    links.rule_events.setdefault(entity_key, []).append(
+                        Earlier(event.key, str(event.kind), event.document_number)
+                    )
+                continue
+            if event.kind not in (EventKind.DOCUMENT_PUBLISHED, EventKind.DOCUMENT_CORRECTED):
+                continue
+            volume = _volume(event.citation)
+            start, end = event.data.get("start_page"), event.data.get("end_page")
+            if volume not in volumes or not isinstance(start, int):
+                continue
+            end = end if isinstance(end, int) else start
+            ref = _DocRef(
+                event.document_number or "",
+                event.key,
+                event.citation,
+                event.published_on,
+                event.url,
             )
-            for row in rows:
-                data = row.data or {}
-                start, end = data.get("start_page"), data.get("end_page")
-                if not isinstance(start, int):
-                    continue
-                end = end if isinstance(end, int) else start
-                ref = _DocRef(row.document_number, row.key, row.citation, row.published_on, row.url)
-                for c in wanted:
-                    if c.volume == volume and c.page is not None and start <= c.page <= end:
-                        links.documents.setdefault(c, ref)
-        rows = conn.execute(
-            select(events.c.key, events.c.kind, events.c.document_number, events.c.data)
-            .join(heads, heads.c.event_id == events.c.id)
-            .where(events.c.source == "federal_register", events.c.key.like("fr:%#%"))
-            .order_by(events.c.id)
-        )
-        for row in rows:
-            entity_key = (row.data or {}).get("entity_key")
-            if entity_key:
-                links.rule_events.setdefault(entity_key, []).append(
-                    (row.key, row.kind, row.document_number)
-                )
+            for c in sorted(wanted):
+                if c.volume == volume and c.page is not None and start <= c.page <= end:
+                    links.documents.setdefault(c, ref)
         return links
 
-    def confirmation(
-        self, key: str, kind: EventKind, entry: CslEntry
-    ) -> tuple[str, str | None] | None:
-        """``(rule event key, document number)`` of the rule event this CSL change repeats."""
-        kinds = {
-            EventKind.ENTITY_ADDED: {"entity.added"},
-            EventKind.ENTITY_REVISED: {"entity.revised", "entity.added"},
-            EventKind.ENTITY_REMOVED: {"entity.removed"},
-        }[kind]
-        candidates = [c for c in self.rule_events.get(key, []) if c[1] in kinds]
-        if not candidates:
-            return None
+    def confirmation(self, key: str, kind: EventKind, entry: CslEntry) -> Earlier | None:
+        """The rule event this CSL change repeats (:func:`regwatch.alerts.confirmed_event`)."""
         cited = {self.documents[c].number for c in entry.citations if c in self.documents}
-        for event_key, _, number in reversed(candidates):
-            if number in cited:
-                return event_key, number
-        if kind == EventKind.ENTITY_REMOVED or not entry.citations:
-            return candidates[-1][0], candidates[-1][2]
-        return None
+        return confirmed_event(
+            kind, self.rule_events.get(key, []), cited, cites_anything=bool(entry.citations)
+        )
 
     def newest_document(self, entry: CslEntry) -> _DocRef | None:
         found = [self.documents[c] for c in sorted(entry.citations) if c in self.documents]
@@ -541,10 +451,11 @@ def _event(
 ) -> ChangeEvent:
     confirmation = links.confirmation(key, kind, entry)
     document = links.newest_document(entry) if kind != EventKind.ENTITY_REMOVED else None
-    if confirmation and confirmation[1]:
+    if confirmation and confirmation.document:
+        number = confirmation.document
         document = next(
-            (d for d in links.documents.values() if d.number == confirmation[1]), document
-        ) or _DocRef(confirmation[1], f"fr:{confirmation[1]}", None, None, None)
+            (d for d in links.documents.values() if d.number == number), document
+        ) or _DocRef(number, fr_document_key(number), None, None, None)
     related = document.key if document else None
     newest = max((c for c in entry.citations if c.page is not None), default=None)
     place = f" ({entry.country})" if entry.country else ""
@@ -572,7 +483,7 @@ def _event(
         ],
     }
     if confirmation:
-        data["confirms"] = confirmation[0]
+        data[CONFIRMS] = confirmation.key
     return ChangeEvent(
         source=_SOURCE,
         kind=kind,
@@ -603,3 +514,9 @@ def _date(value: str | None) -> date | None:
         return date.fromisoformat(value[:10])
     except ValueError:
         return None
+
+
+def _volume(citation: str | None) -> int | None:
+    """The volume of an ``89 FR 12345`` citation."""
+    head, _, rest = (citation or "").partition(" FR ")
+    return int(head) if rest and head.strip().isdigit() else None

@@ -12,7 +12,7 @@ The API's quirks handled here are listed in ``docs/sources/federal_register.md``
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import parse_qs, urlsplit
@@ -20,20 +20,31 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
 
-from ..events import ChangeEvent, EventKind
 from ..exceptions import PaginationError, ParseError
-from ..store._listed import apply_entity_events
+from ..keys import fr_document_key
+from ..model import (
+    ChangeEvent,
+    Changes,
+    Collection,
+    EventKind,
+    Payload,
+    Prior,
+    PriorRequest,
+    SourceState,
+)
 from ..timeutil import utcnow
 from . import register
-from ._base import Collection, Payload, Source, SourceSettings, SourceState
+from ._base import Source, SourceSettings
 from ._fr_entities import collect_entity_rules, is_entity_xml, rule_events, rule_events_in
+from ._listing import entity_listing_changes
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
-    from ..store import Store
+    from ..http import Fetcher
 
 __all__ = ["FederalRegister", "FederalRegisterSettings", "normalize_document_number"]
+
+#: the lists whose entries Federal Register rules amend (Supplements No. 4 and No. 7 to part 744)
+ENTITY_RULE_LISTS = ("EL", "MEU")
 
 #: the fields asked for explicitly: the API's defaults change, and an unknown field is a 400
 FIELDS = (
@@ -71,7 +82,7 @@ def normalize_document_number(raw: str) -> str:
 
 
 def document_key(number: str) -> str:
-    return f"fr:{normalize_document_number(number)}"
+    return fr_document_key(normalize_document_number(number))
 
 
 class FederalRegisterSettings(SourceSettings):
@@ -144,7 +155,7 @@ class FederalRegister(Source[FederalRegisterSettings]):
 
     # -- collecting ---------------------------------------------------------------------------
 
-    def collect(self, state: SourceState) -> Collection:
+    def collect(self, fetcher: Fetcher, state: SourceState) -> Collection:
         today = utcnow().astimezone(_FR_ZONE).date()
         last = state.cursor.get("last_publication_date")
         if last:
@@ -152,10 +163,14 @@ class FederalRegister(Source[FederalRegisterSettings]):
         else:
             since = today - timedelta(days=self.settings.backfill_days)
         collection = Collection()
-        self._walk_range(since, today, collection)
+        self._walk_range(fetcher, since, today, collection)
         if self.settings.public_inspection:
             self._walk(
-                self._url("public-inspection-documents.json"), self._pi_params(), "pi", collection
+                fetcher,
+                self._url("public-inspection-documents.json"),
+                self._pi_params(),
+                "pi",
+                collection,
             )
         newest = max(
             (
@@ -172,7 +187,7 @@ class FederalRegister(Source[FederalRegisterSettings]):
         if cursor_date is not None:
             collection.cursor = {"last_publication_date": cursor_date.isoformat()}
         collect_entity_rules(
-            self.fetcher,
+            fetcher,
             state,
             collection,
             [r for p in collection.payloads if p.role == "documents" for r in _results(p)],
@@ -208,9 +223,12 @@ class FederalRegister(Source[FederalRegisterSettings]):
     def _pi_params(self) -> list[tuple[str, str]]:
         return [*self._common_params(), ("per_page", str(self.settings.per_page))]
 
-    def _walk_range(self, since: date, until: date, collection: Collection) -> None:
+    def _walk_range(
+        self, fetcher: Fetcher, since: date, until: date, collection: Collection
+    ) -> None:
         """Walk one date range, halving it while it holds more than ``slice_max`` results."""
         first = self._fetch(
+            fetcher,
             self._url("documents.json"),
             self._document_params(since, until),
             "documents",
@@ -219,11 +237,11 @@ class FederalRegister(Source[FederalRegisterSettings]):
         count = _count(first)
         if count > self.settings.slice_max and since < until:
             middle = since + (until - since) // 2
-            self._walk_range(since, middle, collection)
-            self._walk_range(middle + timedelta(days=1), until, collection)
+            self._walk_range(fetcher, since, middle, collection)
+            self._walk_range(fetcher, middle + timedelta(days=1), until, collection)
             return
         collection.payloads.append(first)
-        self._follow(first, "documents", collection)
+        self._follow(fetcher, first, "documents", collection)
         seen = {
             normalize_document_number(doc["document_number"])
             for page in collection.payloads
@@ -238,13 +256,18 @@ class FederalRegister(Source[FederalRegisterSettings]):
             )
 
     def _walk(
-        self, url: str, params: list[tuple[str, str]], role: str, collection: Collection
+        self,
+        fetcher: Fetcher,
+        url: str,
+        params: list[tuple[str, str]],
+        role: str,
+        collection: Collection,
     ) -> None:
-        first = self._fetch(url, params, role, collection)
+        first = self._fetch(fetcher, url, params, role, collection)
         collection.payloads.append(first)
-        self._follow(first, role, collection)
+        self._follow(fetcher, first, role, collection)
 
-    def _follow(self, page: Payload, role: str, collection: Collection) -> None:
+    def _follow(self, fetcher: Fetcher, page: Payload, role: str, collection: Collection) -> None:
         """Follow ``next_page_url`` exactly as given, refusing to visit a page twice."""
         seen = {_page_identity(page.url)}
         for _ in range(_MAX_PAGES):
@@ -257,15 +280,20 @@ class FederalRegister(Source[FederalRegisterSettings]):
                     f"pagination cycle: {next_url} was already visited", url=next_url
                 )
             seen.add(identity)
-            page = self._fetch(next_url, None, role, collection)
+            page = self._fetch(fetcher, next_url, None, role, collection)
             collection.payloads.append(page)
         raise PaginationError(f"more than {_MAX_PAGES} pages; narrow the query", url=page.url)
 
     def _fetch(
-        self, url: str, params: list[tuple[str, str]] | None, role: str, collection: Collection
+        self,
+        fetcher: Fetcher,
+        url: str,
+        params: list[tuple[str, str]] | None,
+        role: str,
+        collection: Collection,
     ) -> Payload:
         collection.requests += 1
-        payload = self.fetcher.get(url, params=params, expect="json", role=role)
+        payload = fetcher.get(url, params=params, expect="json", role=role)
         body = payload.json()
         if not isinstance(body, dict):
             raise ParseError(
@@ -275,7 +303,7 @@ class FederalRegister(Source[FederalRegisterSettings]):
 
     # -- parsing ------------------------------------------------------------------------------
 
-    def parse(self, payload: Payload) -> list[ChangeEvent]:
+    def parse_payload(self, payload: Payload) -> list[ChangeEvent]:
         if is_entity_xml(payload):
             return rule_events(payload, normalize=normalize_document_number)
         body = payload.json()
@@ -300,12 +328,18 @@ class FederalRegister(Source[FederalRegisterSettings]):
             events.append(public_inspection_event(record) if is_pi else document_event(record))
         return events
 
-    def events(self, collection: Collection, store: Store) -> list[tuple[int | None, ChangeEvent]]:
-        # A rule's entity rows need the document's record and the parties currently listed.
-        return rule_events_in(collection, store, self.parse, normalize_document_number)
+    def prior_request(self) -> PriorRequest:
+        # A rule's revisions and removals name parties as they are listed now.
+        return PriorRequest(lists=ENTITY_RULE_LISTS)
 
-    def store_state(self, conn: Connection, events: Sequence[ChangeEvent]) -> None:
-        apply_entity_events(conn, events)
+    def parse(self, collection: Collection, prior: Prior) -> Changes:
+        # A rule's entity rows need the document's record and the parties currently listed.
+        warnings: list[str] = []
+        events = rule_events_in(
+            collection, prior.listed, self.parse_payload, normalize_document_number, warnings
+        )
+        listed = entity_listing_changes((e for _, e in events), prior.listed)
+        return Changes(events=events, listed=listed, warnings=warnings)
 
     def read_file(self, path: str, body: bytes) -> Payload:
         ctype = "application/xml" if path.endswith(".xml") else "application/json"
@@ -400,13 +434,13 @@ def document_event(record: Mapping[str, Any]) -> ChangeEvent:
         original = correction_of or (
             normalize_document_number(correction["original"]) if correction else None
         )
-        related = f"fr:{original}" if original else None
+        related = fr_document_key(original) if original else None
     elif _WITHDRAWAL.search(str(record.get("action") or "")):
         earlier = [n for n in _related_numbers(record) if n != number]
         if len(earlier) == 1:
             # Only a withdrawal that names exactly one earlier document is modelled as one;
             # keywords alone do not say *what* was withdrawn.
-            kind, related = EventKind.DOCUMENT_WITHDRAWN, f"fr:{earlier[0]}"
+            kind, related = EventKind.DOCUMENT_WITHDRAWN, fr_document_key(earlier[0])
     data = {
         "status": "published",
         "type": record.get("type"),
@@ -432,7 +466,7 @@ def document_event(record: Mapping[str, Any]) -> ChangeEvent:
     return ChangeEvent(
         source=FederalRegister.name,
         kind=kind,
-        key=f"fr:{number}",
+        key=fr_document_key(number),
         title=" ".join(str(record.get("title") or number).split()),
         summary=record.get("abstract"),
         url=record.get("html_url"),
@@ -469,13 +503,13 @@ def public_inspection_event(record: Mapping[str, Any]) -> ChangeEvent:
     return ChangeEvent(
         source=FederalRegister.name,
         kind=EventKind.DOCUMENT_CORRECTED if correction else EventKind.DOCUMENT_PUBLISHED,
-        key=f"fr:{number}",
+        key=fr_document_key(number),
         title=" ".join(str(record.get("title") or number).split()),
         summary=None,
         url=record.get("html_url"),
         published_on=None,
         document_number=number,
-        related_key=f"fr:{normalize_document_number(correction['original'])}"
+        related_key=fr_document_key(normalize_document_number(correction["original"]))
         if correction
         else None,
         data={k: v for k, v in data.items() if v not in (None, [], "")},

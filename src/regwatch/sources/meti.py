@@ -27,12 +27,22 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field
 
-from ..events import ChangeEvent, EventKind
 from ..exceptions import BlockedError, FetchError, ParseError
 from ..japanese import decode
+from ..keys import EUL_EDITION_PREFIX, METI_RELEASE_PREFIX, meti_anpo_key, meti_release_key
+from ..model import (
+    ChangeEvent,
+    Changes,
+    Collection,
+    EventKind,
+    Payload,
+    Prior,
+    PriorRequest,
+    SourceState,
+)
 from ..timeutil import utcnow
 from . import register
-from ._base import Collection, Payload, Source, SourceSettings, SourceState
+from ._base import Source, SourceSettings
 from ._eul_diff import LIST_CODE, edition_key
 from ._meti_pages import (
     JST,
@@ -51,7 +61,7 @@ from ._meti_pages import (
 from ._meti_topics import classify
 
 if TYPE_CHECKING:
-    from ..store import Store
+    from ..http import Fetcher
 
 __all__ = ["Meti", "MetiSettings"]
 
@@ -134,13 +144,13 @@ class Meti(Source[MetiSettings]):
         if self.settings.eul_page_url:
             yield "eul_page", self.settings.eul_page_url
 
-    def collect(self, state: SourceState) -> Collection:
+    def collect(self, fetcher: Fetcher, state: SourceState) -> Collection:
         collection = Collection()
         failures: list[tuple[str, Exception]] = []
         targets = list(self._targets())
         for role, url in targets:
             try:
-                self._fetch(url, role, state, collection)
+                self._fetch(fetcher, url, role, state, collection)
             except (FetchError, ParseError) as exc:
                 failures.append((role, exc))
                 collection.warnings.append(f"{role}: {exc}")
@@ -156,15 +166,17 @@ class Meti(Source[MetiSettings]):
             raise lost[0]
         self._cross_check(collection)
         if self.settings.release_pages:
-            self._fetch_release_pages(state, collection)
+            self._fetch_release_pages(fetcher, state, collection)
         collection.not_modified = bool(collection.payloads) and all(
             p.status == 304 for p in collection.payloads
         )
         return collection
 
-    def _fetch(self, url: str, role: str, state: SourceState, collection: Collection) -> Payload:
+    def _fetch(
+        self, fetcher: Fetcher, url: str, role: str, state: SourceState, collection: Collection
+    ) -> Payload:
         collection.requests += 1
-        payload = self.fetcher.get(
+        payload = fetcher.get(
             url,
             expect="any" if role in ("feed", "release") else "html",
             validators=state.validators.get(url),
@@ -224,7 +236,9 @@ class Meti(Source[MetiSettings]):
                     f"releases up to {newest_listed}: the feed looks stale"
                 )
 
-    def _fetch_release_pages(self, state: SourceState, collection: Collection) -> None:
+    def _fetch_release_pages(
+        self, fetcher: Fetcher, state: SourceState, collection: Collection
+    ) -> None:
         done = list(state.cursor.get("release_pages", []))
         recent = utcnow().astimezone(JST).date() - timedelta(days=_RELEASE_PAGE_DAYS)
         for payload in list(collection.payloads):
@@ -236,7 +250,7 @@ class Meti(Source[MetiSettings]):
                 if "end_user_list" not in classify(release.title, release.summary).topics:
                     continue
                 try:
-                    self._fetch(release.url, "release", SourceState(), collection)
+                    self._fetch(fetcher, release.url, "release", SourceState(), collection)
                 except (FetchError, ParseError) as exc:
                     collection.warnings.append(f"release page: {exc}")
                     continue
@@ -267,7 +281,7 @@ class Meti(Source[MetiSettings]):
             return parse_release_page(payload)
         return self._releases(payload)
 
-    def parse(self, payload: Payload) -> list[ChangeEvent]:
+    def parse_payload(self, payload: Payload) -> list[ChangeEvent]:
         if payload.url.startswith("file://") and payload.role in _IMPORT_BASES:
             # a saved page's relative links point into METI's site, not the local disk
             payload = replace(payload, url=_IMPORT_BASES[payload.role])
@@ -287,32 +301,35 @@ class Meti(Source[MetiSettings]):
             events = [e for e in events if e.data.get("topics")]
         return events
 
-    def events(self, collection: Collection, store: Store) -> list[tuple[int | None, ChangeEvent]]:
+    def prior_request(self) -> PriorRequest:
+        return PriorRequest(heads=(METI_RELEASE_PREFIX, EUL_EDITION_PREFIX))
+
+    def parse(self, collection: Collection, prior: Prior) -> Changes:
         """Observations of one item from several pages are merged into one event, and with
         what is stored, so that a poll that could only read a listing never takes away the
         feed's summary (and never flips an event back and forth between two versions)."""
-        parsed = super().events(collection, store)
+        parsed = self.payload_events(collection)
         roles = {i: p.role for i, p in enumerate(collection.payloads)}
         merged: dict[str, tuple[int | None, ChangeEvent]] = {}
         for index, event in parsed:
             current = merged.get(event.key)
             if current is None:
                 merged[event.key] = (index, event)
-            elif event.key.startswith("meti:release:"):
+            elif event.key.startswith(METI_RELEASE_PREFIX):
                 if index is not None and roles[index] == "feed" and current[1].summary is None:
                     merged[event.key] = (index, event)
             else:
                 merged[event.key] = (current[0], _merge_announcements(current[1], event))
         out = []
         for key, (index, event) in merged.items():
-            versions = store.revisions(key)
-            head = versions[-1].event if versions else None
-            if head is not None and key.startswith("meti:release:"):
+            stored = prior.heads.get(key)
+            head = stored.event if stored else None
+            if head is not None and key.startswith(METI_RELEASE_PREFIX):
                 event = _merge_release(head, event)
             elif head is not None and head.provisional and event.provisional:
                 event = _merge_announcements(head, event)
             out.append((index, event))
-        return out
+        return Changes(events=out)
 
 
 def _merge_release(head: ChangeEvent, seen: ChangeEvent) -> ChangeEvent:
@@ -353,7 +370,7 @@ def release_event(release: Release) -> ChangeEvent:
     return ChangeEvent(
         source=Meti.name,
         kind=EventKind.RELEASE_PUBLISHED,
-        key=f"meti:release:{key}",
+        key=meti_release_key(key),
         title=release.title,
         summary=release.summary,
         url=release.url,
@@ -381,12 +398,12 @@ def anpo_events(page: AnpoPage, url: str) -> list[ChangeEvent]:
             ChangeEvent(
                 source=Meti.name,
                 kind=EventKind.RELEASE_PUBLISHED,
-                key=f"meti:anpo:{row.published_on.isoformat()}:{digest}",
+                key=meti_anpo_key(row.published_on.isoformat(), digest),
                 title=row.text,
                 summary=f"安全保障貿易管理 新着情報 ({row.category})" if row.category else None,
                 url=target,
                 published_on=row.published_on,
-                related_key=f"meti:release:{ident[0]}" if ident else None,
+                related_key=meti_release_key(ident[0]) if ident else None,
                 data={k: v for k, v in data.items() if v not in (None, [])},
             )
         )
@@ -396,7 +413,7 @@ def anpo_events(page: AnpoPage, url: str) -> list[ChangeEvent]:
             ChangeEvent(
                 source=Meti.name,
                 kind=EventKind.RELEASE_PUBLISHED,
-                key=f"meti:anpo:updated:{stamp}",
+                key=meti_anpo_key("updated", stamp),
                 title=f"METI security export control page (安全保障貿易管理) updated on {stamp}",
                 summary=f"最終更新日：{page.last_updated.year}年{page.last_updated.month}月"
                 f"{page.last_updated.day}日",

@@ -19,26 +19,22 @@ list, or when its size differs from the count METI's release announced.  Each im
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from datetime import date
 from pathlib import PurePath
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from pydantic import Field
 
-from ..events import ChangeEvent
-from ..exceptions import ConfigError, InputError, SnapshotRefused
-from ..store._listed import apply_entity_events
+from ..exceptions import InputError, SnapshotRefused
+from ..keys import EUL_ENTRY_PREFIX
+from ..model import ChangeEvent, Changes, Collection, Payload, Prior, PriorRequest
+from ..timeutil import parse_date
 from . import register
-from ._base import Collection, Payload, Source, SourceSettings, SourceState
-from ._eul_diff import Edition, edition_events, target_state
-from ._eul_store import EulHistory, load_history
+from ._base import ImportOption, Source, SourceSettings
+from ._eul_diff import LIST_CODE, Edition, edition_events, target_state
+from ._eul_store import EulHistory, history_from
 from ._eul_table import read_table
-
-if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
-    from ..store import Store
+from ._listing import entity_listing_changes
 
 __all__ = ["MetiEndUserList", "MetiEndUserListSettings"]
 
@@ -68,14 +64,17 @@ class MetiEndUserList(Source[MetiEndUserListSettings]):
     name: ClassVar[str] = "meti_eul"
     title: ClassVar[str] = "METI End User List (外国ユーザーリスト), imported edition by edition"
     Settings = MetiEndUserListSettings
-    pollable = False
     keep_bodies = True
-
-    #: the edition date given with ``regwatch import --edition`` (one file only)
-    edition: date | None = None
-
-    def collect(self, state: SourceState) -> Collection:
-        raise ConfigError("meti_eul cannot be polled; use `regwatch import meti_eul FILE.pdf`")
+    import_options = (
+        ImportOption(
+            "edition",
+            "YYYY-MM-DD",
+            "meti_eul: the date METI published this End User List edition "
+            "(default: the date in the file name)",
+            convert=parse_date,
+            one_file=True,
+        ),
+    )
 
     def read_file(self, path: str, body: bytes) -> Payload:
         sniffed = (t for magic, t in _CONTENT_TYPES.items() if body.startswith(magic))
@@ -87,11 +86,11 @@ class MetiEndUserList(Source[MetiEndUserListSettings]):
             role="edition",
         )
 
-    def edition_of(self, payload: Payload) -> date:
-        """The edition date: ``--edition``, else the date in the file name (``20250929_3.pdf``,
-        ``20250929006-1.pdf``, ``eul-2025-09-29.csv``)."""
-        if self.edition is not None:
-            return self.edition
+    def edition_of(self, payload: Payload, given: date | None = None) -> date:
+        """The edition date: ``--edition`` (``given``), else the date in the file name
+        (``20250929_3.pdf``, ``20250929006-1.pdf``, ``eul-2025-09-29.csv``)."""
+        if given is not None:
+            return given
         name = PurePath(payload.url.removeprefix("file://")).name
         match = _DATE_IN_NAME.search(name)
         if match:
@@ -104,17 +103,21 @@ class MetiEndUserList(Source[MetiEndUserListSettings]):
             "(the date METI published it) or put the date in the file name"
         )
 
-    def parse(self, payload: Payload) -> list[ChangeEvent]:
+    def parse_payload(self, payload: Payload) -> list[ChangeEvent]:
         """The edition alone, as if no earlier edition existed (every entity added)."""
         target = target_state(read_table(payload.body, payload.url), payload.url)
         return edition_events(
             Edition(self.edition_of(payload)), target, {}, {}, previous_edition=None
         )
 
-    def events(self, collection: Collection, store: Store) -> list[tuple[int | None, ChangeEvent]]:
-        history = load_history(store)
+    def prior_request(self) -> PriorRequest:
+        return PriorRequest(lists=(LIST_CODE,), history=(EUL_ENTRY_PREFIX,))
+
+    def parse(self, collection: Collection, prior: Prior) -> Changes:
+        history = history_from(prior.history)
+        given = collection.options.get("edition")
         dated = sorted(
-            ((self.edition_of(p), i, p) for i, p in enumerate(collection.payloads)),
+            ((self.edition_of(p, given), i, p) for i, p in enumerate(collection.payloads)),
             key=lambda t: (t[0], t[1]),
         )
         out: list[tuple[int | None, ChangeEvent]] = []
@@ -129,7 +132,8 @@ class MetiEndUserList(Source[MetiEndUserListSettings]):
             events = self._edition_events(edition_date, payload, history)
             history.record(events)
             out += [(index, e) for e in events]
-        return out
+        listed = entity_listing_changes((e for _, e in out), prior.listed)
+        return Changes(events=out, listed=listed)
 
     def _edition_events(
         self, edition_date: date, payload: Payload, history: EulHistory
@@ -166,6 +170,3 @@ class MetiEndUserList(Source[MetiEndUserListSettings]):
             release=release,
         )
         return edition_events(edition, target, before, history.state(), previous_edition=previous)
-
-    def store_state(self, conn: Connection, events: Sequence[ChangeEvent]) -> None:
-        apply_entity_events(conn, events)

@@ -8,7 +8,8 @@ code (``postgresql+psycopg://…``).  The schema is versioned (Alembic, ``regwat
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator, Sequence
+import zlib
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,9 +17,16 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, or_, select, update
 
-from ..events import ChangeEvent, StoredEvent
 from ..exceptions import StoreError
-from ..sources._base import Payload, SourceState
+from ..model import (
+    ChangeEvent,
+    Changes,
+    Payload,
+    Prior,
+    PriorRequest,
+    SourceState,
+    StoredEvent,
+)
 from ..timeutil import utcnow
 from . import _migrate
 from ._engine import make_engine, sqlite_path, upsert_insert
@@ -33,8 +41,12 @@ from ._events import (
     revised_heads,
     row_to_stored,
 )
+from ._listed import apply_listed_changes, event_ids
+from ._prior import load_prior
 from ._query import EventQuery, build_select
-from ._schema import Company, EventRow, FetchRun, PayloadRow, SourceStateRow
+from ._schema import FetchRun, SourceStateRow
+from ._snapshot import apply_snapshot_changes
+from ._tables import COMPANY, EVENT, FETCH_RUN, PAYLOAD, SOURCE_STATE
 
 __all__ = ["ApplyResult", "Batch", "EventQuery", "Store"]
 
@@ -45,8 +57,8 @@ class Batch:
 
     source: str
     payloads: list[Payload]
-    #: ``(index into payloads or None, event)``
-    events: list[tuple[int | None, ChangeEvent]]
+    #: what the source's parser decided: events, snapshot entries, listed parties, cursor
+    changes: Changes
     started_at: datetime
     cursor: dict[str, Any] | None = None
     validators: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -58,12 +70,18 @@ class Batch:
     keep_all_bodies: bool = False
     #: from ``regwatch import``: the source's cursor and health are left alone
     imported: bool = False
-    #: called in the batch's transaction after its events are stored (``Source.store_state``)
-    store_state: Callable[[Connection, Sequence[ChangeEvent]], None] | None = None
+
+    @property
+    def events(self) -> list[tuple[int | None, ChangeEvent]]:
+        return self.changes.events
 
 
 class Store:
     """A regwatch database.  Open with :meth:`open`; use as a context manager to close it."""
+
+    #: the registered source names, given by the layer that knows them (the CLI and
+    #: :func:`regwatch.open_store`); without it, the sources this database has heard of
+    known_sources: Callable[[], Collection[str]] | None = None
 
     def __init__(self, url: str, engine: Engine | None = None) -> None:
         self.url = url
@@ -135,8 +153,7 @@ class Store:
         :raises QueryError: ``query.company`` is not a company with a watch list
         """
         query = query or EventQuery()
-        if query.company is not None:
-            self.check_company(query.company)
+        self.check_query(query)
         stmt = build_select(query, self.dialect)
         with self.read() as conn:
             for row in conn.execute(stmt):
@@ -145,18 +162,37 @@ class Store:
     def count_matching(self, query: EventQuery) -> int:
         """How many events :meth:`iter_events` gives for ``query`` without its ``limit``."""
         query = dataclasses.replace(query, limit=None)
-        if query.company is not None:
-            self.check_company(query.company)
+        self.check_query(query)
         stmt = build_select(query, self.dialect).order_by(None).subquery()
         with self.read() as conn:
             return int(conn.execute(select(func.count()).select_from(stmt)).scalar_one())
+
+    def check_query(self, query: EventQuery) -> None:
+        """The names ``query`` filters on that only the database knows: sources and company.
+
+        :raises QueryError: naming the likely intended source or company
+        """
+        if query.sources:
+            if self.known_sources is not None:
+                known = set(self.known_sources())
+            else:
+                with self.read() as conn:
+                    known = set(conn.execute(select(SOURCE_STATE.c.name)).scalars())
+                    known |= set(conn.execute(select(EVENT.c.source).distinct()).scalars())
+            for name in query.sources:
+                if name not in known:
+                    from .._suggest import unknown_value
+
+                    raise unknown_value("source", name, known, option="source")
+        if query.company is not None:
+            self.check_company(query.company)
 
     def check_company(self, name: str) -> str:
         """``name`` if a watch list was imported for it.
 
         :raises QueryError: saying which company was likely meant
         """
-        table = Company.__table__  # type: ignore[attr-defined]
+        table = COMPANY
         with self.read() as conn:
             names = list(conn.execute(select(table.c.name)).scalars())
         if name not in names:
@@ -166,21 +202,21 @@ class Store:
         return name
 
     def event(self, event_id: int) -> StoredEvent | None:
-        table = EventRow.__table__  # type: ignore[attr-defined]
+        table = EVENT
         with self.read() as conn:
             row = conn.execute(select(table).where(table.c.id == event_id)).first()
         return row_to_stored(row) if row else None
 
     def revisions(self, key: str) -> list[StoredEvent]:
         """Every stored version of ``key``, oldest first."""
-        table = EventRow.__table__  # type: ignore[attr-defined]
+        table = EVENT
         with self.read() as conn:
             rows = conn.execute(select(table).where(table.c.key == key).order_by(table.c.revision))
             return [row_to_stored(r) for r in rows]
 
     def payload_info(self, payload_id: int) -> dict[str, Any] | None:
         """Provenance of a payload: URL, fetch time, hash, size (not the body)."""
-        table = PayloadRow.__table__  # type: ignore[attr-defined]
+        table = PAYLOAD
         cols = [c for c in table.c if c.name != "body"]
         with self.read() as conn:
             row = conn.execute(
@@ -189,6 +225,16 @@ class Store:
                 )
             ).first()
         return dict(row._mapping) if row else None
+
+    def payload_body(self, payload_id: int) -> tuple[str, bytes] | None:
+        """``(url, body)`` of a stored payload whose body was kept, else ``None``."""
+        with self.read() as conn:
+            row = conn.execute(
+                select(PAYLOAD.c.url, PAYLOAD.c.body).where(PAYLOAD.c.id == payload_id)
+            ).first()
+        if row is None or row.body is None:
+            return None
+        return row.url, zlib.decompress(row.body)
 
     def save_batch(self, batch: Batch) -> ApplyResult:
         """Store ``batch`` in one transaction: provenance, events, source state, fetch run.
@@ -211,12 +257,11 @@ class Store:
         payload_ids = insert_payloads(conn, batch.source, batch.payloads, keep, run_id, now)
         result = apply_intents(conn, intents, payload_ids, now)
         result.unchanged = unchanged
-        if batch.store_state is not None:
-            batch.store_state(conn, [event for _, event in batch.events])
+        self._apply_lists(conn, batch, payload_ids, now)
         if not batch.imported:
             self._record_success(conn, batch, now)
         outcome = "import" if batch.imported else "not_modified" if batch.not_modified else "ok"
-        runs = FetchRun.__table__  # type: ignore[attr-defined]
+        runs = FETCH_RUN
         conn.execute(
             update(runs)
             .where(runs.c.id == run_id)
@@ -233,6 +278,30 @@ class Store:
         )
         return result
 
+    def _apply_lists(
+        self, conn: Connection, batch: Batch, payload_ids: Sequence[int], now: datetime
+    ) -> None:
+        """The batch's snapshot entries and listed parties, once its events are stored."""
+        changes = batch.changes
+        if changes.entries:
+            index = changes.entries.payload_index
+            apply_snapshot_changes(
+                conn,
+                batch.source,
+                changes.entries,
+                payload_id=payload_ids[index] if index is not None else None,
+                now=now,
+            )
+        if changes.listed:
+            keys = [e.key for _, e in changes.events]
+            apply_listed_changes(conn, batch.source, changes.listed, event_ids(conn, keys), now=now)
+
+    def prior(self, source: str, request: PriorRequest) -> Prior:
+        """What ``source``'s parser asked to know of the past, as it stands now."""
+        state = self.source_state(source)
+        with self.read() as conn:
+            return load_prior(conn, source, request, state)
+
     # -- source state -------------------------------------------------------------------------
 
     def source_state(self, name: str) -> SourceState:
@@ -247,13 +316,13 @@ class Store:
         )
 
     def source_state_row(self, name: str) -> SourceStateRow | None:
-        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        table = SOURCE_STATE
         with self.read() as conn:
             row = conn.execute(select(table).where(table.c.name == name)).first()
         return SourceStateRow.model_validate(dict(row._mapping)) if row else None
 
     def source_state_rows(self) -> dict[str, SourceStateRow]:
-        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        table = SOURCE_STATE
         with self.read() as conn:
             return {
                 r.name: SourceStateRow.model_validate(dict(r._mapping))
@@ -261,7 +330,7 @@ class Store:
             }
 
     def last_runs(self, source: str, limit: int = 10) -> list[FetchRun]:
-        table = FetchRun.__table__  # type: ignore[attr-defined]
+        table = FETCH_RUN
         with self.read() as conn:
             rows = conn.execute(
                 select(table)
@@ -272,7 +341,7 @@ class Store:
             return [FetchRun.model_validate(dict(r._mapping)) for r in rows]
 
     def _ensure_state(self, conn: Connection, name: str) -> None:
-        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        table = SOURCE_STATE
         # ON CONFLICT DO NOTHING: two writers on PostgreSQL may create the same row at once
         conn.execute(
             upsert_insert(conn, table)
@@ -281,7 +350,7 @@ class Store:
         )
 
     def _record_success(self, conn: Connection, batch: Batch, now: datetime) -> None:
-        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        table = SOURCE_STATE
         self._ensure_state(conn, batch.source)
         current = conn.execute(select(table).where(table.c.name == batch.source)).one()
         values: dict[str, Any] = {
@@ -315,10 +384,10 @@ class Store:
         """
         now = utcnow()
         message = f"{type(error).__name__}: {error}"
-        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        table = SOURCE_STATE
         with self.write() as conn:
             run_id = _insert_run(conn, source, started_at)
-            runs = FetchRun.__table__  # type: ignore[attr-defined]
+            runs = FETCH_RUN
             conn.execute(
                 update(runs)
                 .where(runs.c.id == run_id)
@@ -343,7 +412,7 @@ class Store:
         One atomic UPDATE, so that of several daemons sharing the database exactly one wins;
         a daemon that died mid-poll loses its lease when ``lease_until`` passes.
         """
-        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        table = SOURCE_STATE
         with self.write() as conn:
             self._ensure_state(conn, source)
             claimed = conn.execute(
@@ -361,7 +430,7 @@ class Store:
         """Drop the leases held by ``owners`` (daemons known to be dead); returns the sources."""
         if not owners:
             return []
-        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        table = SOURCE_STATE
         with self.write() as conn:
             freed = [
                 r.name
@@ -376,7 +445,7 @@ class Store:
 
     def release_source(self, source: str, owner: str, next_run_at: datetime) -> None:
         """Give the lease back and record when the source is due next."""
-        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        table = SOURCE_STATE
         with self.write() as conn:
             self._ensure_state(conn, source)
             conn.execute(
@@ -390,27 +459,25 @@ class Store:
 
     def set_ops_notice(self, source: str, notice: str | None) -> None:
         """Record the ops notice now in force for ``source`` (``None``: all clear)."""
-        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        table = SOURCE_STATE
         with self.write() as conn:
             self._ensure_state(conn, source)
             conn.execute(update(table).where(table.c.name == source).values(ops_notice=notice))
 
     def set_next_run(self, source: str, when: datetime | None) -> None:
-        table = SourceStateRow.__table__  # type: ignore[attr-defined]
+        table = SOURCE_STATE
         with self.write() as conn:
             self._ensure_state(conn, source)
             conn.execute(update(table).where(table.c.name == source).values(next_run_at=when))
 
     def count_events(self) -> int:
-        from sqlalchemy import func
-
-        table = EventRow.__table__  # type: ignore[attr-defined]
+        table = EVENT
         with self.read() as conn:
             return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
 def _insert_run(conn: Connection, source: str, started_at: datetime) -> int:
-    runs = FetchRun.__table__  # type: ignore[attr-defined]
+    runs = FETCH_RUN
     return int(
         conn.execute(
             insert(runs)

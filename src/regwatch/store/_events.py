@@ -16,18 +16,18 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from ..events import (
+from ..model import (
     ChangeEvent,
     Entity,
     EventKind,
+    Payload,
     StoredEvent,
     canonical_json,
     content_hash,
     diff_fields,
 )
-from ..sources._base import Payload
-from ._schema import EventHead, EventRow, PayloadRow
 from ._search import fts_columns
+from ._tables import EVENT, EVENT_HEAD, PAYLOAD
 
 __all__ = [
     "ApplyResult",
@@ -141,7 +141,7 @@ def plan_events(
 def load_heads(conn: Connection, keys: Sequence[str]) -> dict[str, Head]:
     heads: dict[str, Head] = {}
     unique = list(dict.fromkeys(keys))
-    table = EventHead.__table__  # type: ignore[attr-defined]
+    table = EVENT_HEAD
     for start in range(0, len(unique), _CHUNK):
         chunk = unique[start : start + _CHUNK]
         rows = conn.execute(select(table).where(table.c.key.in_(chunk)))
@@ -153,7 +153,7 @@ def load_heads(conn: Connection, keys: Sequence[str]) -> dict[str, Head]:
 
 
 def load_events(conn: Connection, ids: Iterable[int]) -> dict[int, ChangeEvent]:
-    table = EventRow.__table__  # type: ignore[attr-defined]
+    table = EVENT
     out: dict[int, ChangeEvent] = {}
     wanted = list(ids)
     for start in range(0, len(wanted), _CHUNK):
@@ -174,7 +174,7 @@ def insert_payloads(
     """Provenance rows for ``payloads``; a body is kept only where ``keep_body`` says so."""
     if not payloads:
         return []
-    table = PayloadRow.__table__  # type: ignore[attr-defined]
+    table = PAYLOAD
     rows = [
         {
             "source": source,
@@ -205,8 +205,8 @@ def apply_intents(
     """Write ``intents`` (event rows, heads, search index) in the caller's transaction."""
     if not intents:
         return ApplyResult([], [], 0)
-    events = EventRow.__table__  # type: ignore[attr-defined]
-    heads = EventHead.__table__  # type: ignore[attr-defined]
+    events = EVENT
+    heads = EVENT_HEAD
     rows = [_event_values(i, payload_ids, detected_at) for i in intents]
     result = conn.execute(insert(events).returning(events.c.id, sort_by_parameter_order=True), rows)
     ids = [row.id for row in result]

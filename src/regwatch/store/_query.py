@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import Select, String, and_, cast, func, select, text
 
-from ._schema import Company, EventRow, Match
 from ._search import fts_query, normalize_text, query_terms
+from ._tables import COMPANY, EVENT, MATCH
 
 __all__ = ["EventQuery", "build_select"]
 
@@ -51,7 +51,7 @@ class EventQuery:
 
 def build_select(query: EventQuery, dialect: str) -> Select[Any]:
     """The SELECT for ``query`` on ``dialect`` (``sqlite`` or ``postgresql``), newest first."""
-    table = EventRow.__table__  # type: ignore[attr-defined]
+    table = EVENT
     when = table.c.event_on
     conditions: list[Any] = []
     if query.since:
@@ -79,9 +79,9 @@ def build_select(query: EventQuery, dialect: str) -> Select[Any]:
 
 
 def _company_condition(company: str) -> Any:
-    table = EventRow.__table__  # type: ignore[attr-defined]
-    match = Match.__table__  # type: ignore[attr-defined]
-    companies = Company.__table__  # type: ignore[attr-defined]
+    table = EVENT
+    match = MATCH
+    companies = COMPANY
     return table.c.id.in_(
         select(match.c.event_id)
         .join(companies, companies.c.id == match.c.company_id)
@@ -90,7 +90,7 @@ def _company_condition(company: str) -> Any:
 
 
 def _search_condition(q: str, dialect: str) -> Any:
-    table = EventRow.__table__  # type: ignore[attr-defined]
+    table = EVENT
     if dialect == "sqlite":
         match = fts_query(q)
         if match is None:

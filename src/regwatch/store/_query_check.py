@@ -38,12 +38,6 @@ def _values(name: str, value: Any) -> tuple[str, ...]:
     return values
 
 
-def _source_names() -> list[str]:
-    from ..sources import SOURCES  # the registry; imported only when a source is filtered on
-
-    return list(SOURCES)
-
-
 def country_code_of(value: str) -> str:
     """The ISO code for ``value``, a code (``cn``) or a name (``China``, ``中国``).
 
@@ -56,7 +50,7 @@ def country_code_of(value: str) -> str:
         code = text.upper()
         if code in _EXTRA_COUNTRY_CODES or pycountry.countries.get(alpha_2=code) is not None:
             return code
-    from ..matching._countries import country_code, country_names
+    from .._countries import country_code, country_names
 
     found = country_code(text) if text else None
     if found:
@@ -68,16 +62,12 @@ def country_code_of(value: str) -> str:
 def checked_fields(query: EventQuery) -> dict[str, Any]:
     """The query's fields normalized (tuples, upper-case list codes, ISO country codes).
 
-    :raises QueryError: an unknown source, kind, list or country, or ``since`` after ``until``
+    :raises QueryError: an unknown kind, list or country, or ``since`` after ``until`` (the
+        store checks source names and companies, which it knows)
     """
     out: dict[str, Any] = {}
     for name in ("sources", "kinds", "lists", "countries"):
         out[name] = _values(name, getattr(query, name))
-    if out["sources"]:
-        known = _source_names()
-        for value in out["sources"]:
-            if value not in known:
-                raise unknown_value("source", value, known, option="source")
     kinds = [kind.value for kind in EventKind]
     for value in out["kinds"]:
         if value not in kinds:
