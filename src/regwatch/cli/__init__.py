@@ -81,7 +81,7 @@ def _global(
     ] = False,
 ) -> None:
     configure_logging(logging.INFO if verbose else logging.WARNING, log_format.value)
-    ctx.obj = AppContext(db_option=db, config_option=config, quiet=quiet)
+    ctx.obj = AppContext(db_option=db, config_option=config, quiet=quiet, verbose=verbose)
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import typer
@@ -18,6 +19,8 @@ class AppContext:
     config_option: str | None = None
     #: --quiet: only errors and warnings are printed
     quiet: bool = False
+    verbose: bool = False
+    _restore: list[Callable[[], None]] = field(default_factory=list, repr=False)
     _config: Config | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
 
@@ -46,7 +49,20 @@ class AppContext:
         if root.level > level:
             root.setLevel(level)
 
+    def summaries_only(self) -> None:
+        """A command that prints a summary of every poll says each failure once: the poll's
+        own log line of a failure is shown only with --verbose."""
+        import logging
+
+        if not self.verbose:
+            logger = logging.getLogger("regwatch.poll")
+            previous = logger.level
+            logger.setLevel(logging.ERROR)
+            self._restore.append(lambda: logger.setLevel(previous))
+
     def close(self) -> None:
+        while self._restore:
+            self._restore.pop()()
         if self._store is not None:
             self._store.close()
             self._store = None

@@ -62,6 +62,7 @@ def run_poll(ctx: typer.Context, names: list[str]) -> list[PollResult]:
     appctx = get_context(ctx)
     config = appctx.config
     names = _check_names(names, config)
+    appctx.summaries_only()
     store = appctx.store(create=True)
     with Fetcher(config.http) as fetcher:
         results = poll_sources(store, config, names, fetcher)
@@ -107,6 +108,8 @@ def run(
     store = appctx.store(create=True)
     if not once:
         appctx.raise_log_level(logging.INFO)
+    else:
+        appctx.summaries_only()
     with Fetcher(config.http) as fetcher:
         daemon = build_daemon(store, config, fetcher)
         if not once:

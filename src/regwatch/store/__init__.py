@@ -16,6 +16,8 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, or_, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from ..exceptions import StoreError
 from ..model import (
@@ -104,6 +106,9 @@ class Store:
             if create and _migrate.schema_status(store.engine)[0] is None:
                 store.init()
             _migrate.check(store.engine, url)
+        except OperationalError as exc:
+            store.close()
+            raise StoreError(_unreachable(url, exc)) from None
         except BaseException:
             store.close()
             raise
@@ -474,6 +479,14 @@ class Store:
         table = EVENT
         with self.read() as conn:
             return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def _unreachable(url: str, exc: OperationalError) -> str:
+    """One line for a database that cannot be reached (the driver's message says why)."""
+    shown = make_url(url).render_as_string(hide_password=True)
+    reason = str(exc.orig or exc).strip().splitlines()[0]
+    reason = reason.removeprefix("connection failed: ")
+    return f"cannot reach the database {shown}: {reason}"
 
 
 def _insert_run(conn: Connection, source: str, started_at: datetime) -> int:
