@@ -294,8 +294,10 @@ class Fetcher:
 def _unreachable(host: str, url: str, exc: httpx.ConnectError) -> TransportError:
     text = str(exc)
     lowered = text.lower()
-    if "name or service not known" in lowered or "nodename nor servname" in lowered or (
-        "temporary failure in name resolution" in lowered or "getaddrinfo" in lowered
+    if (
+        "name or service not known" in lowered
+        or "nodename nor servname" in lowered
+        or ("temporary failure in name resolution" in lowered or "getaddrinfo" in lowered)
     ):
         why = "the name does not resolve"
     elif "refused" in lowered:

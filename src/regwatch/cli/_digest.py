@@ -81,7 +81,8 @@ def _describe(o: Outcome) -> str:
     ref = f" [delivery {o.delivery_id}]" if o.delivery_id else ""
     who = f"{o.email} ({o.company}, {o.period})"
     if o.status == "sent":
-        return f"sent: {who}: {o.items} items, {o.matches} matches -> {o.detail}{ref}"
+        done = "written" if str(o.detail).endswith(".eml") else "sent"
+        return f"{done}: {who}: {o.items} items, {o.matches} matches -> {o.detail}{ref}"
     if o.status == "failed":
         when = f"{o.next_attempt_at:%Y-%m-%dT%H:%M:%SZ}" if o.next_attempt_at else "?"
         return f"FAILED: {who}: {o.detail} (attempt {o.attempts}; next try at {when}){ref}"
@@ -138,6 +139,10 @@ def deliveries(
 ) -> None:
     """The audit trail: what was sent to whom, when, with which matches (newest first)."""
     records = list_deliveries(get_context(ctx).store(), company, limit)
+    for record in records:
+        # an .eml file in the outbox was written, not sent: no mail server has seen it
+        if record["status"] == "sent" and str(record.get("transport") or "").endswith(".eml"):
+            record["status"] = "written"
     if fmt == Format.table:
         columns = [
             ("id", "id"),
@@ -146,7 +151,7 @@ def deliveries(
             ("period", "period"),
             ("status", "status"),
             ("attempts", "tries"),
-            ("sent_at", "sent"),
+            ("sent_at", "sent or written"),
             ("match_count", "matches"),
             ("last_error", "last error"),
         ]
@@ -154,7 +159,7 @@ def deliveries(
         keys = ["id", "created_at", "company", "recipient", "period", "status", "attempts"]
         keys += ["sent_at", "match_ids", "last_error", "message_id", "subject"]
         columns = [(key, key) for key in keys]
-    emit(records, fmt, columns)
+    emit(records, fmt, columns, optional=("attempts", "match_count", "period", "company"))
 
 
 @app.command("test-email")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Mapping, Sequence
@@ -96,15 +97,21 @@ def print_table(
     width = width or terminal_width()
     plain = bool(os.environ.get("NO_COLOR"))  # https://no-color.org: no colour, no bold
     console = Console(width=width, no_color=plain, highlight=False, soft_wrap=False)
-    rows = [[_cell(record.get(key)) for key, _ in columns] for record in records]
+    rows = [[_short_time(_cell(record.get(key))) for key, _ in columns] for record in records]
     natural = [max([len(h), *(len(r[i]) for r in rows)]) for i, (_, h) in enumerate(columns)]
+    # a column that wraps rather than being cut keeps at least its heading's width
+    floors = [len(h) if key in NEVER_CUT else 0 for key, h in columns]
     shown = list(range(len(columns)))
-    widths = fit_widths([natural[i] for i in shown], width)
+
+    def fit() -> list[int]:
+        return fit_widths([natural[i] for i in shown], width, [floors[i] for i in shown])
+
+    widths = fit()
     for key in reversed(optional):
         if sum(widths) + _overhead(len(shown)) <= width and not _starved(shown, widths, natural):
             break
         shown = [i for i in shown if columns[i][0] != key]
-        widths = fit_widths([natural[i] for i in shown], width)
+        widths = fit()
     table = Table(
         box=box.SIMPLE_HEAD, show_edge=False, header_style="" if plain else "bold", pad_edge=False
     )
@@ -132,16 +139,28 @@ def _starved(shown: list[int], widths: list[int], natural: list[int]) -> bool:
     return widest is not None and widths[widest] < min(natural[shown[widest]], _USEFUL)
 
 
-def fit_widths(natural: list[int], total: int) -> list[int]:
+def fit_widths(natural: list[int], total: int, floors: list[int] | None = None) -> list[int]:
     """Column widths that fit ``total`` characters: short columns (ids, dates, codes) keep their
-    width and the widest ones give way first, down to ``_MIN_CELL``."""
+    width and the widest ones give way first, down to ``_MIN_CELL`` (or the column's floor)."""
     widths = list(natural)
+    low = [
+        max(f, min(w, _MIN_CELL)) for w, f in zip(widths, floors or [0] * len(widths), strict=True)
+    ]
     room = total - _overhead(len(widths))
     cap = max(widths, default=0)
 
-    def used(c: int) -> int:
-        return sum(w if w <= _FIXED else min(w, max(c, _MIN_CELL)) for w in widths)
+    def sized(c: int) -> list[int]:
+        return [w if w <= _FIXED else max(min(w, c), f) for w, f in zip(widths, low, strict=True)]
 
-    while cap > _MIN_CELL and used(cap) > room:
+    while cap > _MIN_CELL and sum(sized(cap)) > room:
         cap -= 1
-    return [w if w <= _FIXED else min(w, max(cap, _MIN_CELL)) for w in widths]
+    return sized(cap)
+
+
+_ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2}(\.\d+)?)?(Z|[+-]00:?00)?$")
+
+
+def _short_time(text: str) -> str:
+    """A UTC timestamp as a table shows it: to the minute (JSON and CSV keep it whole)."""
+    found = _ISO_TIME.match(text)
+    return f"{found.group(1)} {found.group(2)}" if found else text

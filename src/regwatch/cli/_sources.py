@@ -256,5 +256,6 @@ def sources_(
             ("newest_item_on", "newest item"),
             ("next_run_at", "next run"),
         ],
+        optional=("consecutive_failures", "newest_item_on", "next_run_at"),
     )
     sys.stdout.flush()
