@@ -269,3 +269,35 @@ def test_quiet_prints_only_errors(world, tmp_path):
     assert (watch.code, watch.stdout) == (0, "")
     failed = world("--quiet", "import", "csl", tmp_path / "missing.json")
     assert failed.code == 2 and failed.stderr
+
+
+def test_the_cli_s_copies_of_the_matcher_s_choices_agree():
+    """The CLI writes them out so that its help loads no matcher."""
+    from regwatch.cli import _watch
+    from regwatch.matching import STATUSES
+    from regwatch.matching._analyze import SCHEMAS
+
+    assert (_watch.SCHEMAS, _watch.STATUSES) == (SCHEMAS, STATUSES)
+
+
+def test_events_loads_no_source_matcher_or_configuration(tmp_path):
+    """`regwatch events` imports what it needs: not the sources, matching, digests or the
+    configuration (their import is most of a slow start)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "REGWATCH_DB": f"sqlite:///{tmp_path / 'r.db'}"}
+    subprocess.run([sys.executable, "-m", "regwatch", "init"], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    code = (
+        "import sys; from regwatch.cli import main\n"
+        "try:\n    main(['events', '--limit', '10'])\nexcept SystemExit: pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('regwatch.')), file=sys.stderr)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True)  # fmt: skip
+    loaded = run.stderr
+    for heavy in ("regwatch.sources", "regwatch.matching", "regwatch.digest", "regwatch.config",
+                  "regwatch.http", "regwatch.daemon", "regwatch.demo"):  # fmt: skip
+        assert f"'{heavy}'" not in loaded, heavy

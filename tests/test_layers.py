@@ -18,7 +18,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "regwatch"
 LAYERS: list[set[str]] = [
     {"exceptions", "_version"},
     {"model", "keys", "timeutil", "_entity_names", "japanese", "logs", "yamlfile", "events"},
-    {"_countries", "_suggest"},
+    {"_countries", "_suggest", "_dburl"},
     {"alerts"},
     {"http", "store", "sources"},
     {"matching", "digest", "entities", "health", "ops", "_entity_history", "schedule"},

@@ -112,16 +112,26 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return front + rest
 
 
-def command() -> Any:
-    """The ``regwatch`` command as click runs it, with its help texts tidied."""
-    return tidy_help(typer.main.get_command(app))
+def command(*, help_wanted: bool = True) -> Any:
+    """The ``regwatch`` command as click runs it, with its help texts tidied.
+
+    :param help_wanted: add what only the help shows and costs imports to know (the options
+        each source declares for ``regwatch import``)
+    """
+    root = tidy_help(typer.main.get_command(app))
+    if help_wanted:
+        from ._sources import _import_options_help
+
+        root.commands["import"].epilog = _import_options_help()
+    return root
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: exit status 0 success, 1 some work failed, 2 bad usage or configuration."""
     args = hoist_global_options(sys.argv[1:] if argv is None else list(argv))
     try:
-        command()(args=args, prog_name="regwatch")
+        wanted = bool({"-h", "--help"} & set(args)) or len(args) <= 1
+        command(help_wanted=wanted)(args=args, prog_name="regwatch")
     except (ConfigError, InputError, StoreError) as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import typer
 
-from ..config import Config, database_url, load_config
-from ..store import Store
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..store import Store
 
 __all__ = ["AppContext", "get_context", "say"]
 
@@ -26,17 +28,23 @@ class AppContext:
 
     @property
     def db_url(self) -> str:
+        from .._dburl import database_url
+
         return database_url(self.db_option)
 
     @property
     def config(self) -> Config:
         if self._config is None:
+            from ..config import load_config
+
             self._config = load_config(self.config_option)
         return self._config
 
     def store(self, *, create: bool = False) -> Store:
         """The store; ``create`` initializes a database that does not exist yet."""
         if self._store is None:
+            from ..store import Store
+
             self._store = Store.open(self.db_url, create=create)
             self._store.known_sources = _registered_sources
         return self._store

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..digest import (
-    MailSettings,
-    Outcome,
-    list_deliveries,
-    preview,
-    render,
-    send_due,
-    send_test_email,
-)
-from ..digest._settings import parse_address
 from ..exceptions import ConfigError, DeliveryError
 from . import app
 from ._context import get_context
 from ._output import Format, emit
+
+if TYPE_CHECKING:
+    from ..digest import Outcome
 
 __all__: list[str] = []
 
@@ -57,6 +50,8 @@ def preview_(
 ) -> None:
     """Show the digest as it would be sent now; marks nothing as delivered."""
     appctx = get_context(ctx)
+    from ..digest import preview, render
+
     digest = preview(appctx.store(), appctx.config.general.digest, company, recipient)
     if not digest.items:
         who = recipient or company
@@ -107,6 +102,8 @@ def send(
     Exit status 1 when a delivery failed (it stays in the outbox and is retried later).
     """
     appctx = get_context(ctx)
+    from ..digest import send_due
+
     report = send_due(
         appctx.store(), appctx.config.general.digest, company=company, dry_run=dry_run
     )
@@ -138,6 +135,8 @@ def deliveries(
     ] = None,
 ) -> None:
     """The audit trail: what was sent to whom, when, with which matches (newest first)."""
+    from ..digest import list_deliveries
+
     records = list_deliveries(get_context(ctx).store(), company, limit)
     for record in records:
         # an .eml file in the outbox was written, not sent: no mail server has seen it
@@ -173,6 +172,9 @@ def test_email(
     REGWATCH_MAIL_FROM is malformed.
     """
     appctx = get_context(ctx)
+    from ..digest import MailSettings, send_test_email
+    from ..digest._settings import parse_address
+
     mail = MailSettings.from_env()
     try:
         parse_address(address, "ADDRESS")

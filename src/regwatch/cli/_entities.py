@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 import typer
 
-from .._entity_history import entity_history
 from . import app
 from ._context import get_context
 from ._output import Format, emit, print_json
@@ -43,6 +42,8 @@ def entity(
     fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
 ) -> None:
     """One listed party's history across CSL snapshots and Federal Register rules."""
+    from .._entity_history import entity_history
+
     store = get_context(ctx).store()
     found = entity_history(store, name)
     if not found:

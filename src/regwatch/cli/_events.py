@@ -8,9 +8,6 @@ from typing import Annotated, Any, cast
 
 import typer
 
-from ..matching import event_matches
-from ..store import EventQuery
-from ..timeutil import parse_date
 from . import app
 from ._context import get_context
 from ._output import Format, emit, print_json
@@ -52,6 +49,8 @@ def _csv_record(record: dict[str, Any]) -> dict[str, Any]:
 def _date_option(value: str | None) -> date | None:
     if value is None:
         return None
+    from ..timeutil import parse_date
+
     try:
         return parse_date(value)
     except ValueError as exc:
@@ -110,6 +109,8 @@ def events(
     ] = None,
 ) -> None:
     """List change events, newest first, filtered."""
+    from ..store import EventQuery
+
     appctx = get_context(ctx)
     if limit is None:
         limit = _TABLE_LIMIT if fmt == Format.table else 0
@@ -153,6 +154,8 @@ def show(
     ] = Format.table,
 ) -> None:
     """One event in full, with its provenance, its other revisions and its matches."""
+    from ..matching import event_matches
+
     appctx = get_context(ctx)
     store = appctx.store()
     stored = store.event(event_id)

@@ -12,10 +12,6 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
-from rich import box
-from rich.console import Console
-from rich.table import Table
-
 __all__ = [
     "NEVER_CUT",
     "Format",
@@ -94,6 +90,10 @@ def print_table(
     """A table that fits the terminal: long text is cut with "…" (status, schedule and error
     text wrap instead, never cut); the ``optional`` columns (keys, least needed last) are left
     out when the others would be cut short; ``total`` adds "N of TOTAL" when rows are a part."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
     width = width or terminal_width()
     plain = bool(os.environ.get("NO_COLOR"))  # https://no-color.org: no colour, no bold
     console = Console(width=width, no_color=plain, highlight=False, soft_wrap=False)

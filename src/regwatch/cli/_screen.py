@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from .._entity_names import LIST_TITLES
 from ..exceptions import InputError, ScreeningError
-from ..matching import ListCoverage, Screener, ScreenReport
-from ..store import Store
+
+if TYPE_CHECKING:
+    from ..matching import ListCoverage, ScreenReport
+    from ..store import Store
 from ._output import Format, emit
 
 __all__ = ["read_names", "run_screen"]
@@ -85,6 +88,8 @@ def run_screen(
         names = [(n, c or country) for n, c in names]
     if not names[0][0].strip() and file is None:
         raise InputError("the name to screen is empty")
+    from ..matching import Screener
+
     group = "Person" if schema == "Person" else "Company"
     try:
         screener = Screener(store, lists, group)

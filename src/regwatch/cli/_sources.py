@@ -5,18 +5,18 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..config import Config
-from ..daemon import build_daemon
 from ..exceptions import ConfigError
-from ..health import UNHEALTHY, SourceHealth, source_health
-from ..http import Fetcher
-from ..pipeline import PollResult, build_source, import_files, poll_sources
-from ..sources import SOURCES, Source, get_source_class
 from ..timeutil import utcnow
+
+if TYPE_CHECKING:  # the commands import what they use: `regwatch events` starts fast
+    from ..config import Config
+    from ..health import SourceHealth
+    from ..pipeline import PollResult
+    from ..sources import Source
 from . import app
 from ._context import get_context, say
 from ._output import Format, emit
@@ -52,6 +52,8 @@ def _summary(result: PollResult) -> str:
 
 
 def _check_names(names: list[str], config: Config) -> list[str]:
+    from ..sources import get_source_class
+
     for name in names:
         if not get_source_class(name).pollable:
             raise ConfigError(f"source {name!r} cannot be polled; use `regwatch import {name}`")
@@ -64,6 +66,9 @@ def run_poll(ctx: typer.Context, names: list[str]) -> list[PollResult]:
     names = _check_names(names, config)
     appctx.summaries_only()
     store = appctx.store(create=True)
+    from ..http import Fetcher
+    from ..pipeline import poll_sources
+
     with Fetcher(config.http) as fetcher:
         results = poll_sources(store, config, names, fetcher)
     for result in results:
@@ -110,6 +115,9 @@ def run(
         appctx.raise_log_level(logging.INFO)
     else:
         appctx.summaries_only()
+    from ..daemon import build_daemon
+    from ..http import Fetcher
+
     with Fetcher(config.http) as fetcher:
         daemon = build_daemon(store, config, fetcher)
         if not once:
@@ -145,6 +153,8 @@ def run(
 def healthcheck(ctx: typer.Context) -> None:
     """Exit 1 when an enabled source is failing, blocked or stale (for container health checks
     and monitoring); print the unhealthy ones."""
+    from ..health import UNHEALTHY
+
     unhealthy = [h for h in _health(ctx) if h.status in UNHEALTHY]
     for h in unhealthy:
         detail = h.last_error or (f"newest item {h.newest_item_on}" if h.newest_item_on else "")
@@ -155,6 +165,9 @@ def healthcheck(ctx: typer.Context) -> None:
 
 
 def _health(ctx: typer.Context) -> list[SourceHealth]:
+    from ..health import source_health
+    from ..sources import SOURCES
+
     appctx = get_context(ctx)
     config = appctx.config
     rows = appctx.store().source_state_rows()
@@ -167,7 +180,10 @@ def _health(ctx: typer.Context) -> list[SourceHealth]:
 
 
 def _import_options_help() -> str:
-    """The options every importable source declares, for ``regwatch import --help``."""
+    """The options every importable source declares, for ``regwatch import --help`` (added
+    to the help only when it is asked for: it needs every source's module)."""
+    from ..sources import SOURCES
+
     lines = [
         f"--{o.name} {o.metavar}: {o.help}" for cls in SOURCES.values() for o in cls.import_options
     ]
@@ -177,7 +193,6 @@ def _import_options_help() -> str:
 @app.command(
     "import",
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
-    epilog=_import_options_help(),
 )
 def import_(
     ctx: typer.Context,
@@ -191,6 +206,9 @@ def import_(
     with its six columns).  All files are parsed before anything is stored.
     """
     appctx = get_context(ctx)
+    from ..pipeline import build_source, import_files
+    from ..sources import get_source_class
+
     cls = get_source_class(source)
     # The source's own options (`--edition DATE`) arrive among the paths: click cannot know
     # them before it knows the source, so they are taken out here by their declared names.

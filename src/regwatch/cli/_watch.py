@@ -7,20 +7,16 @@ from typing import Annotated, Any
 
 import typer
 
-from ..matching import (
-    STATUSES,
-    MatchQuery,
-    import_and_rescreen,
-    list_matches,
-    set_status,
-    watch_items,
-)
-from ..matching._analyze import SCHEMAS
 from . import app
 from ._context import get_context, say
 from ._output import Format, emit
 
 __all__: list[str] = []
+
+# Written out so that the help needs no matcher loaded (tests/test_cli_usability.py checks
+# that they agree with regwatch.matching).
+SCHEMAS = ("Person", "Company", "Organization", "LegalEntity", "Vessel")
+STATUSES = ("new", "acknowledged", "dismissed")
 
 watch_app = typer.Typer(help="Watch lists: what each company watches.", no_args_is_help=True)
 matches_app = typer.Typer(
@@ -77,6 +73,8 @@ def watch_import(
     """
     appctx = get_context(ctx)
     store = appctx.store(create=True)
+    from ..matching import import_and_rescreen
+
     imported, screened = import_and_rescreen(store, file, company, add=add)
     parts = [
         f"{imported.added} added",
@@ -107,6 +105,8 @@ def watch_list(
     store = get_context(ctx).store()
     if company is not None:
         store.check_company(company)
+    from ..matching import watch_items
+
     records = watch_items(store, company)
     if fmt == Format.csv:
         # the shape `regwatch watch import` reads back
@@ -163,12 +163,16 @@ def matches(
             f"{status!r} is not a status; expected one of {', '.join(STATUSES)}",
             param_hint="--status",
         )
+    from ..matching import MatchQuery, list_matches
+
     found = list_matches(get_context(ctx).store(), MatchQuery(company=company, status=status))
     shown = found[:limit] if limit else found
     emit(shown, fmt, MATCH_COLUMNS, total=len(found), optional=("event_kind", "reason", "company"))
 
 
 def _change(ctx: typer.Context, match_id: int, status: str, note: str | None) -> None:
+    from ..matching import set_status
+
     record = set_status(get_context(ctx).store(), match_id, status, note)
     target = f"{record['item']} / event {record['event_id']}"
     say(ctx, f"match {record['id']}: {record['status']} ({target})")
