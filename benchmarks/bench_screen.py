@@ -69,7 +69,7 @@ def main() -> None:
             rebuilt = []
             for name in names[:3]:  # the old way: an index for every name
                 start = time.perf_counter()
-                Screener(store, cache_dir=folder / f"none-{len(rebuilt)}").screen(name)
+                Screener(store, cache_dir=folder / f"fresh-{len(rebuilt)}").screen(name)
                 rebuilt.append(time.perf_counter() - start)
             screener = Screener(store, cache_dir=folder / "cache" / "regwatch")
             start = time.perf_counter()

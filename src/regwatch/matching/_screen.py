@@ -2,8 +2,9 @@
 
 A screening answer is only worth what was searched: every answer carries the lists it searched,
 how many entries each held and as of when, and screening with no list loaded is an error, never
-"no match".  The name index over a full list takes seconds to build, so it is kept in a cache
-file (the user's cache folder) keyed by the state of the lists; a repeated screen loads it.
+"no match".  The name index over a full list takes seconds to build, so it is kept in a SQLite
+file in the user's cache folder, keyed by the state of the lists: a repeated screen looks up
+only the keys of the name it screens.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import pickle
+import sqlite3
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -26,10 +27,10 @@ from .._suggest import unknown_value
 from ..exceptions import InputError, ScreeningError
 from ..store import Store
 from ..store.tables import LISTED_ENTITY
-from ._analyze import analyze
+from ._analyze import Analyzed, analyze
 from ._countries import country_code
 from ._engine import tier_of
-from ._index import NameIndex
+from ._index import choose_candidates, is_alone, name_keys
 from ._names import MATCHER_VERSION, REVIEW_THRESHOLD, score_analyzed
 
 __all__ = ["ListCoverage", "ScreenReport", "Screener", "loaded_lists", "screen"]
@@ -38,7 +39,7 @@ _LISTED = LISTED_ENTITY
 _COUNTRY_AGREES = 0.05
 _COUNTRY_DISAGREES = -0.15
 #: bump when what the cache holds changes shape
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +73,6 @@ class _Listed:
     event_id: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class _Ref:
-    entry: _Listed
-    name: str
-
-
 @dataclass
 class ScreenReport:
     """The answer for one name: what was searched and the candidates, best first."""
@@ -92,6 +87,101 @@ class ScreenReport:
             "searched": [c.to_json() for c in self.searched],
             "results": self.results,
         }
+
+
+class _CachedIndex:
+    """The name index of the listed entries, kept in a SQLite file: the postings (key ->
+    names) are looked up for each query, and only the candidates' names are analyzed, so that
+    opening it costs nothing whatever the size of the lists."""
+
+    def __init__(self, db: sqlite3.Connection, group: str) -> None:
+        self.db = db
+        self.group = group
+        self.total = int(db.execute("SELECT count(*) FROM name").fetchone()[0])
+
+    @classmethod
+    def open(
+        cls,
+        folder: Path,
+        fingerprint: str,
+        names: Callable[[], Iterable[tuple[_Listed, str]]],
+        group: str,
+    ) -> _CachedIndex:
+        path = folder / f"screen-{fingerprint[:32]}.sqlite"
+        # The cache is the user's own file; anything unreadable is built again.
+        with contextlib.suppress(sqlite3.Error):
+            if path.exists():
+                db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+                if db.execute("SELECT value FROM meta").fetchone() == (fingerprint,):
+                    return cls(db, group)
+                db.close()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in folder.glob("screen-*.sqlite"):
+                old.unlink(missing_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+            os.close(fd)
+            target = Path(tmp)
+        except OSError:  # a read-only home only costs speed: an index in memory
+            target = None
+        db = sqlite3.connect(str(target) if target else ":memory:", check_same_thread=False)
+        cls._build(db, fingerprint, names(), group)
+        if target is None:
+            return cls(db, group)
+        db.close()
+        os.replace(target, path)
+        return cls(sqlite3.connect(str(path), check_same_thread=False), group)
+
+    @staticmethod
+    def _build(
+        db: sqlite3.Connection, fingerprint: str, names: Iterable[tuple[_Listed, str]], group: str
+    ) -> None:
+        db.executescript(
+            "CREATE TABLE meta (value TEXT);"
+            "CREATE TABLE name (id INTEGER PRIMARY KEY, listed_id INTEGER, key TEXT, "
+            " list_code TEXT, listed_name TEXT, country TEXT, event_id INTEGER, name TEXT);"
+            "CREATE TABLE posting (k TEXT, name_id INTEGER);"
+        )
+        rows: list[tuple[Any, ...]] = []
+        postings: list[tuple[str, int]] = []
+        for entry, listed_name in names:
+            analyzed = analyze(listed_name, group)
+            if not analyzed.tokens:
+                continue
+            number = len(rows)
+            rows.append((number, entry.id, entry.key, entry.list_code, entry.name,
+                         entry.country, entry.event_id, listed_name))  # fmt: skip
+            postings += [(k, number) for k in name_keys(analyzed)]
+        db.executemany("INSERT INTO name VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        db.executemany("INSERT INTO posting VALUES (?, ?)", postings)
+        db.execute("CREATE INDEX posting_k ON posting (k)")
+        db.execute("INSERT INTO meta VALUES (?)", (fingerprint,))
+        db.commit()
+
+    def candidates(self, query: Analyzed) -> Iterator[tuple[_Listed, str, Analyzed]]:
+        keys = sorted(name_keys(query, query=True))
+        postings: dict[str, list[int]] = {}
+        for start in range(0, len(keys), 500):  # SQLite's limit on bound parameters
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for k, number in self.db.execute(
+                f"SELECT k, name_id FROM posting WHERE k IN ({marks})", chunk
+            ):
+                postings.setdefault(k, []).append(number)
+        chosen = sorted(choose_candidates(postings, self.total, alone=is_alone(query)))
+        for start in range(0, len(chosen), 500):
+            numbers = chosen[start : start + 500]
+            marks = ",".join("?" * len(numbers))
+            for row in self.db.execute(
+                "SELECT listed_id, key, list_code, listed_name, country, event_id, name "
+                f"FROM name WHERE id IN ({marks})",
+                numbers,
+            ):
+                listed = _Listed(row[0], row[1], row[2], row[3], row[4], row[5])
+                yield listed, row[6], analyze(row[6], self.group)
+
+    def __len__(self) -> int:
+        return self.total
 
 
 def loaded_lists(store: Store) -> list[ListCoverage]:
@@ -141,7 +231,7 @@ class Screener:
     group: str = "Company"
     cache_dir: Path | None = None
     searched: list[ListCoverage] = field(init=False)
-    _index: NameIndex[_Ref] | None = field(init=False, default=None)
+    _index: _CachedIndex | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         wanted = []
@@ -189,45 +279,21 @@ class Screener:
         )
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def _build(self) -> NameIndex[_Ref]:
-        with self.store.read() as conn:
-            rows = conn.execute(select(_LISTED)).all()
-        index: NameIndex[_Ref] = NameIndex()
-        for row in rows:
-            entry = _Listed(row.id, row.key, row.list_code, row.name, row.country, row.event_id)
-            for listed_name in [row.name, *(row.aliases or [])]:
-                index.add(_Ref(entry, listed_name), listed_name, self.group)
-        return index
-
-    def index(self) -> NameIndex[_Ref]:
+    def index(self) -> _CachedIndex:
+        """The name index, from the cache file when it is current, else built and saved."""
         if self._index is None:
-            self._index = self._load_or_build()
+            fingerprint = self._fingerprint()
+            folder = self.cache_dir or _cache_dir()
+            self._index = _CachedIndex.open(folder, fingerprint, self._names, self.group)
         return self._index
 
-    def _load_or_build(self) -> NameIndex[_Ref]:
-        fingerprint = self._fingerprint()
-        folder = self.cache_dir or _cache_dir()
-        path = folder / f"screen-{fingerprint[:32]}.pickle"
-        # The cache is the user's own file, written by this code; anything unreadable is rebuilt.
-        with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError):
-            with path.open("rb") as fh:
-                stored_fingerprint, index = pickle.load(fh)
-            if stored_fingerprint == fingerprint and isinstance(index, NameIndex):
-                return index
-        index = self._build()
-        self._save(folder, path, fingerprint, index)
-        return index
-
-    @staticmethod
-    def _save(folder: Path, path: Path, fingerprint: str, index: NameIndex[_Ref]) -> None:
-        # A read-only home only costs speed: the next screen builds the index again.
-        with contextlib.suppress(OSError):
-            folder.mkdir(parents=True, exist_ok=True)
-            for old in folder.glob("screen-*.pickle"):
-                old.unlink(missing_ok=True)
-            with tempfile.NamedTemporaryFile("wb", dir=folder, delete=False) as fh:
-                pickle.dump((fingerprint, index), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(fh.name, path)
+    def _names(self) -> Iterator[tuple[_Listed, str]]:
+        with self.store.read() as conn:
+            rows = conn.execute(select(_LISTED)).all()
+        for row in rows:
+            entry = _Listed(row.id, row.key, row.list_code, row.name, row.country, row.event_id)
+            for listed_name in dict.fromkeys([row.name, *(row.aliases or [])]):
+                yield entry, listed_name
 
     # -- screening ----------------------------------------------------------------------------
 
@@ -254,12 +320,10 @@ class Screener:
         index = self.index()
         allowed = {c.code for c in self.searched}
         best: dict[int, dict[str, Any]] = {}
-        for entry_id in index.candidates(query):
-            indexed = index.entries[entry_id]
-            listed = indexed.ref.entry
+        for listed, listed_name, analyzed in index.candidates(query):
             if listed.list_code not in allowed:
                 continue
-            explanation = score_analyzed(query, indexed.name)
+            explanation = score_analyzed(query, analyzed)
             score = explanation.score
             qualifiers = []
             if wanted and listed.country:
@@ -279,7 +343,7 @@ class Screener:
                 "tier": tier,
                 "list": listed.list_code,
                 "name": listed.name,
-                "matched_name": indexed.ref.name,
+                "matched_name": listed_name,
                 "country": listed.country,
                 "key": listed.key,
                 "event_id": listed.event_id,
