@@ -123,7 +123,8 @@ def _print(reports: list[ScreenReport], fmt: Format, *, batch: bool) -> None:
     found = [row for row in rows if row.get("score") is not None]
     clear = [r.name for r in reports if not r.results]
     if found:
-        emit(found, fmt, BATCH_COLUMNS if batch else SCREEN_COLUMNS)
+        columns = BATCH_COLUMNS if batch else SCREEN_COLUMNS
+        emit(found, fmt, columns, optional=("reason", "matched_name"))
     lists = ", ".join(c.code for c in searched)
     for screened in clear:
         typer.echo(f"{screened!r}: no entry of {lists} scores at review level or above")
