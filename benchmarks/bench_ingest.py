@@ -48,7 +48,7 @@ def ingest(store: Store, source: FederalRegister, bodies: list[bytes]) -> tuple[
         )
         for i, body in enumerate(bodies)
     ]
-    events = [(i, e) for i, p in enumerate(payloads) for e in source.parse(p)]
+    events = [(i, e) for i, p in enumerate(payloads) for e in source.parse_payload(p)]
     result = store.save_batch(
         Batch(
             source=source.name,

@@ -227,3 +227,26 @@ def test_watch_list_shows_every_company_or_one(cli, tmp_path):
     copied = cli("watch", "list", "--company", "Copy Co", "--format", "csv").stdout
     assert copied == acme.replace("Acme Corp", "Copy Co")
     assert len(copied.splitlines()) > 5
+
+
+def test_matching_resumes_above_the_settled_events_and_misses_none(store):
+    """A daemon's matching scans from the newest settled matched event, not from the first
+    event ever stored (the scan grew with the event log); events stored since are all found."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from regwatch.matching import _differ
+    from regwatch.store.tables import EVENT
+
+    first = _store_events(store, *(_listing(f"Party {n}", f"el:cn:party {n}") for n in range(5)))
+    match_pending(store)
+    assert _differ._FLOORS.get(store.url, 0) == 0  # fresh events: nothing settled yet
+    with store.write() as conn:  # the first events were stored an hour ago
+        conn.execute(update(EVENT).values(detected_at=utcnow() - timedelta(hours=1)))
+    later = _store_events(store, _listing("Party 9", "el:cn:party 9"))
+    assert match_pending(store).events == 1
+    assert _differ._FLOORS[store.url] == max(first)
+    newer = _store_events(store, _listing("Party 10", "el:cn:party 10"))
+    assert match_pending(store).events == 1 and newer[0] > later[0]
+    assert pending_count(store) == 0

@@ -75,6 +75,7 @@ LIST_TITLES: dict[str, str] = {
     "CMIC": "Non-SDN Chinese Military-Industrial Complex Companies List",
     "MBS": "Non-SDN Menu-Based Sanctions List",
     "JP-EUL": "End User List (METI)",
+    "UN": "UN Security Council Consolidated List",
 }
 
 # -- text repair and names --------------------------------------------------------------------

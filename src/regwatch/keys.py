@@ -9,7 +9,9 @@ migration.
 - ``csl:baseline:<list>``: the first snapshot of a list read from the Consolidated Screening
   List (and entity keys of the parties, :func:`regwatch.entities.entity_key`);
 - ``meti:release:<id>``, ``meti:anpo:…``: METI news releases and security export control notices;
-- ``jp-eul:edition:<date>``, ``jp-eul:<where>:<name>``: End User List editions and entries.
+- ``jp-eul:edition:<date>``, ``jp-eul:<where>:<name>``: End User List editions and entries;
+- ``ofac:<list>:<entry number>``, ``un:<reference number>``: entries of OFAC's lists and of the
+  UN consolidated list (``ofac:baseline:<list>``, ``un:baseline:un``: their first reads).
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ __all__ = [
     "list_baseline_prefix",
     "meti_anpo_key",
     "meti_release_key",
+    "ofac_entry_key",
+    "ofac_entry_number",
+    "un_entry_key",
 ]
 
 FR_PREFIX = "fr:"
@@ -42,6 +47,9 @@ METI_RELEASE_PREFIX = "meti:release:"
 EUL_EDITION_PREFIX = "jp-eul:edition:"
 #: every End User List key: editions and entries
 EUL_ENTRY_PREFIX = "jp-eul:"
+#: every key of the ``ofac`` source: ``ofac:<list>:<entry number>`` and its baselines
+OFAC_PREFIX = "ofac:"
+UN_PREFIX = "un:"
 
 
 def fr_document_key(number: str) -> str:
@@ -81,6 +89,21 @@ def list_baseline_key(source: str, list_code: str) -> str:
     """``ofac:baseline:sdn``: the first read of one list by a list source (the CSL's is
     ``csl:baseline:el``)."""
     return f"{list_baseline_prefix(source)}{list_code.lower()}"
+
+
+def ofac_entry_key(list_code: str, entry_number: str) -> str:
+    """``ofac:sdn:36``: an entry of an OFAC list, by OFAC's entry number (``uid``/``ent_num``)."""
+    return f"{OFAC_PREFIX}{list_code.lower()}:{entry_number}"
+
+
+def ofac_entry_number(key: str) -> str:
+    """The entry number of an :func:`ofac_entry_key`."""
+    return key.rsplit(":", 1)[1]
+
+
+def un_entry_key(reference: str) -> str:
+    """``un:qdi.001``: an entry of the UN consolidated list, by its permanent reference number."""
+    return f"{UN_PREFIX}{reference.strip().lower()}"
 
 
 def meti_release_key(release_id: str) -> str:

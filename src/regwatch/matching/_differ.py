@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +206,27 @@ class DiffResult:
     matches: int = 0
 
 
+#: per database: every event at or below this id is matched, as far as this process knows.
+#: Scanning from it keeps a long-running daemon's cycles from slowing down as events pile up
+#: (the anti-join from id 0 grew with the event log).  It only moves past events detected more
+#: than :data:`_SETTLED` ago, so that an event another process stored with a lower id but
+#: committed after this process matched a higher one is still found: on SQLite writers are
+#: serialized and ids commit in order; on PostgreSQL a batch's write transaction (which sets
+#: ``detected_at`` as it starts) takes seconds, not a minute.
+_FLOORS: dict[str, int] = {}
+_SETTLED = timedelta(seconds=60)
+
+
+def _floor_after(conn: Connection, events: Sequence[StoredEvent], start: int) -> int:
+    """The new floor after a scan from ``start`` that found ``events`` (unmatched) first."""
+    settled = utcnow() - _SETTLED
+    stmt = select(func.max(_EVENT.c.id)).where(_EVENT.c.id > start, _EVENT.c.detected_at < settled)
+    if events:
+        stmt = stmt.where(_EVENT.c.id < events[0].id)
+    newest = conn.execute(stmt).scalar()
+    return max(start, int(newest)) if newest is not None else start
+
+
 def _pending(conn: Connection, after: int, limit: int) -> list[StoredEvent]:
     stmt = (
         select(_EVENT)
@@ -221,10 +243,12 @@ def match_pending(
 ) -> DiffResult:
     """Match every stored event that has not been matched yet; returns how many of each."""
     result = DiffResult()
-    after = 0
+    after = floor = _FLOORS.get(store.url, 0)
     while True:
         with store.read() as conn:
             events = _pending(conn, after, batch)
+            if after == floor:
+                _FLOORS[store.url] = _floor_after(conn, events, floor)
             if events and matcher is None:
                 # Compiled only when there is work: a poll that stored nothing costs one query.
                 matcher = WatchMatcher(load_items(conn))

@@ -45,4 +45,4 @@ def get_source_class(name: str) -> type[Source[Any]]:
 
 
 # The built-in sources register themselves on import.
-from . import csl, federal_register, meti, meti_eul  # noqa: E402,F401
+from . import csl, federal_register, meti, meti_eul, ofac, un  # noqa: E402,F401

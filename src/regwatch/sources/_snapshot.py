@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -124,6 +124,8 @@ def diff_list(
     payload_index: int | None,
     url: str | None = None,
     extra: Mapping[str, Any] | None = None,
+    unchanged: Collection[str] = (),
+    fingerprints: Mapping[str, str] | None = None,
 ) -> Changes:
     """The changes of a whole read of ``lists`` against the source's last accepted read.
 
@@ -132,6 +134,12 @@ def diff_list(
     :param titles: a readable title per list code (``"OFAC SDN List"``).
     :param extra: fields added to every event's ``data`` (the version date, the export's
         publication number, …).
+    :param unchanged: keys of stored entries the read found unchanged without reading them
+        (OFAC's export: an entry whose bytes are those stored; a delta: every entry it does
+        not touch).  They stay as they are, and count as present for the shrink guard.
+    :param fingerprints: the fingerprint to store per key, where a reader fingerprints entries
+        by their bytes rather than by :meth:`ListRecord.fingerprint`.  A stored entry whose
+        fingerprint differs but whose content is the same is stored again without an event.
     :raises SnapshotRefused: the read would shrink a list beyond ``max_shrink``.
     """
     wanted = set(lists)
@@ -142,18 +150,41 @@ def diff_list(
         if list_baseline_key(source, code) in prior.heads
         or any(e.list_code == code for e in prior.entries.values())
     }
-    previous = {
-        k: ListRecord.from_json(e.data) for k, e in prior.entries.items() if e.list_code in known
-    }
+    # Only the stored entries that differ are rebuilt: a list of 19,000 entries is mostly
+    # unchanged, and comparing fingerprints is enough for those.
+    stored = {k: e for k, e in prior.entries.items() if e.list_code in known}
+    kept = {k for k in unchanged if k in stored and k not in current}
     baseline = sorted(wanted - known)
-    added = [r for k, r in current.items() if k not in previous and r.list_code in known]
-    removed = [r for k, r in previous.items() if k not in current]
-    revised = [
-        (previous[k], r)
-        for k, r in current.items()
-        if k in previous and previous[k].fingerprint() != r.fingerprint()
+    given = fingerprints or {}
+
+    def fingerprint(record: ListRecord) -> str:
+        return given.get(record.key) or record.fingerprint()
+
+    added = [r for k, r in current.items() if k not in stored and r.list_code in known]
+    removed = [
+        ListRecord.from_json(e.data)
+        for k, e in stored.items()
+        if k not in current and k not in kept
     ]
-    _check_shrink(source, previous.values(), current.values(), removed, max_shrink, url)
+    revised: list[tuple[ListRecord, ListRecord]] = []
+    refreshed: list[ListRecord] = []
+    for key, record in current.items():
+        entry = stored.get(key)
+        if entry is None or entry.fingerprint == fingerprint(record):
+            continue
+        old = ListRecord.from_json(entry.data)
+        if old.fingerprint() == record.fingerprint():
+            refreshed.append(record)
+        else:
+            revised.append((old, record))
+    _check_shrink(
+        source,
+        Counter(e.list_code for e in stored.values()),
+        Counter(r.list_code for r in current.values()) + Counter(stored[k].list_code for k in kept),
+        Counter(r.list_code for r in removed),
+        max_shrink,
+        url,
+    )
     data = dict(extra or {})
     events = [
         _baseline_event(source, code, titles, current.values(), url, data) for code in baseline
@@ -164,11 +195,12 @@ def diff_list(
     ]
     events += [_event(source, EventKind.ENTITY_REMOVED, r, titles, data) for r in removed]
     dropped = sorted({e.list_code for e in prior.entries.values()} - wanted)
-    kept = [r for r in current.values() if r.list_code in baseline or r.key not in previous]
-    kept += [new for _, new in revised]
+    write = [r for r in current.values() if r.list_code in baseline or r.key not in stored]
+    write += [new for _, new in revised]
+    write += refreshed
     entries = SnapshotChanges(
         upsert={
-            r.key: SnapshotEntry(r.key, r.list_code, r.fingerprint(), r.to_json()) for r in kept
+            r.key: SnapshotEntry(r.key, r.list_code, fingerprint(r), r.to_json()) for r in write
         },
         remove=[r.key for r in removed],
         drop_lists=dropped,
@@ -192,15 +224,12 @@ def diff_list(
 
 def _check_shrink(
     source: str,
-    previous: Iterable[ListRecord],
-    current: Iterable[ListRecord],
-    removed: Iterable[ListRecord],
+    before: Counter[str],
+    now: Counter[str],
+    gone: Counter[str],
     limit: float,
     url: str | None,
 ) -> None:
-    before = Counter(r.list_code for r in previous)
-    now = Counter(r.list_code for r in current)
-    gone = Counter(r.list_code for r in removed)
     problems = []
     for code, count in sorted(before.items()):
         if (count - now[code]) / count > limit:

@@ -39,10 +39,12 @@ from ..exceptions import ParseError, SnapshotRefused, UnexpectedContent
 from ..keys import (
     CSL_BASELINE_PREFIX,
     FR_PREFIX,
+    OFAC_PREFIX,
     csl_baseline_key,
     csl_baseline_list,
     fr_document_key,
     is_fr_entity_key,
+    ofac_entry_number,
 )
 from ..model import (
     ChangeEvent,
@@ -72,6 +74,7 @@ from ._csl_snapshot import (
     entry_from_json,
 )
 from ._csl_snapshot import parse_snapshot as _parse_snapshot
+from ._ofac_parse import OFAC_LISTS
 
 if TYPE_CHECKING:
     from ..http import Expect, Fetcher
@@ -168,7 +171,8 @@ class CSL(Source[CslSettings]):
         return PriorRequest(
             entries=True,
             lists=tuple(self.settings.lists),
-            heads=(CSL_BASELINE_PREFIX, FR_PREFIX),
+            heads=(CSL_BASELINE_PREFIX, FR_PREFIX)
+            + ((OFAC_PREFIX,) if set(self.settings.lists) & set(OFAC_LISTS) else ()),
         )
 
     def parse(self, collection: Collection, prior: Prior) -> Changes:
@@ -367,6 +371,8 @@ class _Links:
     documents: dict[Citation, _DocRef] = field(default_factory=dict)
     #: entity key → the rule's events about it, oldest first
     rule_events: dict[str, list[Earlier]] = field(default_factory=dict)
+    #: (list code, OFAC entry number) → the ``ofac`` source's latest event about the entry
+    ofac_events: dict[tuple[str, str], Earlier] = field(default_factory=dict)
 
     @classmethod
     def from_heads(cls, heads: Iterable[StoredEvent], diff: SnapshotDiff) -> _Links:
@@ -382,6 +388,12 @@ class _Links:
         volumes = {c.volume for c in wanted}
         for stored in sorted(heads, key=lambda s: s.id):
             event = stored.event
+            if event.source == "ofac" and event.list_code and event.key.startswith(OFAC_PREFIX):
+                uid = ofac_entry_number(event.key)
+                links.ofac_events[(event.list_code, uid)] = Earlier(
+                    event.key, str(event.kind), None
+                )
+                continue
             if event.source != "federal_register":
                 continue
             if is_fr_entity_key(event.key):
@@ -411,11 +423,17 @@ class _Links:
         return links
 
     def confirmation(self, key: str, kind: EventKind, entry: CslEntry) -> Earlier | None:
-        """The rule event this CSL change repeats (:func:`regwatch.alerts.confirmed_event`)."""
+        """The event this CSL change repeats (:func:`regwatch.alerts.confirmed_event`): a rule's
+        event about the party, or, on an OFAC list, the ``ofac`` source's event about the same
+        entry (the CSL's OFAC rows carry OFAC's entry number as their id)."""
         cited = {self.documents[c].number for c in entry.citations if c in self.documents}
-        return confirmed_event(
+        found = confirmed_event(
             kind, self.rule_events.get(key, []), cited, cites_anything=bool(entry.citations)
         )
+        ofac = self.ofac_events.get((entry.list_code, entry.csl_id or ""))
+        if found is None and ofac is not None:
+            found = confirmed_event(kind, [ofac], set(), cites_anything=False)
+        return found
 
     def newest_document(self, entry: CslEntry) -> _DocRef | None:
         found = [self.documents[c] for c in sorted(entry.citations) if c in self.documents]
