@@ -16,7 +16,7 @@ __all__: list[str] = []
 
 EVENT_COLUMNS = [
     ("id", "id"),
-    ("published_on", "published"),
+    ("date", "date"),
     ("kind", "kind"),
     ("source", "source"),
     ("list", "list"),
@@ -130,6 +130,9 @@ def events(
     if fmt == Format.csv:
         emit([_csv_record(r) for r in records], fmt, EVENT_CSV_COLUMNS)
         return
+    if fmt == Format.table:  # the date the listing is ordered by: published, else detected
+        for record in records:
+            record["date"] = record.get("published_on") or (record.get("detected_at") or "")[:10]
     total = store.count_matching(query) if limit and len(records) == limit else len(records)
     emit(records, fmt, EVENT_COLUMNS, total=total, optional=("document_number", "source"))
 
