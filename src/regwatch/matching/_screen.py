@@ -107,7 +107,8 @@ class _CachedIndex:
         names: Callable[[], Iterable[tuple[_Listed, str]]],
         group: str,
     ) -> _CachedIndex:
-        path = folder / f"screen-{fingerprint[:32]}.sqlite"
+        database, _, state = fingerprint.partition("-")
+        path = folder / f"screen-{database}-{state[:32]}.sqlite"
         # The cache is the user's own file; anything unreadable is built again.
         with contextlib.suppress(sqlite3.Error):
             if path.exists():
@@ -117,7 +118,7 @@ class _CachedIndex:
                 db.close()
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            for old in folder.glob("screen-*.sqlite"):
+            for old in folder.glob(f"screen-{database}-*.sqlite"):  # this database's old ones
                 old.unlink(missing_ok=True)
             fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
             os.close(fd)
@@ -274,10 +275,10 @@ class Screener:
                     func.max(table.c.updated_at),
                 )
             ).one()
-        text = "|".join(
-            map(str, (_CACHE_FORMAT, MATCHER_VERSION, self.group, self.store.url, *state))
-        )
-        return hashlib.sha256(text.encode()).hexdigest()
+        text = "|".join(map(str, (_CACHE_FORMAT, MATCHER_VERSION, self.group, *state)))
+        # "<database>-<state>": each database (and name group) keeps its own cache file
+        database = hashlib.sha256(f"{self.store.url}|{self.group}".encode()).hexdigest()[:16]
+        return f"{database}-{hashlib.sha256(text.encode()).hexdigest()}"
 
     def index(self) -> _CachedIndex:
         """The name index, from the cache file when it is current, else built and saved."""
