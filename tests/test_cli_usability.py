@@ -301,3 +301,9 @@ def test_events_loads_no_source_matcher_or_configuration(tmp_path):
     for heavy in ("regwatch.sources", "regwatch.matching", "regwatch.digest", "regwatch.config",
                   "regwatch.http", "regwatch.daemon", "regwatch.demo"):  # fmt: skip
         assert f"'{heavy}'" not in loaded, heavy
+    version = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "regwatch", "--version"],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert version.stdout.startswith("regwatch ")
+    assert "regwatch.sources" not in version.stderr and "regwatch.store" not in version.stderr

@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: exit status 0 success, 1 some work failed, 2 bad usage or configuration."""
     args = hoist_global_options(sys.argv[1:] if argv is None else list(argv))
     try:
-        wanted = bool({"-h", "--help"} & set(args)) or len(args) <= 1
+        wanted = bool({"-h", "--help"} & set(args)) or not args  # no arguments: the help
         command(help_wanted=wanted)(args=args, prog_name="regwatch")
     except (ConfigError, InputError, StoreError) as exc:
         typer.echo(f"error: {exc}", err=True)
