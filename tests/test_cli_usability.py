@@ -164,9 +164,17 @@ def test_events_csv_carries_what_a_spreadsheet_needs(world):
 
 @pytest.mark.parametrize(
     "args",
-    [("events",), ("matches",), ("watch", "list"), ("deliveries",), ("screen", "Moskva")],
+    [
+        ("events",),
+        ("matches",),
+        ("watch", "list"),
+        ("deliveries",),
+        ("screen", "Moskva"),
+        ("sources",),
+    ],
 )
 def test_every_csv_is_csv(world, args):
+    """Every command that offers --format csv writes CSV: a header and rows of its width."""
     result = world(*args, "--format", "csv")
     assert result.code == 0, result
     rows = list(csv.reader(io.StringIO(result.stdout)))
@@ -307,3 +315,12 @@ def test_events_loads_no_source_matcher_or_configuration(tmp_path):
     )  # fmt: skip
     assert version.stdout.startswith("regwatch ")
     assert "regwatch.sources" not in version.stderr and "regwatch.store" not in version.stderr
+
+
+@pytest.mark.parametrize("args", [("show", "1"), ("entity", "Moskva"), ("config",)])
+def test_commands_that_print_one_record_do_not_offer_csv(world, args):
+    result = world(*args, "--format", "csv")
+    assert result.code == 2
+    assert "'csv' is not one of 'table', 'json'" in result.stderr
+    assert result.stdout == ""
+    assert world(*args, "--format", "json").code == 0

@@ -10,7 +10,7 @@ import typer
 
 from . import app
 from ._context import get_context
-from ._output import Format, print_json
+from ._output import Shown, print_json
 
 __all__ = ["provenance"]
 
@@ -69,8 +69,8 @@ def provenance(db_option: str | None, config_option: str | None) -> dict[str, An
 @app.command("config")
 def config_(
     ctx: typer.Context,
-    fmt: Annotated[Format, typer.Option("--format", help="table (readable) or json")] = (
-        Format.table
+    fmt: Annotated[Shown, typer.Option("--format", help="table (readable) or json")] = (
+        Shown.table
     ),
 ) -> None:
     """Print the database and the sources file in use, where each came from, the enabled
@@ -83,7 +83,7 @@ def config_(
     appctx = get_context(ctx)
     record = provenance(appctx.db_option, appctx.config_option)
     record["enabled_sources"] = appctx.config.enabled_sources()
-    if fmt != Format.table:
+    if fmt != Shown.table:
         print_json(record)
         return
     exists = record.get("database_exists")

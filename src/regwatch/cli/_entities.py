@@ -8,7 +8,7 @@ import typer
 
 from . import app
 from ._context import get_context
-from ._output import Format, emit, print_json
+from ._output import Format, Shown, emit, print_json
 
 __all__: list[str] = []
 
@@ -39,7 +39,7 @@ def _what(record: dict[str, Any]) -> str:
 def entity(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="a name or alias (every word must match)")],
-    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
+    fmt: Annotated[Shown, typer.Option("--format", help="table or json")] = Shown.table,
 ) -> None:
     """One listed party's history across CSL snapshots and Federal Register rules."""
     from .._entity_history import entity_history
@@ -49,7 +49,7 @@ def entity(
     if not found:
         typer.echo(f"no listed or formerly listed party matches {name!r}", err=True)
         raise typer.Exit(1)
-    if fmt != Format.table:
+    if fmt != Shown.table:
         print_json([h.to_json() for h in found])
         return
     for history in found:

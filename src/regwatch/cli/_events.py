@@ -10,7 +10,7 @@ import typer
 
 from . import app
 from ._context import get_context
-from ._output import Format, emit, print_json
+from ._output import Format, Shown, emit, print_json
 
 __all__: list[str] = []
 
@@ -152,9 +152,7 @@ def _provenance(appctx: Any, payload_id: int | None) -> dict[str, Any] | None:
 def show(
     ctx: typer.Context,
     event_id: Annotated[int, typer.Argument(help="the event id (from `regwatch events`)")],
-    fmt: Annotated[
-        Format, typer.Option("--format", help="table (readable) or json")
-    ] = Format.table,
+    fmt: Annotated[Shown, typer.Option("--format", help="table (readable) or json")] = Shown.table,
 ) -> None:
     """One event in full, with its provenance, its other revisions and its matches."""
     from ..matching import event_matches
@@ -181,7 +179,7 @@ def show(
                            "status", "reason")}
         for m in event_matches(store, event_id)
     ]  # fmt: skip
-    if fmt != Format.table:
+    if fmt != Shown.table:
         print_json(record)
         return
     for key, value in record.items():

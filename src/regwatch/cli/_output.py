@@ -15,6 +15,7 @@ from typing import Any
 __all__ = [
     "NEVER_CUT",
     "Format",
+    "Shown",
     "emit",
     "fit_widths",
     "print_json",
@@ -37,6 +38,14 @@ class Format(StrEnum):
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
+
+
+class Shown(StrEnum):
+    """For commands that print one record (or a nested one): readable text, or JSON.  They do
+    not offer CSV rather than print something else under its name."""
+
+    table = "table"
+    json = "json"
 
 
 def print_json(value: Any) -> None:

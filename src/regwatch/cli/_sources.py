@@ -253,7 +253,9 @@ def _split_options(cls: type[Source[Any]], words: list[str]) -> tuple[list[str],
 @app.command("sources")
 def sources_(
     ctx: typer.Context,
-    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="table, json, jsonl or csv")
+    ] = Format.table,
 ) -> None:
     """Health of every source: last success, last error, failures, newest item, next run."""
     health = _health(ctx)
