@@ -118,6 +118,8 @@ def test_send_then_nothing_due(cli, store, acme, outbox):
     assert len(list(outbox.glob("*.eml"))) == 2
     again = cli("digest", "send")
     assert again.code == 0 and again.stdout == "nothing due\n"
+    quiet = cli("--quiet", "digest", "send")
+    assert (quiet.code, quiet.stdout) == (0, "")
 
 
 def test_send_for_one_company(cli, store, acme, outbox):

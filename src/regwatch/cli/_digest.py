@@ -10,7 +10,7 @@ import typer
 
 from ..exceptions import ConfigError, DeliveryError
 from . import app
-from ._context import get_context
+from ._context import get_context, say
 from ._output import Format, emit
 
 if TYPE_CHECKING:
@@ -108,7 +108,10 @@ def send(
         appctx.store(), appctx.config.general.digest, company=company, dry_run=dry_run
     )
     for outcome in report.outcomes:
-        typer.echo(_describe(outcome), err=outcome.failed)
+        if outcome.failed:
+            typer.echo(_describe(outcome), err=True)
+        else:
+            say(ctx, _describe(outcome))
     for outcome in report.waiting:
         when = f"{outcome.next_attempt_at:%Y-%m-%dT%H:%M:%SZ}" if outcome.next_attempt_at else "?"
         typer.echo(
@@ -118,7 +121,7 @@ def send(
             err=True,
         )
     if not report.outcomes:
-        typer.echo("nothing due" + (" (dry run)" if dry_run else ""))
+        say(ctx, "nothing due" + (" (dry run)" if dry_run else ""))
     if not report.ok:
         raise typer.Exit(1)
 
