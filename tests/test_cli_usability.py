@@ -315,6 +315,11 @@ def test_events_loads_no_source_matcher_or_configuration(tmp_path):
     )  # fmt: skip
     assert version.stdout.startswith("regwatch ")
     assert "regwatch.sources" not in version.stderr and "regwatch.store" not in version.stderr
+    timed = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "regwatch", "events", "--limit", "10"],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert " alembic\n" not in timed.stderr  # a current schema is recognised without Alembic
 
 
 @pytest.mark.parametrize("args", [("show", "1"), ("entity", "Moskva"), ("config",)])
@@ -324,3 +329,25 @@ def test_commands_that_print_one_record_do_not_offer_csv(world, args):
     assert "'csv' is not one of 'table', 'json'" in result.stderr
     assert result.stdout == ""
     assert world(*args, "--format", "json").code == 0
+
+
+def test_the_quick_schema_check_agrees_with_alembic(tmp_path, monkeypatch):
+    """Opening a store decides "schema current" without importing Alembic; anything not in
+    the plain form hands the decision back to Alembic."""
+    import shutil
+
+    from regwatch.store import _migrate
+
+    head = _migrate.head_revision()
+    assert _migrate.quick_head() == head
+    scripts = tmp_path / "migrations"
+    shutil.copytree(_migrate._SCRIPTS, scripts)
+    monkeypatch.setattr(_migrate, "_SCRIPTS", scripts)
+    (scripts / "versions" / "9999_merge.py").write_text(
+        'revision = "9999_merge"\ndown_revision = ("0001_initial", "0002_entities")\n'
+    )
+    assert _migrate.quick_head() is None  # a merge revision: Alembic decides
+    (scripts / "versions" / "9999_merge.py").write_text(
+        f'revision = "9999_next"\ndown_revision = "{head}"\n'
+    )
+    assert _migrate.quick_head() == "9999_next"  # a database at the old head is not current
