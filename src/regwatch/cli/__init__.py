@@ -150,11 +150,13 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except Exception as exc:
         # Only a command that opened a database can raise a driver error, and it has loaded
-        # SQLAlchemy by then: looking it up here keeps it out of every other command's start.
-        sa_exc = sys.modules.get("sqlalchemy.exc")
-        if sa_exc is None or not isinstance(exc, sa_exc.DBAPIError):
+        # the store by then: looking it up here keeps it out of every other command's start.
+        if "regwatch.store" not in sys.modules:
             raise
-        from ..store._engine import explain_database_error
+        from ..store._engine import database_error_message
 
-        typer.echo(f"error: {printable(explain_database_error(exc))}", err=True)
+        explained = database_error_message(exc)
+        if explained is None:
+            raise
+        typer.echo(f"error: {printable(explained)}", err=True)
         sys.exit(2)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from .._masking import mask_url
 from . import app
 from ._context import get_context
 from ._output import Shown, echo, print_json
@@ -16,16 +17,6 @@ __all__ = ["provenance"]
 
 _DEFAULT_DB = "sqlite:///regwatch.db"
 _DEFAULT_CONFIG = "sources.yaml"
-
-
-def _shown_url(url: str) -> str:
-    """The URL without its password."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL is shown as given, less anything after a colon-at
-        return url.split("@")[-1]
 
 
 def provenance(db_option: str | None, config_option: str | None) -> dict[str, Any]:
@@ -38,7 +29,7 @@ def provenance(db_option: str | None, config_option: str | None) -> dict[str, An
     else:
         db, db_from = _DEFAULT_DB, f"the default (no --db, no REGWATCH_DB), in {cwd}"
     url = db if "://" in db else f"sqlite:///{db}"
-    record: dict[str, Any] = {"database": _shown_url(url), "database_from": db_from}
+    record: dict[str, Any] = {"database": mask_url(url), "database_from": db_from}
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///")).expanduser()
         record["database_file"] = str(path if path.is_absolute() else cwd / path)
@@ -58,7 +49,7 @@ def provenance(db_option: str | None, config_option: str | None) -> dict[str, An
     record["config_from"] = config_from
     smtp = os.environ.get("REGWATCH_SMTP_URL")
     record["digests_go_to"] = (
-        f"SMTP server {_shown_url(smtp)} (REGWATCH_SMTP_URL)"
+        f"SMTP server {mask_url(smtp)} (REGWATCH_SMTP_URL)"
         if smtp
         else f".eml files in {(cwd / os.environ.get('REGWATCH_OUTBOX', 'outbox')).resolve()} "
         "(no REGWATCH_SMTP_URL)"

@@ -20,13 +20,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-
 from .._entity_names import LIST_TITLES
 from .._suggest import unknown_value
 from ..exceptions import InputError, ScreeningError
 from ..store import Store
-from ..store.tables import LISTED_ENTITY
+from ..store._listed import list_counts, listed_state, numbered_entries
 from ._analyze import Analyzed, analyze
 from ._countries import country_code
 from ._engine import tier_of
@@ -35,7 +33,6 @@ from ._names import MATCHER_VERSION, REVIEW_THRESHOLD, score_analyzed
 
 __all__ = ["ListCoverage", "ScreenReport", "Screener", "loaded_lists", "screen"]
 
-_LISTED = LISTED_ENTITY
 _COUNTRY_AGREES = 0.05
 _COUNTRY_DISAGREES = -0.15
 #: bump when what the cache holds changes shape
@@ -187,19 +184,12 @@ class _CachedIndex:
 
 def loaded_lists(store: Store) -> list[ListCoverage]:
     """Every list with current entries, with its count and as of when."""
-    table = _LISTED
     with store.read() as conn:
-        rows = conn.execute(
-            select(
-                table.c.list_code,
-                table.c.source,
-                func.count(),
-                func.max(table.c.updated_at),
-            ).group_by(table.c.list_code, table.c.source)
-        ).all()
+        counts = list_counts(conn)
     states = store.source_state_rows()
     merged: dict[str, ListCoverage] = {}
-    for code, source, count, updated in rows:
+    for listed in counts:
+        code, source, count, updated = listed.code, listed.source, listed.entries, listed.updated_at
         state = states.get(source)
         as_of = (state.last_success_at if state else None) or updated
         previous = merged.get(code)
@@ -265,16 +255,8 @@ class Screener:
 
     def _fingerprint(self) -> str:
         """Changes whenever any listed entry is added, removed or updated."""
-        table = _LISTED
         with self.store.read() as conn:
-            state = conn.execute(
-                select(
-                    func.count(),
-                    func.max(table.c.id),
-                    func.sum(table.c.id),
-                    func.max(table.c.updated_at),
-                )
-            ).one()
+            state = listed_state(conn)
         text = "|".join(map(str, (_CACHE_FORMAT, MATCHER_VERSION, self.group, *state)))
         # "<database>-<state>": each database (and name group) keeps its own cache file
         database = hashlib.sha256(f"{self.store.url}|{self.group}".encode()).hexdigest()[:16]
@@ -290,10 +272,10 @@ class Screener:
 
     def _names(self) -> Iterator[tuple[_Listed, str]]:
         with self.store.read() as conn:
-            rows = conn.execute(select(_LISTED)).all()
-        for row in rows:
-            entry = _Listed(row.id, row.key, row.list_code, row.name, row.country, row.event_id)
-            for listed_name in dict.fromkeys([row.name, *(row.aliases or [])]):
+            entries = numbered_entries(conn)
+        for row_id, row in entries:
+            entry = _Listed(row_id, row.key, row.list_code, row.name, row.country, row.event_id)
+            for listed_name in dict.fromkeys([row.name, *row.aliases]):
                 yield entry, listed_name
 
     # -- screening ----------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from ..exceptions import ConfigError
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
+    "database_error_message",
     "describe_failure",
     "explain_database_error",
     "make_engine",
@@ -66,6 +67,12 @@ def explain_database_error(exc: DBAPIError) -> str:
     if "unable to open" in lowered:
         return f"the database file cannot be opened ({reason})"
     return f"database error: {reason}"
+
+
+def database_error_message(exc: BaseException) -> str | None:
+    """:func:`explain_database_error` when ``exc`` is an error of the database driver, else
+    ``None``."""
+    return explain_database_error(exc) if isinstance(exc, DBAPIError) else None
 
 
 #: longest failure message kept in a source's health (error bodies are cut long before)

@@ -14,7 +14,7 @@ a party is keyed by the rule), the event's ``data["entity_key"]``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -25,11 +25,15 @@ from ..timeutil import utcnow
 from .tables import EVENT_HEAD, LISTED_ENTITY
 
 __all__ = [
+    "ListCount",
     "ListedEntry",
     "apply_listed_changes",
     "current_entries",
     "event_ids",
+    "list_counts",
+    "listed_state",
     "load_listed",
+    "numbered_entries",
     "remove_listed",
     "replace_list",
     "upsert_listed",
@@ -217,3 +221,44 @@ def apply_listed_changes(
         )
     upsert_listed(conn, [resolved(e) for e in changes.upsert], now=now)
     remove_listed(conn, changes.remove)
+
+
+@dataclass(frozen=True, slots=True)
+class ListCount:
+    """How many parties one source keeps on one list, and when one of them last changed."""
+
+    code: str
+    source: str
+    entries: int
+    updated_at: datetime | None
+
+
+def list_counts(conn: Connection) -> list[ListCount]:
+    """Every (list, source) with current entries."""
+    table = _table()
+    rows = conn.execute(
+        select(
+            table.c.list_code, table.c.source, func.count(), func.max(table.c.updated_at)
+        ).group_by(table.c.list_code, table.c.source)
+    ).all()
+    return [ListCount(code, source, int(count), updated) for code, source, count, updated in rows]
+
+
+def listed_state(conn: Connection) -> tuple[Any, ...]:
+    """A value that changes whenever a listed entry is added, removed or updated."""
+    table = _table()
+    return tuple(
+        conn.execute(
+            select(
+                func.count(),
+                func.max(table.c.id),
+                func.sum(table.c.id),
+                func.max(table.c.updated_at),
+            )
+        ).one()
+    )
+
+
+def numbered_entries(conn: Connection) -> list[tuple[int, ListedEntry]]:
+    """Every current entry with its row id (which changes when the party leaves and returns)."""
+    return [(row.id, _from_row(row)) for row in conn.execute(select(_table()))]
