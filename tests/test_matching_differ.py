@@ -250,3 +250,46 @@ def test_matching_resumes_above_the_settled_events_and_misses_none(store):
     newer = _store_events(store, _listing("Party 10", "el:cn:party 10"))
     assert match_pending(store).events == 1 and newer[0] > later[0]
     assert pending_count(store) == 0
+
+
+def test_every_view_of_a_match_reads_the_same_record(store, tmp_path):
+    """``regwatch matches``, the HTTP API's match pages and the evidence a review decision
+    records are three renderings of one stored match: they agree on what they share."""
+    from regwatch.matching import set_status
+    from regwatch.store._api import MatchFilter, matches_page
+    from regwatch.store._audit import AuditQuery, entries
+
+    [event_id] = _store_events(store, _listing("Nanjing Radar Works", "el:nrw"))
+    path = _write(tmp_path, "w.yaml", "company: W\nwatch:\n  keywords: [radar]\n")
+    import_and_rescreen(store, path)
+    [cli] = list_matches(store)
+    with store.read() as conn:
+        [api], after = matches_page(conn, MatchFilter(limit=5))
+    assert after is None
+    decided = set_status(store, cli["id"], "acknowledged", "seen", actor="alice")
+    with store.read() as conn:
+        [entry] = [e for e in entries(conn, AuditQuery()) if e.id == decided["audit_id"]]
+    evidence = entry.context
+    assert evidence is not None
+
+    assert cli["id"] == api["id"] == evidence["match"]["id"]
+    assert cli["event_id"] == event_id == api["event"]["id"] == evidence["event"]["id"]
+    assert cli["company"] == api["company"] == evidence["company"] == "W"
+    assert (cli["item_kind"], cli["item"]) == ("keyword", "radar")
+    assert api["watch_item"] == {"id": cli["watch_item_id"], "kind": "keyword", "value": "radar"}
+    assert evidence["match"]["watch_item"] == api["watch_item"]
+    assert cli["event_title"] == api["event"]["title"] == evidence["event"]["title"]
+    assert cli["explanation"] == api["explanation"] == evidence["match"]["explanation"]
+    assert (cli["score"], cli["tier"], cli["field"]) == (
+        api["score"],
+        api["tier"],
+        api["field"],
+    )
+    assert evidence["event"]["key"] == api["event"]["key"] == "el:nrw"
+    # the decision is what every view reads afterwards
+    [after_cli] = list_matches(store)
+    assert (after_cli["status"], after_cli["note"], decided["status"]) == (
+        "acknowledged",
+        "seen",
+        "acknowledged",
+    )
