@@ -167,7 +167,7 @@ def get_entity_history(
 def get_companies(request: Request, principal: Reader) -> list[dict[str, Any]]:
     """The companies the token may see, with their watch item and open match counts."""
     with request.app.state.store.read() as conn:
-        return _data.jsonable(companies(conn, principal.company_ids))  # type: ignore[no-any-return]
+        return _data.jsonable_records(companies(conn, principal.company_ids))
 
 
 @router.get("/companies/{company}/watch-items", tags=["companies"])
@@ -177,7 +177,7 @@ def get_watch_items(request: Request, principal: Reader, company: str) -> list[d
         cid = company_ids(conn).get(company)
         if cid is None or not principal.may_see(cid):
             raise HTTPException(404, "not found")
-        return _data.jsonable(watch_items(conn, cid))  # type: ignore[no-any-return]
+        return _data.jsonable_records(watch_items(conn, cid))
 
 
 @router.get("/matches", response_model=Page, tags=["matches"])
@@ -233,7 +233,7 @@ def get_match(request: Request, principal: Reader, match_id: int) -> dict[str, A
         record["trail"] = [
             e.to_json() for e in entries(conn, AuditQuery(subject=f"match:{match_id}"))
         ]
-    return _data.jsonable(record)  # type: ignore[no-any-return]
+    return _data.jsonable_record(record)
 
 
 def _decide(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -56,6 +57,15 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def jsonable_record(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A record with its dates and datetimes as ISO strings, recursively."""
+    return {key: jsonable(value) for key, value in record.items()}
+
+
+def jsonable_records(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [jsonable_record(record) for record in records]
+
+
 def health(config: Config, store: Store) -> list[SourceHealth]:
     rows = store.source_state_rows()
     now = utcnow()
@@ -80,4 +90,4 @@ def event_detail(store: Store, principal: Principal, event_id: int) -> dict[str,
         record["matches"], _ = matches_page(
             conn, MatchFilter(company_ids=principal.company_ids, event_id=event_id)
         )
-    return jsonable(record)  # type: ignore[no-any-return]
+    return jsonable_record(record)
