@@ -73,6 +73,9 @@ _MAX_PAGES = 200
 
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-", " ": ""})
 _NUMBER = re.compile(r"^(?P<prefix>.*?)-(?P<serial>\d+)$")
+#: a number already normalized (nearly every one the API gives): ASCII, upper case, no dash but
+#: ``-``, a serial of five digits or of more without a leading zero
+_NORMALIZED = re.compile(r"[A-Z0-9._-]*?-(?:[0-9]{5}|[1-9][0-9]{5,})")
 _CORRECTION = re.compile(r"^C\d+-(?P<original>.+)$", re.IGNORECASE)
 _NUMBER_IN_URL = re.compile(
     r"/documents/(?P<number>[A-Za-z0-9][A-Za-z0-9\-–—]*?)(?:\.json)?(?:[/?#]|$)"
@@ -86,6 +89,8 @@ def normalize_document_number(raw: str) -> str:
     The API itself treats ``2012-07333`` and ``2012-7333`` as one document, and GPO XML before
     March 2024 writes en dashes (``2024–02801``).
     """
+    if _NORMALIZED.fullmatch(raw):
+        return raw
     text = raw.strip().translate(_DASHES)
     match = _NUMBER.match(text)
     if not match:
