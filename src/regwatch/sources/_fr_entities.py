@@ -60,6 +60,7 @@ log = logging.getLogger("regwatch.federal_register")
 ENTITY_XML_ROLE = "entity_xml"
 _SUPPLEMENT = re.compile(r"supplement\s+no\.?\s*[47]\s+to\s+part\s+744", re.IGNORECASE)
 _XML_URL = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/([A-Za-z0-9\-–—]+)\.xml")
+_PARENTHESES = re.compile(r"\(([^()]+)\)")
 _ACTIONS = {
     "added": EventKind.ENTITY_ADDED,
     "revised": EventKind.ENTITY_REVISED,
@@ -436,7 +437,7 @@ def _changes(before: Entity, after: Entity) -> dict[str, list[Any]] | None:
             continue
         if name == "aliases":
             same = {normalize_name(x) for x in a or []} - {
-                normalize_name(m) for m in re.findall(r"\(([^()]+)\)", after.name)
+                normalize_name(m) for m in _PARENTHESES.findall(after.name)
             } == {normalize_name(x) for x in b}
         elif name == "addresses":
             olds = [normalize_name(x) for x in a or []]

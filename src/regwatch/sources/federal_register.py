@@ -81,6 +81,7 @@ _NUMBER_IN_URL = re.compile(
     r"/documents/(?P<number>[A-Za-z0-9][A-Za-z0-9\-–—]*?)(?:\.json)?(?:[/?#]|$)"
 )
 _WITHDRAWAL = re.compile(r"\bwithdraw(?:al|n|ing)?\b", re.IGNORECASE)
+_CFR_FILTER = re.compile(r"\s*(\d{1,2})\s*C\.?F\.?R\.?\s*(?:[Pp]arts?\s*)?(\d+(?:\s*-\s*\d+)?)\s*")
 
 
 def normalize_document_number(raw: str) -> str:
@@ -151,9 +152,7 @@ class FederalRegisterSettings(SourceSettings):
 
 def parse_cfr_filter(text: str) -> tuple[int, str]:
     """``"15 CFR 744"`` → ``(15, "744")``; ``"15 CFR 730-774"`` → ``(15, "730-774")``."""
-    match = re.fullmatch(
-        r"\s*(\d{1,2})\s*C\.?F\.?R\.?\s*(?:[Pp]arts?\s*)?(\d+(?:\s*-\s*\d+)?)\s*", text
-    )
+    match = _CFR_FILTER.fullmatch(text)
     if not match or not 1 <= int(match[1]) <= 50:
         raise ValueError(
             f'expected a CFR filter such as "15 CFR 744" or "15 CFR 730-774", got {text!r}'
