@@ -188,7 +188,7 @@ class FederalRegister(Source[FederalRegisterSettings]):
                 self._pi_params(),
                 "pi",
                 collection,
-                [],
+                [],  # the filings are checked (and bad ones reported), not kept
             )
         dates = (_date(r.get("publication_date")) for r in documents)
         newest = max(filter(None, dates), default=None)
