@@ -15,7 +15,7 @@ from sqlalchemy import Connection, and_, or_, select
 
 from ..events import StoredEvent
 from ._events import row_to_stored
-from ._query import EventQuery, build_select
+from ._query import EventCursor, EventQuery, build_select
 from ._review import DISMISSAL_REQUEST
 from .tables import COMPANY, EVENT, MATCH, PAYLOAD, WATCH_ITEM
 
@@ -37,25 +37,12 @@ _PAYLOAD = PAYLOAD
 _REQUEST = DISMISSAL_REQUEST
 
 
-@dataclass(frozen=True)
-class EventCursor:
-    """The last event of a page: the next page starts after it (newest first)."""
-
-    event_on: date
-    id: int
-
-
 def events_page(
     conn: Connection, query: EventQuery, after: EventCursor | None, limit: int
 ) -> tuple[list[StoredEvent], EventCursor | None]:
     """Up to ``limit`` events of ``query`` after ``after``, and the cursor of the next page
     (``None`` on the last page)."""
-    stmt = build_select(replace(query, limit=None), conn.dialect.name)
-    if after is not None:
-        when = _EVENT.c.event_on
-        stmt = stmt.where(
-            or_(when < after.event_on, and_(when == after.event_on, _EVENT.c.id < after.id))
-        )
+    stmt = build_select(replace(query, limit=None), conn.dialect.name, after)
     rows = list(conn.execute(stmt.limit(limit + 1)))
     events = [row_to_stored(r) for r in rows[:limit]]
     more = len(rows) > limit

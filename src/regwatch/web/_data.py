@@ -13,6 +13,7 @@ from ..health import SourceHealth, source_health
 from ..sources import SOURCES
 from ..store import Store
 from ..store._api import EventCursor, MatchFilter, events_by_ids, matches_page, payload_info
+from ..store._query import order_key
 from ..store._api import revisions as _revisions
 from ..timeutil import utcnow
 from ._security import Principal
@@ -40,7 +41,9 @@ def decode_cursor(value: str) -> EventCursor:
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
         day, event_id = json.loads(raw)
-        return EventCursor(date.fromisoformat(day), int(event_id))
+        cursor = EventCursor(date.fromisoformat(day), int(event_id))
+        order_key(cursor.event_on, cursor.id)  # an id no event can have is refused here
+        return cursor
     except (binascii.Error, ValueError, TypeError) as exc:
         raise BadCursor("not a cursor from a previous page's next_cursor") from exc
 
