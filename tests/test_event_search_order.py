@@ -107,9 +107,8 @@ def test_a_search_page_after_a_cursor_ignores_events_inserted_before_it(seeded):
     with seeded.read() as conn:
         second, _ = events_page(conn, query, after, 500)
     rest = [e.id for e in second]
-    expected = [
-        e.id for e in seeded.events(query) if (e.event.published_on, e.id) < (after.event_on, after.id)
-    ]
+    last = (after.event_on, after.id)
+    expected = [e.id for e in seeded.events(query) if (e.event.published_on, e.id) < last]
     assert rest == expected
     assert not {e.id for e in first} & set(rest)
     assert set(late) & set(rest), "no late event falls after the cursor"

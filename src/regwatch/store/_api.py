@@ -8,10 +8,9 @@ Every function runs in the caller's transaction and returns plain records.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, select
 
 from ..events import StoredEvent
 from ._events import row_to_stored
@@ -76,6 +75,7 @@ def _match_select() -> Any:
             _COMPANY.c.name.label("company"),
             _ITEM.c.kind.label("item_kind"),
             _ITEM.c.value.label("item"),
+            _ITEM.c.spec["severity"].as_string().label("item_severity"),
             _EVENT.c.kind.label("event_kind"),
             _EVENT.c.key.label("event_key"),
             _EVENT.c.revision.label("event_revision"),
@@ -109,13 +109,20 @@ def _match_record(row: Any) -> dict[str, Any]:
         "status_changed_at": row.status_changed_at,
         "tier": row.tier,
         "score": row.score,
-        # severity arrives with its own column; until then the match's tier and score stand in
-        "severity": explanation.get("severity"),
+        # decided by the digest's rules from the watch item, the event and the tier: the web
+        # layer fills it in (the store does not know the rules)
+        "severity": None,
         "field": row.field,
         "reason": explanation.get("reason") or explanation.get("summary"),
         "explanation": explanation,
         "matcher_version": row.matcher_version,
-        "watch_item": {"id": row.watch_item_id, "kind": row.item_kind, "value": row.item},
+        "watch_item": {
+            "id": row.watch_item_id,
+            "kind": row.item_kind,
+            "value": row.item,
+            # the level the watch list fixes for this item's matches, if it does
+            "severity": row.item_severity,
+        },
         "event": {
             "id": row.event_id,
             "key": row.event_key,

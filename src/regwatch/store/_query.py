@@ -70,9 +70,7 @@ def order_key(event_on: date, event_id: int) -> int:
     return (event_on.toordinal() << _ID_BITS) | event_id
 
 
-def build_select(
-    query: EventQuery, dialect: str, after: EventCursor | None = None
-) -> Select[Any]:
+def build_select(query: EventQuery, dialect: str, after: EventCursor | None = None) -> Select[Any]:
     """The SELECT for ``query`` on ``dialect`` (``sqlite`` or ``postgresql``), newest first,
     starting after ``after`` when given."""
     conditions = _filters(query)
@@ -115,7 +113,7 @@ def _filters(query: EventQuery) -> list[Any]:
     return conditions
 
 
-def _fts_select(query: EventQuery, conditions: list[Any], after: EventCursor | None) -> Any:
+def _fts_select(query: EventQuery, conditions: list[Any], after: EventCursor | None) -> Select[Any]:
     """Walk the full-text index newest first, joining each hit to its event by primary key."""
     assert query.q is not None
     match = fts_query(query.q)
