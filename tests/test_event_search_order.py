@@ -143,3 +143,26 @@ def test_an_order_key_keeps_the_date_first_then_the_id():
     assert order_key(date(2024, 1, 1), 5) > order_key(date(2024, 1, 1), 4)
     with pytest.raises(ValueError, match="out of range"):
         order_key(date(2024, 1, 1), 2**32)
+
+
+def test_a_postgresql_search_can_be_answered_from_the_trigram_index(db_url):
+    if not db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    from sqlalchemy.dialects import postgresql
+
+    from regwatch.store._query import build_select
+
+    with Store.open(db_url, create=True) as store:
+        add_events(store, _events(30))
+        stmt = build_select(EventQuery(q="semiconductor", limit=50), "postgresql")
+        literal = {"literal_binds": True}
+        sql = str(stmt.compile(dialect=postgresql.dialect(), compile_kwargs=literal))
+        with store.read() as conn:
+            # with only index lookups allowed, the plan shows whether the search's expression
+            # is the indexed one (a small table is otherwise read whole, index or not)
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
+            plan = "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {sql}"))
+            found = conn.execute(stmt).all()
+    assert "ix_event_search_trgm" in plan, plan
+    assert len(found) == 10
