@@ -54,6 +54,7 @@ def test_one_click_unsubscribe_stops_the_digests(store, config, mail_server, tmp
         page = client.get(link)
         assert page.status_code == 200
         assert "leaving@acme.example" in page.text and 'name="List-Unsubscribe"' in page.text
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
         assert _subscribed(store, "tok-leave-1")
 
         done = client.post(link, data=ONE_CLICK)

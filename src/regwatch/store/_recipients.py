@@ -21,7 +21,8 @@ class Subscription:
     id: int
     company: str
     company_id: int
-    #: the e-mail address, or the channel's target
+    #: the e-mail address, or for another channel its target as shown (secrets masked), since
+    #: this goes on a page and into the audit trail
     destination: str
     channel: str
     unsubscribed_at: datetime | None
@@ -35,7 +36,6 @@ def subscription(conn: Connection, token: str) -> Subscription | None:
         select(
             _RECIPIENT.c.id,
             _RECIPIENT.c.email,
-            _RECIPIENT.c.target,
             _RECIPIENT.c.channel,
             _RECIPIENT.c.unsubscribed_at,
             _RECIPIENT.c.company_id,
@@ -50,7 +50,7 @@ def subscription(conn: Connection, token: str) -> Subscription | None:
         id=row.id,
         company=str(row.name),
         company_id=row.company_id,
-        destination=str(row.target or row.email),
+        destination=str(row.email),
         channel=str(row.channel),
         unsubscribed_at=row.unsubscribed_at,
     )

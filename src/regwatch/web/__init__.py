@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 _HERE = Path(__file__).parent
 #: a page session lasts a working day; then the token is asked for again
 SESSION_SECONDS = 8 * 3600
+#: the one-click unsubscribe page is a page too (see ``_unsubscribe``)
+_UNSUB = "/unsubscribe/"
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -70,7 +72,7 @@ def create_app(
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
         path = request.url.path
-        if _pages.is_page(request) or path in ("/login", "/logout") or path.startswith("/unsub"):
+        if _pages.is_page(request) or path in ("/login", "/logout") or path.startswith(_UNSUB):
             # the page loads only its own script and style, and is never framed
             response.headers["Content-Security-Policy"] = PAGE_CSP
         return response
