@@ -8,9 +8,9 @@ from typing import Annotated, Any, cast
 
 import typer
 
-from ..timeutil import parse_date
 from . import app
 from ._context import get_context
+from ._options import date_option
 from ._output import Format, echo, emit
 
 __all__: list[str] = []
@@ -47,15 +47,6 @@ TOKEN_COLUMNS = [
 ]
 
 
-def _date(value: str | None) -> Any:
-    if value is None:
-        return None
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
 @audit_app.command("verify")
 def audit_verify(
     ctx: typer.Context,
@@ -90,11 +81,13 @@ def audit_verify(
 def audit_export(
     ctx: typer.Context,
     since: Annotated[
-        str, typer.Option("--since", help="from this day (YYYY-MM-DD, UTC)", callback=_date)
+        str, typer.Option("--since", help="from this day (YYYY-MM-DD, UTC)", callback=date_option)
     ],
     until: Annotated[
         str | None,
-        typer.Option("--until", help="to this day, inclusive (YYYY-MM-DD, UTC)", callback=_date),
+        typer.Option(
+            "--until", help="to this day, inclusive (YYYY-MM-DD, UTC)", callback=date_option
+        ),
     ] = None,
     company: Annotated[str | None, typer.Option("--company", help="only this company")] = None,
     fmt: Annotated[

@@ -10,6 +10,7 @@ import typer
 
 from . import app
 from ._context import get_context
+from ._options import date_option
 from ._output import Format, Shown, echo, emit, print_json
 
 __all__: list[str] = []
@@ -46,17 +47,6 @@ def _csv_record(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _date_option(value: str | None) -> date | None:
-    if value is None:
-        return None
-    from ..timeutil import parse_date
-
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
 @app.command()
 def events(
     ctx: typer.Context,
@@ -64,11 +54,11 @@ def events(
         str | None,
         typer.Option(
             help="on or after this date (YYYY-MM-DD; publication date, else detection date)",
-            callback=_date_option,
+            callback=date_option,
         ),
     ] = None,
     until: Annotated[
-        str | None, typer.Option(help="on or before this date (YYYY-MM-DD)", callback=_date_option)
+        str | None, typer.Option(help="on or before this date (YYYY-MM-DD)", callback=date_option)
     ] = None,
     source: Annotated[
         list[str] | None, typer.Option("--source", help="only this source (repeatable)")

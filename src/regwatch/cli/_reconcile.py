@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
-from ..timeutil import parse_date
 from . import app
 from ._context import get_context
+from ._options import date_option
 from ._output import Format, echo, emit
 
 if TYPE_CHECKING:
@@ -26,15 +26,6 @@ COLUMNS = [
     ("name", "name"),
     ("status", "where it stands"),
 ]
-
-
-def _date_option(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
 
 
 def _list_option(value: str | None) -> str | None:
@@ -72,7 +63,7 @@ def reconcile(
         str | None,
         typer.Option(
             help="only findings that began on or after this date (YYYY-MM-DD)",
-            callback=_date_option,
+            callback=date_option,
         ),
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", help="table, json, jsonl or csv")] = (

@@ -9,7 +9,7 @@ import typer
 
 from . import app
 from ._context import get_context
-from ._events import _date_option
+from ._options import date_option
 from ._output import echo
 
 __all__: list[str] = []
@@ -23,7 +23,7 @@ def reprocess(
         str | None,
         typer.Option(
             help="only payloads fetched on or after this date (YYYY-MM-DD)",
-            callback=_date_option,
+            callback=date_option,
         ),
     ] = None,
     document: Annotated[
