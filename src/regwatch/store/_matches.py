@@ -240,6 +240,8 @@ class MatchRecord:
     watch_item_id: int
     item_kind: str
     item: str
+    #: the level the watch list fixes for this item's matches, if it does
+    item_severity: str | None
     score: float
     tier: str
     field: str
@@ -297,6 +299,7 @@ def _select(selection: MatchSelection) -> Select[Any]:
             COMPANY.c.name.label("company"),
             ITEM.c.kind.label("item_kind"),
             ITEM.c.value.label("item"),
+            ITEM.c.spec["severity"].as_string().label("item_severity"),
             EVENT.c.key.label("event_key"),
             EVENT.c.revision.label("event_revision"),
             EVENT.c.kind.label("event_kind"),
