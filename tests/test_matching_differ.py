@@ -276,8 +276,9 @@ def test_every_view_of_a_match_reads_the_same_record(store, tmp_path):
     assert cli["event_id"] == event_id == api["event"]["id"] == evidence["event"]["id"]
     assert cli["company"] == api["company"] == evidence["company"] == "W"
     assert (cli["item_kind"], cli["item"]) == ("keyword", "radar")
-    assert api["watch_item"] == {"id": cli["watch_item_id"], "kind": "keyword", "value": "radar"}
-    assert evidence["match"]["watch_item"] == api["watch_item"]
+    item = {"id": cli["watch_item_id"], "kind": "keyword", "value": "radar"}
+    assert api["watch_item"] == {**item, "severity": None}  # the file fixes no severity
+    assert evidence["match"]["watch_item"] == item
     assert cli["event_title"] == api["event"]["title"] == evidence["event"]["title"]
     assert cli["explanation"] == api["explanation"] == evidence["match"]["explanation"]
     assert (cli["score"], cli["tier"], cli["field"]) == (
