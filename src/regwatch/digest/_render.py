@@ -11,20 +11,11 @@ an empty string.  Links are only made from ``http``/``https`` URLs.
 
 from __future__ import annotations
 
-import base64
-import io
 import json
 import re
-import secrets
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from email.generator import BytesGenerator
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -40,10 +31,8 @@ from ._words import field_changes, human_date, sentence
 
 __all__ = [
     "Rendered",
-    "build_message",
     "clip",
     "digest_context",
-    "flatten",
     "one_line",
     "render",
     "subject_line",
@@ -493,75 +482,3 @@ def render(
     html = _INLINER.inline(_HTML.get_template("digest.html").render(context))
     text = _TEXT.get_template("digest.txt").render(context)
     return Rendered(context["subject"], text, html)
-
-
-_LINE_END = re.compile(r"\r\n|\r|\n")
-
-
-class _Generator(BytesGenerator):
-    """The stdlib's generator, writing a part's body in one piece instead of line by line
-    (same bytes; a 50-item digest has a few thousand base64 lines)."""
-
-    _NL: str  # set by Generator.__init__ from the policy's linesep
-
-    def _write_lines(self, lines: str) -> None:
-        if not lines:
-            return
-        if "\r" not in lines:  # base64 bodies: plain LF line ends, replaced in C
-            self.write(lines.replace("\n", self._NL))
-        else:
-            self.write(_LINE_END.sub(self._NL, lines))
-
-
-def flatten(message: EmailMessage) -> bytes:
-    """``message`` as it goes on the wire: CRLF line ends, 7-bit (RFC 2047 headers, base64)."""
-    out = io.BytesIO()
-    _Generator(out, policy=SMTP).flatten(message)
-    return out.getvalue()
-
-
-def build_message(
-    rendered: Rendered,
-    *,
-    sender: Address,
-    to: Address,
-    message_id: str,
-    date: datetime,
-    headers: Mapping[str, str] | None = None,
-) -> EmailMessage:
-    """A multipart/alternative message (plain text first, then HTML, as RFC 2046 orders them).
-
-    The subject has already been made one line by :func:`one_line`; the ``email`` package
-    would refuse CR or LF in a header anyway.
-    """
-    message = EmailMessage()
-    message["Subject"] = rendered.subject
-    message["From"] = sender
-    message["To"] = to
-    message["Date"] = format_datetime(date)
-    message["Message-ID"] = message_id
-    # RFC 3834: no vacation auto-replies to a machine
-    message["Auto-Submitted"] = "auto-generated"
-    for name, value in (headers or {}).items():
-        message[name] = one_line(value, 900)
-    message["MIME-Version"] = "1.0"
-    # Base64 never contains "_" or ".", so this boundary cannot occur in a part; the email
-    # package would otherwise search the whole message for a boundary it picked at random.
-    boundary = f"=_regwatch.{secrets.token_hex(12)}"
-    message["Content-Type"] = f'multipart/alternative; boundary="{boundary}"'
-    for subtype, body in (("plain", rendered.text), ("html", rendered.html)):
-        message.attach(_base64_part(subtype, body))
-    return message
-
-
-def _base64_part(subtype: str, body: str) -> EmailMessage:
-    """A UTF-8 text part in base64: 7-bit safe whatever the scripts and line lengths.
-
-    Built by hand rather than with ``set_content``, which encodes base64 (and quoted-printable)
-    57 bytes at a time in Python: for a 50-item digest that was a tenth of the whole run.
-    """
-    part = EmailMessage()
-    part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
-    part["Content-Transfer-Encoding"] = "base64"
-    part.set_payload(base64.encodebytes(body.encode("utf-8")).decode("ascii"))
-    return part

@@ -1,0 +1,108 @@
+"""A digest as it goes on the wire: a multipart/alternative message (plain text, then HTML),
+CRLF line ends, 7-bit (RFC 2047 headers, base64 bodies).
+
+The bytes are those the standard library's ``email`` package writes for the same message with
+``email.policy.SMTP``; only the work is laid out differently.  Each header is parsed and folded
+by the policy itself, but once for the values every digest of a run shares (the sender's
+headers, the parts' content types) instead of once per message; the bodies are base64-encoded in
+one C call and cut into lines, instead of 57 bytes at a time in Python.  For a run of a
+thousand 50-item digests the ``email`` package's way took a quarter of the whole run.
+"""
+
+from __future__ import annotations
+
+import binascii
+import secrets
+from collections.abc import Mapping
+from datetime import datetime
+from email.headerregistry import Address
+from email.policy import SMTP
+from email.utils import format_datetime
+from functools import lru_cache
+
+from ._render import Rendered, one_line
+
+__all__ = ["message_bytes"]
+
+_NL = b"\r\n"
+#: base64 characters per line (RFC 2045's limit, and the ``email`` package's choice)
+_LINE = 76
+
+
+def _fold(name: str, value: str | Address) -> bytes:
+    """``Name: value`` folded and encoded as the policy writes it, with its CRLF."""
+    return SMTP.fold_binary(name, SMTP.header_factory(name, value))
+
+
+@lru_cache(maxsize=512)
+def _fold_shared(name: str, value: str) -> bytes:
+    # most headers are the same in every digest of a run (the Date, the period, the parts'
+    # types); a per-recipient value only passes through
+    return _fold(name, value)
+
+
+def _base64_lines(body: str) -> bytes:
+    encoded = binascii.b2a_base64(body.encode("utf-8"), newline=False)
+    if not encoded:
+        return b""
+    lines = [encoded[start : start + _LINE] for start in range(0, len(encoded), _LINE)]
+    return _NL.join(lines) + _NL
+
+
+def _part(subtype: str, body: str) -> bytes:
+    """A UTF-8 text part in base64: 7-bit safe whatever the scripts and line lengths."""
+    return (
+        _fold_shared("Content-Type", f'text/{subtype}; charset="utf-8"')
+        + _fold_shared("Content-Transfer-Encoding", "base64")
+        + _NL
+        + _base64_lines(body)
+    )
+
+
+def message_bytes(
+    rendered: Rendered,
+    *,
+    sender: Address,
+    to: Address,
+    message_id: str,
+    date: datetime,
+    headers: Mapping[str, str] | None = None,
+) -> bytes:
+    """The digest as a multipart/alternative message (plain text first, then HTML, as RFC 2046
+    orders them), ready for the SMTP server or an ``.eml`` file.
+
+    The subject has already been made one line by :func:`one_line`; the policy would refuse
+    CR or LF in a header anyway.
+    """
+    # Base64 never contains "_" or ".", so this boundary cannot occur in a part.
+    boundary = f"=_regwatch.{secrets.token_hex(12)}"
+    head = [
+        _fold("Subject", rendered.subject),
+        _fold("From", sender),
+        _fold("To", to),
+        _fold_shared("Date", format_datetime(date)),
+        _fold("Message-ID", message_id),
+        # RFC 3834: no vacation auto-replies to a machine
+        _fold_shared("Auto-Submitted", "auto-generated"),
+        *(_fold_shared(name, one_line(value, 900)) for name, value in (headers or {}).items()),
+        _fold_shared("MIME-Version", "1.0"),
+        _fold("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
+    ]
+    dash = f"--{boundary}".encode("ascii")
+    return b"".join(
+        [
+            *head,
+            _NL,
+            dash,
+            _NL,
+            _part("plain", rendered.text),
+            _NL,
+            dash,
+            _NL,
+            _part("html", rendered.html),
+            _NL,
+            dash,
+            b"--",
+            _NL,
+        ]
+    )
