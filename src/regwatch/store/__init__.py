@@ -48,7 +48,9 @@ from ._schema import FetchRun, SourceStateRow
 from ._snapshot import apply_snapshot_changes
 from .tables import EVENT, FETCH_RUN, PAYLOAD, SOURCE_STATE
 
-__all__ = ["ApplyResult", "Batch", "EventQuery", "ListSummary", "Store"]
+#: ``Connection``: the transaction :meth:`Store.read` and :meth:`Store.write` yield, which the
+#: layers above hand to the store's functions (they never run SQL on it themselves)
+__all__ = ["ApplyResult", "Batch", "Connection", "EventQuery", "ListSummary", "Store"]
 
 
 @dataclass

@@ -10,14 +10,33 @@ and concurrent runs: one delivery per ``(recipient, period)``, and one delivery 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence, Set
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Connection, Index, Table, UniqueConstraint, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel
 
 from ._schema import UTCDateTime
 
-__all__ = ["Delivery", "DeliveryMatch", "DeliveryStatus"]
+__all__ = [
+    "Delivery",
+    "DeliveryMatch",
+    "DeliveryRow",
+    "DeliveryStatus",
+    "NewDelivery",
+    "claim_delivery",
+    "delivered_periods",
+    "deliveries",
+    "delivery_links",
+    "due_deliveries",
+    "insert_delivery",
+    "mark_failed",
+    "mark_sent",
+    "waiting_deliveries",
+]
 
 
 class DeliveryStatus:
@@ -86,3 +105,225 @@ class DeliveryMatch(SQLModel, table=True):
     match_id: int = Field(foreign_key="match.id", primary_key=True, index=True)
     recipient_id: int = Field(foreign_key="recipient.id")
     shown: bool = True
+
+
+class DeliveryRow(NamedTuple):
+    """A ``delivery`` row as it was read."""
+
+    id: int
+    recipient_id: int
+    company_id: int
+    email: str
+    channel: str
+    period: str
+    scheduled_for: datetime
+    status: str
+    attempts: int
+    last_error: str | None
+    message_id: str
+    subject: str | None
+    match_count: int
+    transport: str | None
+    created_at: datetime
+    last_attempt_at: datetime | None
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    """A digest about to be written to the outbox, with the matches it carries."""
+
+    recipient_id: int
+    company_id: int
+    #: the address, or for a webhook or chat channel its URL without credentials
+    email: str
+    channel: str
+    period: str
+    scheduled_for: datetime
+    message_id: str
+    match_ids: Sequence[int]
+    #: those listed in full (the others are counted in "+N more")
+    shown: Set[int]
+    created_at: datetime
+
+
+def _table(name: str) -> Table:
+    return SQLModel.metadata.tables[name]
+
+
+_DELIVERY = _table("delivery")
+_LINK = _table("delivery_match")
+_CHUNK = 500
+
+
+def delivered_periods(conn: Connection, periods: Iterable[str]) -> set[tuple[int, str]]:
+    """``(recipient id, period)`` of the deliveries written for these periods."""
+    out: set[tuple[int, str]] = set()
+    for period in periods:
+        rows = conn.execute(
+            select(_DELIVERY.c.recipient_id).where(_DELIVERY.c.period == period)
+        ).scalars()
+        out.update((int(rid), period) for rid in rows)
+    return out
+
+
+def insert_delivery(conn: Connection, new: NewDelivery) -> int | None:
+    """Write a delivery and its matches, due at once; its id, or ``None`` when another run
+    already wrote this ``(recipient, period)`` or took one of these matches (the constraints
+    said so; nothing of it is written then)."""
+    try:
+        with conn.begin_nested():
+            delivery_id = conn.execute(
+                insert(_DELIVERY)
+                .values(
+                    recipient_id=new.recipient_id,
+                    company_id=new.company_id,
+                    email=new.email,
+                    channel=new.channel,
+                    period=new.period,
+                    scheduled_for=new.scheduled_for,
+                    status=DeliveryStatus.PENDING,
+                    attempts=0,
+                    message_id=new.message_id,
+                    match_count=len(new.match_ids),
+                    created_at=new.created_at,
+                    next_attempt_at=new.created_at,
+                )
+                .returning(_DELIVERY.c.id)
+            ).scalar_one()
+            conn.execute(
+                insert(_LINK),
+                [
+                    {
+                        "delivery_id": delivery_id,
+                        "match_id": m,
+                        "recipient_id": new.recipient_id,
+                        "shown": m in new.shown,
+                    }
+                    for m in new.match_ids
+                ],
+            )
+    except IntegrityError:
+        return None
+    return int(delivery_id)
+
+
+def delivery_links(conn: Connection, delivery_id: int) -> list[tuple[int, bool]]:
+    """``(match id, shown)`` of the matches a delivery carries."""
+    rows = conn.execute(
+        select(_LINK.c.match_id, _LINK.c.shown).where(_LINK.c.delivery_id == delivery_id)
+    )
+    return [(int(match_id), bool(shown)) for match_id, shown in rows]
+
+
+def _open(company_id: int | None) -> Any:
+    stmt = select(_DELIVERY).where(_DELIVERY.c.status.in_(DeliveryStatus.OPEN))
+    if company_id is not None:
+        stmt = stmt.where(_DELIVERY.c.company_id == company_id)
+    return stmt.order_by(_DELIVERY.c.id)
+
+
+def due_deliveries(
+    conn: Connection, now: datetime, company_id: int | None = None
+) -> list[DeliveryRow]:
+    """Deliveries not sent whose (next) attempt is due at ``now``, oldest first."""
+    stmt = _open(company_id).where(_DELIVERY.c.next_attempt_at <= now)
+    return [DeliveryRow(**row._mapping) for row in conn.execute(stmt)]
+
+
+def waiting_deliveries(
+    conn: Connection, now: datetime, company_id: int | None = None
+) -> list[DeliveryRow]:
+    """Deliveries not sent whose next attempt is later than ``now`` (failed ones waiting for
+    their retry, and pending ones another run holds), oldest first."""
+    stmt = _open(company_id).where(_DELIVERY.c.next_attempt_at > now)
+    return [DeliveryRow(**row._mapping) for row in conn.execute(stmt)]
+
+
+def claim_delivery(
+    conn: Connection,
+    delivery_id: int,
+    now: datetime,
+    until: datetime,
+    held: datetime | None = None,
+) -> int | None:
+    """Lease a delivery until ``until``: one that is due at ``now``, or, with ``held``, one
+    the caller holds until ``held`` (a renewal).  Returns its attempts so far, the one about to
+    start included; ``None`` when another run has it (or has just sent it).
+
+    A claim is an attempt about to start: it is counted now, so that an attempt cut short (the
+    process killed mid-send) still counts.  A renewal is the same attempt.
+    """
+    due = (
+        _DELIVERY.c.next_attempt_at <= now if held is None else _DELIVERY.c.next_attempt_at == held
+    )
+    attempts = _DELIVERY.c.attempts + (1 if held is None else 0)
+    counted = conn.execute(
+        update(_DELIVERY)
+        .where(
+            _DELIVERY.c.id == delivery_id,
+            _DELIVERY.c.status.in_(DeliveryStatus.OPEN),
+            due,
+        )
+        .values(next_attempt_at=until, attempts=attempts, last_attempt_at=now)
+        .returning(_DELIVERY.c.attempts)
+    ).scalar_one_or_none()
+    return None if counted is None else int(counted)
+
+
+def mark_sent(
+    conn: Connection, delivery_id: int, now: datetime, subject: str | None, transport: str
+) -> None:
+    """The transport accepted the delivery: it is never tried again."""
+    conn.execute(
+        update(_DELIVERY)
+        .where(_DELIVERY.c.id == delivery_id)
+        .values(
+            status=DeliveryStatus.SENT,
+            last_error=None,
+            next_attempt_at=None,
+            sent_at=now,
+            transport=transport,
+            subject=subject,
+        )
+    )
+
+
+def mark_failed(
+    conn: Connection,
+    delivery_id: int,
+    subject: str | None,
+    error: str,
+    retry_at: datetime | None,
+    status: str = DeliveryStatus.FAILED,
+) -> None:
+    """An attempt failed: tried again at ``retry_at``, or, with a final ``status``
+    (``rejected``, ``expired``) and no ``retry_at``, never again."""
+    conn.execute(
+        update(_DELIVERY)
+        .where(_DELIVERY.c.id == delivery_id)
+        .values(status=status, last_error=error, next_attempt_at=retry_at, subject=subject)
+    )
+
+
+def deliveries(
+    conn: Connection, company_id: int | None = None, limit: int | None = None
+) -> list[tuple[DeliveryRow, list[int]]]:
+    """Deliveries, newest first, each with the ids of the matches it carries."""
+    stmt = select(_DELIVERY).order_by(_DELIVERY.c.id.desc())
+    if company_id is not None:
+        stmt = stmt.where(_DELIVERY.c.company_id == company_id)
+    if limit:
+        stmt = stmt.limit(limit)
+    rows = [DeliveryRow(**row._mapping) for row in conn.execute(stmt)]
+    matches: dict[int, list[int]] = {r.id: [] for r in rows}
+    ids = list(matches)
+    for start in range(0, len(ids), _CHUNK):
+        for link in conn.execute(
+            select(_LINK.c.delivery_id, _LINK.c.match_id)
+            .where(_LINK.c.delivery_id.in_(ids[start : start + _CHUNK]))
+            .order_by(_LINK.c.match_id)
+        ):
+            matches[link.delivery_id].append(link.match_id)
+    return [(r, matches[r.id]) for r in rows]
