@@ -320,10 +320,12 @@ def _item(item: Item, views: dict[int, View] | None) -> View:
     if event_view is None:
         event_view = _event_view(stored)
         # the event's part of an item is the same in every digest that lists it: rendered
-        # once per run here (an event matched by a thousand companies is in a thousand
-        # digests), then placed in each digest's template as it is
-        event_view.event_html = Markup(
-            _HTML.get_template("digest_event.html").render(item=event_view).removesuffix("\n")
+        # and its CSS inlined once per run here (an event matched by a thousand companies is
+        # in a thousand digests), then placed in each digest as it is (see render())
+        event_view.event_html = Markup(_EVENT_MARK.format(stored.id))
+        event_view.event_html_inlined = _FRAGMENTS.inline_fragment(
+            _HTML.get_template("digest_event.html").render(item=event_view).removesuffix("\n"),
+            _CSS,
         )
         event_view.event_text = (
             _TEXT.get_template("digest_event.txt").render(item=event_view).removesuffix("\n")
@@ -468,6 +470,17 @@ _HTML = _environment(autoescape=True)
 _TEXT = _environment(autoescape=False)
 #: remote stylesheets are never fetched (a template could be edited to link one)
 _INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_at_rules=True)
+#: the events' parts are inlined on their own, with the digest's stylesheet: its rules match
+#: within an event's part alone (no rule there depends on what surrounds it), and the at-rules
+#: stay in the digest's head
+_FRAGMENTS = css_inline.CSSInliner(load_remote_stylesheets=False)
+_CSS = "".join(
+    re.findall(r"<style>(.*?)</style>", _HTML.loader.get_source(_HTML, "digest.html")[0], re.S)
+)
+#: where an event's part goes in the digest while the rest of it is inlined: a comment, which
+#: nothing from a source can make (its text is escaped) and the inliner keeps as it is
+_EVENT_MARK = "<!--regwatch-event-{}-->"
+_EVENT_MARKS = re.compile(r"<!--regwatch-event-(\d+)-->")
 
 
 def render(
@@ -479,6 +492,13 @@ def render(
     """The digest's subject, plain text and HTML (with its CSS inlined); ``views`` as for
     :func:`digest_context`; ``unsubscribe``: the link the footer offers."""
     context = digest_context(digest, delivery, views, unsubscribe)
+    parts = {
+        entry.event_id: entry.event_html_inlined
+        for section in context["sections"]
+        if not section.collapsed
+        for entry in section.entries
+    }
     html = _INLINER.inline(_HTML.get_template("digest.html").render(context))
+    html = _EVENT_MARKS.sub(lambda found: parts[int(found.group(1))], html)
     text = _TEXT.get_template("digest.txt").render(context)
     return Rendered(context["subject"], text, html)
