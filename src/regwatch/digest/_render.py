@@ -16,6 +16,7 @@ import re
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from importlib.resources import files
 from types import SimpleNamespace
 from typing import Any
 
@@ -475,7 +476,11 @@ _INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_at_rules=Tr
 #: stay in the digest's head
 _FRAGMENTS = css_inline.CSSInliner(load_remote_stylesheets=False)
 _CSS = "".join(
-    re.findall(r"<style>(.*?)</style>", _HTML.loader.get_source(_HTML, "digest.html")[0], re.S)
+    re.findall(
+        r"<style>(.*?)</style>",
+        (files("regwatch") / "templates" / "digest.html").read_text(encoding="utf-8"),
+        re.S,
+    )
 )
 #: where an event's part goes in the digest while the rest of it is inlined: a comment, which
 #: nothing from a source can make (its text is escaped) and the inliner keeps as it is
