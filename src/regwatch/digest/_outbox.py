@@ -43,7 +43,7 @@ from ..store._delivery import (
     deliveries,
     delivery_links,
     due_deliveries,
-    insert_delivery,
+    insert_deliveries,
     mark_failed,
     mark_sent,
     waiting_deliveries,
@@ -210,32 +210,37 @@ class _Written:
     written_at: float
 
 
-def _insert(conn: Connection, plan: _Planned, now: datetime, domain: str) -> _Written | None:
-    """Write the delivery and its matches, already claimed by this run until ``leased_until``;
-    ``None`` when another run already wrote this ``(recipient, period)`` or took one of these
-    matches (the constraints said so)."""
-    person, digest = plan.person, plan.digest
-    assert person.id is not None
-    message_id = _message_id(person.id, plan.key, domain)
-    delivery_id = insert_delivery(
-        conn,
-        NewDelivery(
-            recipient_id=person.id,
-            company_id=person.company_id,
-            email=person.email if person.channel == "email" else redact(person.target),
-            channel=person.channel,
-            period=plan.key,
-            scheduled_for=plan.period.due_at,
-            message_id=message_id,
-            match_ids=digest.match_ids,
-            shown=digest.shown_match_ids,
-            created_at=now,
-        ),
-    )
-    if delivery_id is None:
-        log.info("delivery of %s for %s was written by another run", plan.key, person.email)
-        return None
-    return _Written(delivery_id, message_id, monotonic())
+def _insert(
+    conn: Connection, plans: list[_Planned], now: datetime, domain: str
+) -> list[tuple[_Written, _Planned]]:
+    """Write the deliveries and their matches, due now; those another run already wrote for
+    their ``(recipient, period)`` or whose matches it took (the constraints said so) are left
+    out."""
+    news = []
+    for plan in plans:
+        person, digest = plan.person, plan.digest
+        assert person.id is not None
+        news.append(
+            NewDelivery(
+                recipient_id=person.id,
+                company_id=person.company_id,
+                email=person.email if person.channel == "email" else redact(person.target),
+                channel=person.channel,
+                period=plan.key,
+                scheduled_for=plan.period.due_at,
+                message_id=_message_id(person.id, plan.key, domain),
+                match_ids=digest.match_ids,
+                shown=digest.shown_match_ids,
+                created_at=now,
+            )
+        )
+    written = []
+    for plan, new, delivery_id in zip(plans, news, insert_deliveries(conn, news), strict=True):
+        if delivery_id is None:
+            log.info("delivery of %s for %s was written by another run", new.period, new.email)
+            continue
+        written.append((_Written(delivery_id, new.message_id, monotonic()), plan))
+    return written
 
 
 def _period_of(row: DeliveryRow, person: RecipientInfo) -> Period:
@@ -421,16 +426,12 @@ def send_due(
             )
         )
     # new deliveries, written (already leased to this run) before anything is sent
-    fresh: list[tuple[_Written, _Planned]] = []
     with store.write() as conn:
         planned, errors = _plan(conn, settings, now, company_id)
         report.outcomes.extend(errors)
-        for plan in planned:
-            # written due now, not leased: each is claimed just before its own send, so that
-            # a run killed mid-batch leaves the recipients it had not reached due at once
-            written = _insert(conn, plan, now, mail.sender.domain)
-            if written is not None:
-                fresh.append((written, plan))
+        # written due now, not leased: each is claimed just before its own send, so that a
+        # run killed mid-batch leaves the recipients it had not reached due at once
+        fresh = _insert(conn, planned, now, mail.sender.domain)
     # No gc.freeze() around the sends: it parked the cycle's young garbage with everything else,
     # and gc.unfreeze() handed it to the oldest generation, whose collections then hardly ever
     # came, so a daemon grew by every cycle's garbage (benchmarks/bench_soak.py).

@@ -32,7 +32,7 @@ __all__ = [
     "deliveries",
     "delivery_links",
     "due_deliveries",
-    "insert_delivery",
+    "insert_deliveries",
     "mark_failed",
     "mark_sent",
     "waiting_deliveries",
@@ -168,45 +168,70 @@ def delivered_periods(conn: Connection, periods: Iterable[str]) -> set[tuple[int
     return out
 
 
-def insert_delivery(conn: Connection, new: NewDelivery) -> int | None:
-    """Write a delivery and its matches, due at once; its id, or ``None`` when another run
-    already wrote this ``(recipient, period)`` or took one of these matches (the constraints
-    said so; nothing of it is written then)."""
+def insert_deliveries(conn: Connection, news: Sequence[NewDelivery]) -> list[int | None]:
+    """Write deliveries and their matches, due at once: the id of each, or ``None`` for one
+    that another run already wrote for its ``(recipient, period)`` or whose matches another run
+    took (the constraints said so; nothing of that one is written).
+
+    All in one statement per table; only when a constraint refuses that are they written one
+    by one, to keep the others.
+    """
+    if not news:
+        return []
     try:
         with conn.begin_nested():
-            delivery_id = conn.execute(
-                insert(_DELIVERY)
-                .values(
-                    recipient_id=new.recipient_id,
-                    company_id=new.company_id,
-                    email=new.email,
-                    channel=new.channel,
-                    period=new.period,
-                    scheduled_for=new.scheduled_for,
-                    status=DeliveryStatus.PENDING,
-                    attempts=0,
-                    message_id=new.message_id,
-                    match_count=len(new.match_ids),
-                    created_at=new.created_at,
-                    next_attempt_at=new.created_at,
-                )
-                .returning(_DELIVERY.c.id)
-            ).scalar_one()
-            conn.execute(
-                insert(_LINK),
-                [
-                    {
-                        "delivery_id": delivery_id,
-                        "match_id": m,
-                        "recipient_id": new.recipient_id,
-                        "shown": m in new.shown,
-                    }
-                    for m in new.match_ids
-                ],
-            )
+            return list(_insert(conn, news))
+    except IntegrityError:
+        return [_insert_one(conn, new) for new in news]
+
+
+def _insert_one(conn: Connection, new: NewDelivery) -> int | None:
+    try:
+        with conn.begin_nested():
+            (delivery_id,) = _insert(conn, [new])
     except IntegrityError:
         return None
-    return int(delivery_id)
+    return delivery_id
+
+
+def _insert(conn: Connection, news: Sequence[NewDelivery]) -> list[int]:
+    ids = [
+        int(i)
+        for i in conn.execute(
+            insert(_DELIVERY).returning(_DELIVERY.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "recipient_id": new.recipient_id,
+                    "company_id": new.company_id,
+                    "email": new.email,
+                    "channel": new.channel,
+                    "period": new.period,
+                    "scheduled_for": new.scheduled_for,
+                    "status": DeliveryStatus.PENDING,
+                    "attempts": 0,
+                    "message_id": new.message_id,
+                    "match_count": len(new.match_ids),
+                    "created_at": new.created_at,
+                    "next_attempt_at": new.created_at,
+                }
+                for new in news
+            ],
+        ).scalars()
+    ]
+    conn.execute(
+        insert(_LINK),
+        [
+            {
+                "delivery_id": delivery_id,
+                "match_id": m,
+                "recipient_id": new.recipient_id,
+                "shown": m in new.shown,
+            }
+            for new, delivery_id in zip(news, ids, strict=True)
+            for m in new.match_ids
+        ],
+    )
+    return ids
 
 
 def delivery_links(conn: Connection, delivery_id: int) -> list[tuple[int, bool]]:
