@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Index, Table, UniqueConstraint, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Index,
+    Table,
+    UniqueConstraint,
+    bindparam,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel
 
@@ -218,19 +227,18 @@ def _insert(conn: Connection, news: Sequence[NewDelivery]) -> list[int]:
             ],
         ).scalars()
     ]
-    conn.execute(
-        insert(_LINK),
-        [
-            {
-                "delivery_id": delivery_id,
-                "match_id": m,
-                "recipient_id": new.recipient_id,
-                "shown": m in new.shown,
-            }
-            for new, delivery_id in zip(news, ids, strict=True)
-            for m in new.match_ids
-        ],
-    )
+    links = [
+        {
+            "delivery_id": delivery_id,
+            "match_id": m,
+            "recipient_id": new.recipient_id,
+            "shown": m in new.shown,
+        }
+        for new, delivery_id in zip(news, ids, strict=True)
+        for m in new.match_ids
+    ]
+    if links:  # (an empty list would be one row of nothing)
+        conn.execute(insert(_LINK), links)
     return ids
 
 
@@ -266,6 +274,43 @@ def waiting_deliveries(
     return [DeliveryRow(**row._mapping) for row in conn.execute(stmt)]
 
 
+def _claim(held: bool) -> Any:
+    # A claim is an attempt about to start: it is counted now, so that an attempt cut short
+    # (the process killed mid-send) still counts.  A renewal is the same attempt.
+    return (
+        update(_DELIVERY)
+        .where(
+            _DELIVERY.c.id == bindparam("delivery_id"),
+            _DELIVERY.c.status.in_(DeliveryStatus.OPEN),
+            _DELIVERY.c.next_attempt_at == bindparam("held")
+            if held
+            else _DELIVERY.c.next_attempt_at <= bindparam("now"),
+        )
+        .values(
+            next_attempt_at=bindparam("until"),
+            attempts=_DELIVERY.c.attempts + (0 if held else 1),
+            last_attempt_at=bindparam("now"),
+        )
+        .returning(_DELIVERY.c.attempts)
+    )
+
+
+# The statements of every send, built once (building one took longer than running it).
+_CLAIM = _claim(held=False)
+_RENEW = _claim(held=True)
+_FINISH = (
+    update(_DELIVERY)
+    .where(_DELIVERY.c.id == bindparam("delivery_id"))
+    .values(
+        status=bindparam("status"),
+        last_error=bindparam("last_error"),
+        next_attempt_at=bindparam("next_attempt_at"),
+        subject=bindparam("subject"),
+    )
+)
+_SENT = _FINISH.values(sent_at=bindparam("sent_at"), transport=bindparam("transport"))
+
+
 def claim_delivery(
     conn: Connection,
     delivery_id: int,
@@ -275,25 +320,13 @@ def claim_delivery(
 ) -> int | None:
     """Lease a delivery until ``until``: one that is due at ``now``, or, with ``held``, one
     the caller holds until ``held`` (a renewal).  Returns its attempts so far, the one about to
-    start included; ``None`` when another run has it (or has just sent it).
-
-    A claim is an attempt about to start: it is counted now, so that an attempt cut short (the
-    process killed mid-send) still counts.  A renewal is the same attempt.
-    """
-    due = (
-        _DELIVERY.c.next_attempt_at <= now if held is None else _DELIVERY.c.next_attempt_at == held
-    )
-    attempts = _DELIVERY.c.attempts + (1 if held is None else 0)
-    counted = conn.execute(
-        update(_DELIVERY)
-        .where(
-            _DELIVERY.c.id == delivery_id,
-            _DELIVERY.c.status.in_(DeliveryStatus.OPEN),
-            due,
-        )
-        .values(next_attempt_at=until, attempts=attempts, last_attempt_at=now)
-        .returning(_DELIVERY.c.attempts)
-    ).scalar_one_or_none()
+    start included (counted when it is claimed, so that an attempt cut short still counts; a
+    renewal is the same attempt); ``None`` when another run has it (or has just sent it)."""
+    values = {"delivery_id": delivery_id, "now": now, "until": until}
+    if held is None:
+        counted = conn.execute(_CLAIM, values).scalar_one_or_none()
+    else:
+        counted = conn.execute(_RENEW, {**values, "held": held}).scalar_one_or_none()
     return None if counted is None else int(counted)
 
 
@@ -302,16 +335,16 @@ def mark_sent(
 ) -> None:
     """The transport accepted the delivery: it is never tried again."""
     conn.execute(
-        update(_DELIVERY)
-        .where(_DELIVERY.c.id == delivery_id)
-        .values(
-            status=DeliveryStatus.SENT,
-            last_error=None,
-            next_attempt_at=None,
-            sent_at=now,
-            transport=transport,
-            subject=subject,
-        )
+        _SENT,
+        {
+            "delivery_id": delivery_id,
+            "status": DeliveryStatus.SENT,
+            "last_error": None,
+            "next_attempt_at": None,
+            "subject": subject,
+            "sent_at": now,
+            "transport": transport,
+        },
     )
 
 
@@ -326,9 +359,14 @@ def mark_failed(
     """An attempt failed: tried again at ``retry_at``, or, with a final ``status``
     (``rejected``, ``expired``) and no ``retry_at``, never again."""
     conn.execute(
-        update(_DELIVERY)
-        .where(_DELIVERY.c.id == delivery_id)
-        .values(status=status, last_error=error, next_attempt_at=retry_at, subject=subject)
+        _FINISH,
+        {
+            "delivery_id": delivery_id,
+            "status": status,
+            "last_error": error,
+            "next_attempt_at": retry_at,
+            "subject": subject,
+        },
     )
 
 
