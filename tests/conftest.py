@@ -17,7 +17,8 @@ def _shared_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def shared_fixtures() -> Path:
-    """``../shared/fixtures`` (or ``$REGWATCH_SHARED/fixtures``): the real recorded payloads.
+    """``$REGWATCH_SHARED/fixtures`` (default: the ``shared`` folder beside the repository): the
+    real recorded payloads.
 
     They are never copied into this repository; tests that need them skip when they are absent.
     """
@@ -64,6 +65,8 @@ def cli(monkeypatch, tmp_path):
 
     monkeypatch.setenv("REGWATCH_DB", f"sqlite:///{tmp_path / 'regwatch.db'}")
     monkeypatch.delenv("REGWATCH_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the screening index cache
+    monkeypatch.setenv("COLUMNS", "200")  # a wide terminal; the table tests set their own
     monkeypatch.chdir(tmp_path)
 
     def run(*args: str) -> CliResult:

@@ -167,6 +167,10 @@ def test_run_once_polls_everything_and_exits(cli, tmp_path, fake):
     result = cli("run", "--once")
     assert result.code == 0, result
     assert "federal_register: 6 new" in result.stdout
+    again = cli("run", "--once")  # nothing happened: nothing printed, for cron
+    assert (again.code, again.stdout, again.stderr) == (0, "", "")
+    quiet = cli("--quiet", "poll", "federal_register")
+    assert (quiet.code, quiet.stdout) == (0, "")
 
 
 def test_backoff_grows_and_is_capped():

@@ -260,6 +260,16 @@ def test_demo_runs_offline_as_the_installed_command(tmp_path):
         assert len(emls) == 2 and all(str(p) in run.stdout for p in emls)
         assert any(HANGZHOU in _eml(p)["Subject"] for p in emls)
         assert f"not matched: entity '{NEAR_MISS}'" in run.stdout
+        # the demo leaves a healthy state: `regwatch healthcheck` in its folder says ok
+        health = subprocess.run(
+            [str(command), "healthcheck"],
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert (health.returncode, health.stdout, health.stderr) == (0, "ok\n", "")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -94,4 +94,4 @@ def test_a_whole_session(cli, tmp_path, http_server, db_url, monkeypatch, shared
         / "federal_register"
         / "fr_api_documents_search_all_fields_epa_rules_2024.json",
     )
-    assert "federal_register: 0 new" in ok("run", "--once").stdout
+    assert ok("run", "--once").stdout == ""  # nothing new: nothing for cron to mail

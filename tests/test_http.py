@@ -144,7 +144,9 @@ def test_per_host_minimum_interval(http_server):
         f.get(http_server.url("/x.json"))
         f.get(http_server.url("/x.json"))
         f.get(http_server.url("/x.json"), min_interval=0)
-    assert len(sleeps) == 1 and 0.2 < sleeps[0] <= 0.3
+    # one wait, for what is left of the interval after the first request (how much is left
+    # depends on how long that request took on a busy machine)
+    assert len(sleeps) == 1 and 0 < sleeps[0] <= 0.3
     first, second, _ = http_server.requests
     assert second.received_at - first.received_at >= 0.25
 

@@ -424,8 +424,9 @@ def test_one_party_two_lists_same_day_one_digest_item_and_one_history(cli, tmp_p
 
     # a watched name in Chinese or Japanese screens against the entries written in it, and
     # the Latin form the same list pairs with it finds the same entry
-    by_chinese = cli("screen", "三菱造船株式会社", "--format", "json").json()
-    by_latin = cli("screen", "Mitsubishi Heavy Industries Shipbuilding", "--format", "json").json()
+    by_chinese = cli("screen", "三菱造船株式会社", "--format", "json").json()[0]["results"]
+    by_latin = cli("screen", "Mitsubishi Heavy Industries Shipbuilding", "--format", "json")
+    by_latin = by_latin.json()[0]["results"]
     assert (
         by_chinese[0]["key"]
         == by_latin[0]["key"]

@@ -19,6 +19,7 @@ LAYERS: list[set[str]] = [
     {"exceptions", "_version", "_terminal", "_masking", "_hosts"},
     {"model", "keys", "timeutil", "_entity_names", "japanese", "logs", "yamlfile", "events"}
     | {"_httpio", "_bounds"},
+    {"_countries", "_suggest", "_dburl"},
     {"alerts", "_extraction"},
     {"http", "store", "sources"},
     {

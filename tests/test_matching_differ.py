@@ -126,9 +126,7 @@ def test_events_stored_but_not_matched_are_matched_by_the_next_run(store, tmp_pa
     assert [m["item"] for m in list_matches(store)] == ["radar"]
 
 
-def test_reimporting_a_file_deactivates_what_it_dropped_and_leaves_other_files_alone(
-    store, tmp_path
-):
+def test_reimporting_deactivates_what_it_dropped_and_add_leaves_the_rest_alone(store, tmp_path):
     csv_path = tmp_path / "acme_entities.csv"
     shutil.copy(DATA / "acme_entities.csv", csv_path)
     first, _ = import_and_rescreen(store, csv_path, "Acme Corp")
@@ -139,20 +137,28 @@ def test_reimporting_a_file_deactivates_what_it_dropped_and_leaves_other_files_a
         "company: Acme Corp\nrecipients:\n  - email: a@acme.example\n  - email: b@acme.example\n"
         "watch:\n  keywords: [radar, lidar]\n",
     )
-    import_and_rescreen(store, yaml_path)
+    import_and_rescreen(store, yaml_path, add=True)
     _write(
         tmp_path,
         "acme.yaml",
         "company: Acme Corp\nrecipients:\n  - email: b@acme.example\n    cadence: weekly\n"
         "watch:\n  keywords: [lidar]\n",
     )
-    second, _ = import_and_rescreen(store, yaml_path)
-    assert (second.deactivated, second.unchanged, second.recipients) == (1, 1, 1)
+    # a watch list is the company's: a re-import (under any file name) states all of it
+    renamed = yaml_path.rename(tmp_path / "acme-2026.yaml")
+    second, _ = import_and_rescreen(store, renamed)
+    assert (second.deactivated, second.unchanged, second.recipients) == (4, 1, 1)
     items = WatchItem.__table__  # type: ignore[attr-defined]
     recipients = Recipient.__table__  # type: ignore[attr-defined]
     with store.read() as conn:
         active = {r.value for r in conn.execute(select(items).where(items.c.active.is_(True)))}
         people = {(r.email, r.cadence, r.active) for r in conn.execute(select(recipients))}
+    assert active == {"lidar"}
+    # --add only adds: the entity CSV comes back next to the YAML's keyword
+    third, _ = import_and_rescreen(store, csv_path, "Acme Corp", add=True)
+    assert (third.reactivated, third.deactivated) == (3, 0)
+    with store.read() as conn:
+        active = {r.value for r in conn.execute(select(items).where(items.c.active.is_(True)))}
     assert active == {
         "lidar",
         "Guangzhou Haige Communications Group Incorporated Company",
@@ -187,14 +193,16 @@ def test_screen_scores_a_name_against_the_listed_entries(cli, tmp_path):
         "screen", "Guangzhou Haige Communications Group", "--country", "CN", "--format", "json"
     )
     assert result.code == 0, result
-    [hit] = result.json()
+    [report] = result.json()
+    assert [s["list"] for s in report["searched"]] == ["EL"]
+    [hit] = report["results"]
     assert (hit["name"], hit["tier"], hit["list"]) == ("GUANGZHOU HAIGE COMM GRP", "alert", "EL")
     assert "haige=haige" in hit["reason"]
     assert hit["explanation"]["qualifiers_entity"][0]["detail"] == "CN / CN"
     table = cli("screen", "Haige Communications")
     assert table.code == 0 and "GUANGZHOU HAIGE COMM GRP" in table.stdout
     nothing = cli("screen", "Technology")
-    assert nothing.code == 0 and "no listed entry" in nothing.stdout
+    assert nothing.code == 0 and "no entry of EL scores at review level" in nothing.stdout
     assert cli("screen", "x", "--schema", "Ship").code == 2
 
 
@@ -208,7 +216,17 @@ def test_watch_list_shows_every_company_or_one(cli, tmp_path):
     beta = cli("watch", "list", "--company", "Beta KK", "--format", "json").json()
     assert [(r["kind"], r["value"]) for r in beta] == [("country", "JP")]
     csv_out = cli("watch", "list", "--company", "Beta KK", "--format", "csv")
-    assert csv_out.stdout.splitlines()[0] == "id,company,kind,value,aliases,country,file,active"
+    assert csv_out.stdout.splitlines() == [
+        "company,kind,value,aliases,country,identifiers,schema,active",
+        "Beta KK,country,JP,,,,,true",
+    ]
+    # the CSV imports back: the whole of Acme's watch list, under another company's name
+    acme = cli("watch", "list", "--company", "Acme Corp", "--format", "csv").stdout
+    _write(tmp_path, "copy.csv", acme.replace("Acme Corp", "Copy Co"))
+    assert cli("watch", "import", "copy.csv").code == 0
+    copied = cli("watch", "list", "--company", "Copy Co", "--format", "csv").stdout
+    assert copied == acme.replace("Acme Corp", "Copy Co")
+    assert len(copied.splitlines()) > 5
 
 
 def test_matching_resumes_above_the_settled_events_and_misses_none(store):

@@ -174,7 +174,7 @@ def test_status_changes_are_checked(cli, world):
     bad = cli("matches", "--status", "maybe")
     assert bad.code == 2
     unknown = cli("matches", "--company", "Nobody Inc", "--format", "json")
-    assert unknown.code == 2 and "no company named" in unknown.stderr
+    assert unknown.code == 2 and "unknown company 'Nobody Inc'" in unknown.stderr
 
 
 def test_a_bad_watch_list_is_refused_with_line_numbers_and_nothing_imported(cli, tmp_path):

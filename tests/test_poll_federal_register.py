@@ -71,7 +71,7 @@ def test_poll_stores_documents_and_events_prints_design_fields(cli, tmp_path, fa
     assert [e["published_on"] for e in events] == sorted(
         (e["published_on"] for e in events), reverse=True
     )
-    # the API was asked the way the research notes say
+    # the API was asked as docs/sources/federal_register.md says
     first = fake.server.hits("/api/v1/documents.json")[0]
     assert first.param("order") == ["oldest"]
     assert first.param("per_page") == ["1000"]

@@ -58,13 +58,9 @@ def test_events_table_escapes_markup_and_strips_controls(cli, hostile_db):
     result = cli("events")
     assert result.code == 0, result  # a stray [/] used to crash rich
     assert clean(result.stdout + result.stderr)
-    # the title column, its wrapped lines joined: the markup is shown as text, never applied
-    title = "".join(
-        line.split("│")[-2].strip() for line in result.stdout.splitlines() if line.count("│") > 2
-    )
-    assert "Rule[link=http://evil.example]click[/link][/][boldred]xhereevil" in title.replace(
-        " ", ""
-    )
+    # the markup is shown as text, never applied (spaces aside, which the table may pad)
+    shown = "".join(result.stdout.split())
+    assert "Rule[link=http://evil.example]click[/link][/][boldred]xhereevil" in shown
 
 
 def test_show_strips_controls(cli, hostile_db):

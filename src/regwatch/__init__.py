@@ -38,6 +38,7 @@ __all__ = [
     "FetchError",
     "InputError",
     "ParseError",
+    "QueryError",
     "RegwatchError",
     "SchemaOutOfDate",
     "Store",
@@ -45,6 +46,7 @@ __all__ = [
     "StoredEvent",
     "__version__",
     "open_store",
+    "registered_sources",
 ]
 
 #: where each public name lives; imported on first use, so that ``import regwatch`` (and the
@@ -58,6 +60,7 @@ _LAZY = {
     "FetchError": "exceptions",
     "InputError": "exceptions",
     "ParseError": "exceptions",
+    "QueryError": "exceptions",
     "RegwatchError": "exceptions",
     "SchemaOutOfDate": "exceptions",
     "StoreError": "exceptions",
@@ -86,4 +89,14 @@ def open_store(url: str | None = None) -> Store:
     from .config import database_url
     from .store import Store
 
-    return Store.open(database_url(url))
+    store = Store.open(database_url(url))
+    store.known_sources = registered_sources
+    return store
+
+
+def registered_sources() -> list[str]:
+    """The names of every registered source (``EventQuery(sources=…)`` is checked against
+    them)."""
+    from .sources import SOURCES
+
+    return list(SOURCES)

@@ -79,6 +79,7 @@ LIST_TITLES: dict[str, str] = {
     "JP-METI-RU": "METI Russia/Belarus/third-country export-ban list",
     "CN-UEL": "Unreliable Entity List (China)",
     "CN-ECL": "Export Control Control List (China)",
+    "UN": "UN Security Council Consolidated List",
 }
 
 # -- text repair and names --------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ._dburl import DEFAULT_DB, database_url
 from .digest._settings import DigestSettings
 from .exceptions import ConfigError
 from .http import HttpSettings
@@ -31,7 +32,6 @@ __all__ = [
     "load_config",
 ]
 
-DEFAULT_DB = "sqlite:///regwatch.db"
 DEFAULT_CONFIG = "sources.yaml"
 
 
@@ -69,14 +69,6 @@ class Config:
 
     def enabled_sources(self) -> list[str]:
         return [name for name, s in self.sources.items() if s.enabled and SOURCES[name].pollable]
-
-
-def database_url(option: str | None = None) -> str:
-    """``--db``, else ``REGWATCH_DB``, else ``sqlite:///regwatch.db``; a bare path means SQLite."""
-    url = option or os.environ.get("REGWATCH_DB") or DEFAULT_DB
-    if "://" not in url:
-        url = f"sqlite:///{url}"
-    return url
 
 
 def load_config(option: str | None = None) -> Config:

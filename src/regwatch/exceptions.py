@@ -4,7 +4,8 @@ The hierarchy::
 
     RegwatchError
     ├── ConfigError             bad sources.yaml, environment or command-line input (exit status 2)
-    │   └── UnknownSourceError  a source name that is not registered
+    │   ├── UnknownSourceError  a source name that is not registered
+    │   └── QueryError          a filter value that is not known (a kind, list, country, company)
     ├── InputError              a bad input file (watch lists, payloads): file, line, field
     ├── FetchError              a collector could not get trustworthy bytes
     │   ├── TransportError      connection refused, DNS, timeouts (after retries)
@@ -20,6 +21,7 @@ The hierarchy::
     │   ├── JapaneseDateError   a Japanese date that does not exist, or is not a date at all
     │   └── IncompleteTable     a list edition whose rows could not all be read (``lost``)
     ├── SnapshotRefused         a list snapshot that would delete too much, or is truncated
+    ├── ScreeningError          nothing to screen against: no list loaded (exit status 1)
     ├── StoreError              the database is missing, too old or too new
     │   └── SchemaOutOfDate     the database needs ``regwatch init`` to upgrade
     └── DeliveryError           an e-mail could not be handed to the SMTP server
@@ -43,10 +45,12 @@ __all__ = [
     "JapaneseDateError",
     "PaginationError",
     "ParseError",
+    "QueryError",
     "RegwatchError",
     "ResponseTooLarge",
     "ReviewRefused",
     "SchemaOutOfDate",
+    "ScreeningError",
     "ShuttingDown",
     "SnapshotRefused",
     "StoreError",
@@ -66,6 +70,11 @@ class ConfigError(RegwatchError):
 
 class UnknownSourceError(ConfigError):
     """A source name that no module registered."""
+
+
+class QueryError(ConfigError, ValueError):
+    """A filter names something unknown (``entity.add``, ``fr``, ``Chinaa``), or an impossible
+    range; the message says what it likely meant.  Never an empty answer instead."""
 
 
 class InputError(RegwatchError):
@@ -131,6 +140,11 @@ class ParseError(RegwatchError):
 
 class SnapshotRefused(RegwatchError):
     """A list snapshot was refused: truncated, unparsable, or shrinking a list too much."""
+
+
+class ScreeningError(RegwatchError):
+    """Screening cannot give a trustworthy answer: no restricted-party list is loaded, or not
+    the one asked for.  Never reported as "no match"."""
 
 
 class StoreError(RegwatchError):

@@ -151,10 +151,11 @@ _scope: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar(
 
 @dataclass
 class _Attempt:
-    """Why one attempt failed in a way worth retrying."""
+    """Why one attempt failed; ``retry`` when another attempt could succeed."""
 
     error: FetchError
     retry_after: float | None = None
+    retry: bool = True
 
 
 class Fetcher:
@@ -259,7 +260,7 @@ class Fetcher:
             outcome = self._attempt(request, expect, role)
             if isinstance(outcome, Payload):
                 return outcome
-            if attempt >= self.settings.retries:
+            if not outcome.retry or attempt >= self.settings.retries:
                 raise outcome.error
             delay = self._retry_delay(attempt, outcome.retry_after)
             if delay is None:
@@ -342,6 +343,10 @@ class Fetcher:
                 raise stopped from None
             if isinstance(exc, httpx.TimeoutException):
                 error = TransportError(f"{where}: timed out ({type(exc).__name__})", url=url)
+            elif isinstance(exc, httpx.ConnectError):
+                # A name that does not resolve or a refused connection will not mend in seconds
+                # (offline, a typo, a firewall): say so once, at once, instead of retrying.
+                return _Attempt(_unreachable(request.url.host, url, exc), retry=False)
             else:
                 error = TransportError(f"{where}: {type(exc).__name__}: {exc}", url=url)
             return _Attempt(error)
@@ -479,6 +484,25 @@ class Fetcher:
             self._last_request[host] = slot
         if slot > now:
             self._sleep(slot - now)
+
+
+def _unreachable(host: str, url: str, exc: httpx.ConnectError) -> TransportError:
+    text = str(exc)
+    lowered = text.lower()
+    if (
+        "name or service not known" in lowered
+        or "nodename nor servname" in lowered
+        or ("temporary failure in name resolution" in lowered or "getaddrinfo" in lowered)
+    ):
+        why = "the name does not resolve"
+    elif "refused" in lowered:
+        why = "connection refused"
+    else:
+        why = text or type(exc).__name__
+    return TransportError(
+        f"cannot reach {host} ({why}) — offline? `regwatch demo` runs without network",
+        url=url,
+    )
 
 
 def short_url(url: str) -> str:

@@ -237,7 +237,8 @@ class StoredEvent:
     payload_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The documented event JSON (plus ``revision``, ``previous_id``, ``related_key``, …)."""
+        """The event as ``regwatch events --format json`` prints it (with ``revision``,
+        ``previous_id``, ``related_key``, …)."""
         e = self.event
         return {
             "id": self.id,

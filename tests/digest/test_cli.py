@@ -115,11 +115,14 @@ def test_send_then_nothing_due(cli, store, acme, outbox):
     sent = cli("digest", "send")
     assert sent.code == 0, sent
     lines = sent.stdout.splitlines()
-    assert len(lines) == 2 and all(line.startswith("sent: ") for line in lines)
+    # the file outbox: written, not sent (no mail server saw them)
+    assert len(lines) == 2 and all(line.startswith("written: ") for line in lines)
     assert "ops@acme.example (Acme Corp, immediate:1): 7 items, 8 matches -> " in sent.stdout
     assert len(list(outbox.glob("*.eml"))) == 2
     again = cli("digest", "send")
     assert again.code == 0 and again.stdout == "nothing due\n"
+    quiet = cli("--quiet", "digest", "send")
+    assert (quiet.code, quiet.stdout) == (0, "")
 
 
 def test_send_for_one_company(cli, store, acme, outbox):
@@ -140,7 +143,7 @@ def test_send_for_one_company(cli, store, acme, outbox):
     add_recipient(store, other, "x@other.example")
     result = cli("digest", "send", "--company", "Other Co")
     assert result.code == 0, result
-    assert result.stdout.count("sent: ") == 1 and "x@other.example" in result.stdout
+    assert result.stdout.count("written: ") == 1 and "x@other.example" in result.stdout
     unknown = cli("digest", "send", "--company", "Nope")
     assert unknown.code == 2
 
@@ -172,11 +175,11 @@ def test_deliveries_audit_trail(cli, store, acme, outbox):
     assert table.code == 0, table
     rows = [line for line in table.stdout.splitlines() if "@acme.example" in line]
     assert len(rows) == 2
-    assert "legal@acme.example" in rows[1] and "immediate:1" in rows[1] and "sent" in rows[1]
+    assert "legal@acme.example" in rows[1] and "immediate:1" in rows[1] and "written" in rows[1]
     records = json.loads(cli("deliveries", "--format", "json").stdout)
     assert [r["recipient"] for r in records] == ["ops@acme.example", "legal@acme.example"]
     legal = records[1]
-    assert legal["status"] == "sent" and legal["attempts"] == 1
+    assert legal["status"] == "written" and legal["attempts"] == 1
     assert legal["match_ids"] == [1, 3, 4]  # the three alert matches
     assert legal["subject"].startswith("[regwatch] Acme Corp: 2 critical, 1 high — ")
     assert legal["transport"].endswith(".eml") and legal["sent_at"].endswith("Z")

@@ -419,7 +419,7 @@ def test_templates_are_strict_and_the_html_environment_escapes_every_template():
 
 
 def test_the_templates_folder_is_the_packaged_one():
-    """DESIGN.md's layout has ``templates/`` at the top; the package ships the same files."""
+    """The repository has ``templates/`` at the top; the package ships the same files."""
     from pathlib import Path
 
     import regwatch

@@ -1,4 +1,4 @@
-"""Consolidated Screening List snapshots built from the real recorded rows in ../shared/fixtures.
+"""Consolidated Screening List snapshots built from the real recorded rows in the fixtures.
 
 Nothing here is invented data: the records are the fixtures' rows, reshaped (JSON bulk shape,
 CSV) or edited in one named field where a test needs a change between two snapshots.

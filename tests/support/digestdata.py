@@ -4,7 +4,7 @@ elsewhere; these helpers keep the documented meaning of their tables, see store/
 
 The sample events below were written by the project for these tests.  Their shapes follow the
 Federal Register API (document numbers, citations, govinfo PDF links), the BIS Entity List
-(list code, country, addresses) and METI's news releases, as described in ../shared/research;
+(list code, country, addresses) and METI's news releases;
 the company and entity names are fictional.
 """
 

@@ -8,11 +8,10 @@ from typing import Annotated, Any, cast
 
 import typer
 
-from .. import audit
-from ..timeutil import parse_date
 from . import app
 from ._context import get_context
-from ._output import Format, emit
+from ._options import date_option
+from ._output import Format, echo, emit
 
 __all__: list[str] = []
 
@@ -48,15 +47,6 @@ TOKEN_COLUMNS = [
 ]
 
 
-def _date(value: str | None) -> Any:
-    if value is None:
-        return None
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
 @audit_app.command("verify")
 def audit_verify(
     ctx: typer.Context,
@@ -71,14 +61,16 @@ def audit_verify(
     deleted.  Note the head hash it prints: `--head` with it later also detects the newest
     entries being deleted.
     """
+    from .. import audit
+
     result = audit.verify(get_context(ctx).store(), head)
     if result.ok:
-        typer.echo(f"audit trail intact: {result.entries} entries, head {result.head}")
+        echo(f"audit trail intact: {result.entries} entries, head {result.head}")
         return
     for problem in result.problems:
         where = f"entry {problem.entry_id}" if problem.entry_id else "trail"
-        typer.echo(f"{where}: {problem.problem}", err=True)
-    typer.echo(
+        echo(f"{where}: {problem.problem}", err=True)
+    echo(
         f"audit trail BROKEN: {len(result.problems)} problem(s) in {result.entries} entries",
         err=True,
     )
@@ -89,11 +81,13 @@ def audit_verify(
 def audit_export(
     ctx: typer.Context,
     since: Annotated[
-        str, typer.Option("--since", help="from this day (YYYY-MM-DD, UTC)", callback=_date)
+        str, typer.Option("--since", help="from this day (YYYY-MM-DD, UTC)", callback=date_option)
     ],
     until: Annotated[
         str | None,
-        typer.Option("--until", help="to this day, inclusive (YYYY-MM-DD, UTC)", callback=_date),
+        typer.Option(
+            "--until", help="to this day, inclusive (YYYY-MM-DD, UTC)", callback=date_option
+        ),
     ] = None,
     company: Annotated[str | None, typer.Option("--company", help="only this company")] = None,
     fmt: Annotated[
@@ -105,6 +99,8 @@ def audit_export(
 ) -> None:
     """What an examiner asks for: each decision with its event, the source payload's hash, the
     match and its explanation, the before and after, why, who, and its hash in the chain."""
+    from .. import audit
+
     records = audit.export(
         get_context(ctx).store(), cast(Any, since), cast(Any, until), company=company
     )
@@ -117,7 +113,7 @@ def audit_export(
         else:
             for record in records:
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    typer.echo(f"{len(records)} entries written to {output}", err=True)
+    echo(f"{len(records)} entries written to {output}", err=True)
 
 
 @token_app.command("create")
@@ -133,13 +129,15 @@ def token_create(
     by: Annotated[str | None, typer.Option("--by", help=_BY_HELP)] = None,
 ) -> None:
     """Create an API token.  It is printed once, here: only its hash is stored."""
+    from .. import audit
+
     info, secret = audit.create_token(
         get_context(ctx).store(), name, role, company, by or audit.default_actor()
     )
     scope = f"company {info.company}" if info.company else "every company"
-    typer.echo(f"token {info.id} ({info.name}, {info.role}, {scope}); keep it now, it is not "
+    echo(f"token {info.id} ({info.name}, {info.role}, {scope}); keep it now, it is not "
                "shown again:", err=True)  # fmt: skip
-    typer.echo(secret)
+    echo(secret)
 
 
 @token_app.command("list")
@@ -150,6 +148,8 @@ def token_list(
     ] = Format.table,
 ) -> None:
     """Every token (revoked ones too), never the tokens themselves."""
+    from .. import audit
+
     emit([t.to_json() for t in audit.list_tokens(get_context(ctx).store())], fmt, TOKEN_COLUMNS)
 
 
@@ -160,8 +160,10 @@ def token_revoke(
     by: Annotated[str | None, typer.Option("--by", help=_BY_HELP)] = None,
 ) -> None:
     """Revoke a token: the next request with it is refused."""
+    from .. import audit
+
     info = audit.revoke_token(get_context(ctx).store(), token_id, by or audit.default_actor())
-    typer.echo(f"token {info.id} ({info.name}) revoked")
+    echo(f"token {info.id} ({info.name}) revoked")
 
 
 @review_app.command("four-eyes")
@@ -175,5 +177,7 @@ def review_four_eyes(
 ) -> None:
     """Four-eyes review: a dismissal of this company's matches takes effect only when a second,
     different reviewer dismisses too."""
+    from .. import audit
+
     audit.set_four_eyes(get_context(ctx).store(), company, enabled, by or audit.default_actor())
-    typer.echo(f"{company}: four-eyes dismissal {'on' if enabled else 'off'}")
+    echo(f"{company}: four-eyes dismissal {'on' if enabled else 'off'}")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..alerts import confirms
-from ..demo import DemoResult, prepare_directory, run_demo
-from ..matching import REVIEW_THRESHOLD
 from . import app
 from ._sources import _summary
+
+if TYPE_CHECKING:
+    from ..demo import DemoResult
 
 __all__: list[str] = []
 
@@ -35,6 +35,8 @@ def demo(
 
     The global --db and --config are not used: the demo works in its own folder.
     """
+    from ..demo import prepare_directory, run_demo
+
     folder = prepare_directory(directory)
     typer.echo("regwatch demo: the whole pipeline, offline, on the sample payloads regwatch ships")
     typer.echo(f"working folder: {folder} (kept: database, sources.yaml, watch list, outbox)")
@@ -45,6 +47,9 @@ def demo(
 
 
 def _report(result: DemoResult) -> None:
+    from ..alerts import confirms
+    from ..matching import REVIEW_THRESHOLD
+
     echo = typer.echo
     for cycle in result.cycles:
         echo(f"\ncycle {cycle.number} (CSL snapshot {cycle.csl_snapshot}):")

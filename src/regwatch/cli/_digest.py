@@ -4,26 +4,18 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .._terminal import printable
-from ..digest import (
-    MailSettings,
-    Outcome,
-    check_channels,
-    list_deliveries,
-    preview,
-    render,
-    send_due,
-    send_test_email,
-)
-from ..digest._settings import parse_address
 from ..exceptions import ConfigError, DeliveryError
 from . import app
-from ._context import get_context
+from ._context import get_context, say
 from ._output import Format, echo, emit
+
+if TYPE_CHECKING:
+    from ..digest import Outcome
 
 __all__: list[str] = []
 
@@ -59,6 +51,8 @@ def preview_(
 ) -> None:
     """Show the digest as it would be sent now; marks nothing as delivered."""
     appctx = get_context(ctx)
+    from ..digest import preview, render
+
     digest = preview(appctx.store(), appctx.config.general.digest, company, recipient)
     if not digest.items:
         who = recipient or company
@@ -83,7 +77,8 @@ def _describe(o: Outcome) -> str:
     ref = f" [delivery {o.delivery_id}]" if o.delivery_id else ""
     who = f"{o.email} ({o.company}, {o.period})"
     if o.status == "sent":
-        return f"sent: {who}: {o.items} items, {o.matches} matches -> {o.detail}{ref}"
+        done = "written" if str(o.detail).endswith(".eml") else "sent"
+        return f"{done}: {who}: {o.items} items, {o.matches} matches -> {o.detail}{ref}"
     if o.status == "failed":
         when = f"{o.next_attempt_at:%Y-%m-%dT%H:%M:%SZ}" if o.next_attempt_at else "?"
         return f"FAILED: {who}: {o.detail} (attempt {o.attempts}; next try at {when}){ref}"
@@ -110,6 +105,8 @@ def send(
     Exit status 1 when a delivery failed (it stays in the outbox and is retried later).
     """
     appctx = get_context(ctx)
+    from ..digest import send_due
+
     report = send_due(
         appctx.store(),
         appctx.config.general.digest,
@@ -118,7 +115,10 @@ def send(
         operator=appctx.config.general.ops.email,
     )
     for outcome in report.outcomes:
-        echo(_describe(outcome), err=outcome.failed)
+        if outcome.failed:
+            echo(_describe(outcome), err=True)
+        else:
+            say(ctx, _describe(outcome))
     for outcome in report.waiting:
         when = f"{outcome.next_attempt_at:%Y-%m-%dT%H:%M:%SZ}" if outcome.next_attempt_at else "?"
         state = "failed" if outcome.status == "failed" else "tried"
@@ -129,7 +129,7 @@ def send(
             err=True,
         )
     if not report.outcomes and not report.waiting:
-        echo("nothing due" + (" (dry run)" if dry_run else ""))
+        say(ctx, "nothing due" + (" (dry run)" if dry_run else ""))
     if not report.ok:
         raise typer.Exit(1)
 
@@ -146,7 +146,13 @@ def deliveries(
     ] = None,
 ) -> None:
     """The audit trail: what was sent to whom, when, with which matches (newest first)."""
+    from ..digest import list_deliveries
+
     records = list_deliveries(get_context(ctx).store(), company, limit)
+    for record in records:
+        # an .eml file in the outbox was written, not sent: no mail server has seen it
+        if record["status"] == "sent" and str(record.get("transport") or "").endswith(".eml"):
+            record["status"] = "written"
     if fmt == Format.table:
         columns = [
             ("id", "id"),
@@ -156,7 +162,7 @@ def deliveries(
             ("period", "period"),
             ("status", "status"),
             ("attempts", "tries"),
-            ("sent_at", "sent"),
+            ("sent_at", "sent or written"),
             ("match_count", "matches"),
             ("last_error", "last error"),
         ]
@@ -165,7 +171,7 @@ def deliveries(
         keys += ["attempts"]
         keys += ["sent_at", "match_ids", "last_error", "message_id", "subject"]
         columns = [(key, key) for key in keys]
-    emit(records, fmt, columns)
+    emit(records, fmt, columns, optional=("attempts", "match_count", "period", "company"))
 
 
 @app.command("test-email")
@@ -179,6 +185,9 @@ def test_email(
     REGWATCH_MAIL_FROM is malformed.
     """
     appctx = get_context(ctx)
+    from ..digest import MailSettings, send_test_email
+    from ..digest._settings import parse_address
+
     mail = MailSettings.from_env()
     try:
         parse_address(address, "ADDRESS")
@@ -211,10 +220,12 @@ def test_notify_(
 
     Exit status 1 when a channel did not take it, 2 when no active recipient has that address.
     """
+    from ..digest import check_channels
+
     appctx = get_context(ctx)
     checks = check_channels(appctx.store(), appctx.config.general.digest, recipient, company)
     for check in checks:
         line = f"{check.channel} {check.destination} ({check.company}): {check.detail}"
-        typer.echo(("OK: " if check.ok else "FAILED: ") + line, err=not check.ok)
+        echo(("OK: " if check.ok else "FAILED: ") + line, err=not check.ok)
     if not all(check.ok for check in checks):
         raise typer.Exit(1)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .._entity_history import EntityHistory, entity_history, same_party
 from . import app
 from ._context import get_context
-from ._output import Format, echo, emit, print_json
+from ._output import Format, Shown, echo, emit, print_json
+
+if TYPE_CHECKING:
+    from .._entity_history import EntityHistory
 
 __all__: list[str] = []
 
@@ -41,16 +43,18 @@ def _what(record: dict[str, Any]) -> str:
 def entity(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="a name or alias (every word must match)")],
-    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
+    fmt: Annotated[Shown, typer.Option("--format", help="table or json")] = Shown.table,
 ) -> None:
     """One listed party's history across every list, newest first."""
+    from .._entity_history import entity_history
+
     store = get_context(ctx).store()
     found = entity_history(store, name)
     if not found:
         echo(f"no listed or formerly listed party matches {name!r}", err=True)
         raise typer.Exit(1)
     groups = _parties(found)
-    if fmt != Format.table:
+    if fmt != Shown.table:
         records = []
         for group in groups:
             for history in group:
@@ -102,6 +106,8 @@ def entity(
 
 def _parties(found: list[EntityHistory]) -> list[list[EntityHistory]]:
     """The histories grouped by party: one party on several lists is one group."""
+    from .._entity_history import same_party
+
     groups: list[list[EntityHistory]] = []
     for history in found:
         group = next((g for g in groups if any(same_party(history, h) for h in g)), None)

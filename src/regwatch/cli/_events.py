@@ -8,20 +8,16 @@ from typing import Annotated, Any, cast
 
 import typer
 
-from .._extraction import describe_extraction
-from ..events import EventKind
-from ..matching import event_matches
-from ..store import EventQuery
-from ..timeutil import parse_date
 from . import app
 from ._context import get_context
-from ._output import Format, echo, emit, print_json
+from ._options import date_option
+from ._output import Format, Shown, echo, emit, print_json
 
 __all__: list[str] = []
 
 EVENT_COLUMNS = [
     ("id", "id"),
-    ("published_on", "published"),
+    ("date", "date"),
     ("kind", "kind"),
     ("source", "source"),
     ("list", "list"),
@@ -29,26 +25,26 @@ EVENT_COLUMNS = [
     ("document_number", "document"),
     ("title", "title"),
 ]
+#: the CSV carries what a spreadsheet needs to act on an event (the JSON carries everything)
+EVENT_CSV_COLUMNS = [
+    (key, key)
+    for key in (
+        "id", "key", "revision", "source", "kind", "published_on", "effective_on", "detected_at",
+        "list", "country", "document_number", "citation", "title", "url", "entity_name",
+        "entity_aliases", "entity_addresses", "related_key",
+    )
+]  # fmt: skip
 _TABLE_LIMIT = 50
 
 
-def _date_option(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
-def _kind_option(values: list[str] | None) -> list[str] | None:
-    known = [k.value for k in EventKind]
-    for value in values or []:
-        if value not in known:
-            raise typer.BadParameter(
-                f"{value!r} is not a kind; expected one of: {', '.join(known)}"
-            )
-    return values
+def _csv_record(record: dict[str, Any]) -> dict[str, Any]:
+    entity = record.get("entity") or {}
+    return {
+        **record,
+        "entity_name": entity.get("name"),
+        "entity_aliases": "; ".join(entity.get("aliases") or ()),
+        "entity_addresses": "; ".join(entity.get("addresses") or ()),
+    }
 
 
 @app.command()
@@ -58,20 +54,18 @@ def events(
         str | None,
         typer.Option(
             help="on or after this date (YYYY-MM-DD; publication date, else detection date)",
-            callback=_date_option,
+            callback=date_option,
         ),
     ] = None,
     until: Annotated[
-        str | None, typer.Option(help="on or before this date (YYYY-MM-DD)", callback=_date_option)
+        str | None, typer.Option(help="on or before this date (YYYY-MM-DD)", callback=date_option)
     ] = None,
     source: Annotated[
         list[str] | None, typer.Option("--source", help="only this source (repeatable)")
     ] = None,
     kind: Annotated[
         list[str] | None,
-        typer.Option(
-            "--kind", help="only this kind, e.g. entity.added (repeatable)", callback=_kind_option
-        ),
+        typer.Option("--kind", help="only this kind, e.g. entity.added (repeatable)"),
     ] = None,
     list_: Annotated[
         list[str] | None,
@@ -79,7 +73,10 @@ def events(
     ] = None,
     country: Annotated[
         list[str] | None,
-        typer.Option("--country", help="only this country code, e.g. CN (repeatable)"),
+        typer.Option(
+            "--country",
+            help="only this country: an ISO code or a name, e.g. CN or China (repeatable)",
+        ),
     ] = None,
     q: Annotated[
         str | None,
@@ -102,6 +99,8 @@ def events(
     ] = None,
 ) -> None:
     """List change events, newest first, filtered."""
+    from ..store import EventQuery
+
     appctx = get_context(ctx)
     if limit is None:
         limit = _TABLE_LIMIT if fmt == Format.table else 0
@@ -116,8 +115,16 @@ def events(
         company=company,
         limit=limit or None,
     )
-    records = [e.to_json() for e in appctx.store().iter_events(query)]
-    emit(records, fmt, EVENT_COLUMNS)
+    store = appctx.store()
+    records = [e.to_json() for e in store.iter_events(query)]
+    if fmt == Format.csv:
+        emit([_csv_record(r) for r in records], fmt, EVENT_CSV_COLUMNS)
+        return
+    if fmt == Format.table:  # the date the listing is ordered by: published, else detected
+        for record in records:
+            record["date"] = record.get("published_on") or (record.get("detected_at") or "")[:10]
+    total = store.count_matching(query) if limit and len(records) == limit else len(records)
+    emit(records, fmt, EVENT_COLUMNS, total=total, optional=("document_number", "source"))
 
 
 def _provenance(appctx: Any, payload_id: int | None) -> dict[str, Any] | None:
@@ -135,11 +142,12 @@ def _provenance(appctx: Any, payload_id: int | None) -> dict[str, Any] | None:
 def show(
     ctx: typer.Context,
     event_id: Annotated[int, typer.Argument(help="the event id (from `regwatch events`)")],
-    fmt: Annotated[
-        Format, typer.Option("--format", help="table (readable) or json")
-    ] = Format.table,
+    fmt: Annotated[Shown, typer.Option("--format", help="table (readable) or json")] = Shown.table,
 ) -> None:
     """One event in full, with its provenance, its other revisions and its matches."""
+    from .._extraction import describe_extraction
+    from ..matching import event_matches
+
     appctx = get_context(ctx)
     store = appctx.store()
     stored = store.event(event_id)
@@ -166,7 +174,7 @@ def show(
                            "status", "reason")}
         for m in event_matches(store, event_id)
     ]  # fmt: skip
-    if fmt != Format.table:
+    if fmt != Shown.table:
         print_json(record)
         return
     for key, value in record.items():

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
-from ..reconcile import Finding, reconcile_store
-from ..timeutil import parse_date
 from . import app
 from ._context import get_context
-from ._output import Format, emit
+from ._options import date_option
+from ._output import Format, echo, emit
+
+if TYPE_CHECKING:
+    from ..reconcile import Finding
 
 __all__: list[str] = []
 
@@ -24,15 +26,6 @@ COLUMNS = [
     ("name", "name"),
     ("status", "where it stands"),
 ]
-
-
-def _date_option(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
 
 
 def _list_option(value: str | None) -> str | None:
@@ -70,7 +63,7 @@ def reconcile(
         str | None,
         typer.Option(
             help="only findings that began on or after this date (YYYY-MM-DD)",
-            callback=_date_option,
+            callback=date_option,
         ),
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", help="table, json, jsonl or csv")] = (
@@ -80,6 +73,8 @@ def reconcile(
     """Listings whose views (the rule, the eCFR, the CSL) disagree or lag, oldest first."""
     appctx = get_context(ctx)
     settings = appctx.config.general.reconcile
+    from ..reconcile import reconcile_store
+
     result = reconcile_store(appctx.store(), settings)
     found = result.findings
     if list_code:
@@ -90,11 +85,11 @@ def reconcile(
     records = [_record(f) for f in found]
     if fmt == Format.table and not records:
         if not any(result.views.lists.values()):
-            typer.echo(
+            echo(
                 "nothing to reconcile yet: neither the eCFR nor the CSL has been read "
                 "(regwatch poll ecfr csl)"
             )
         else:
-            typer.echo("every reconciled listing agrees across its views")
+            echo("every reconciled listing agrees across its views")
         return
     emit(records, fmt, COLUMNS)

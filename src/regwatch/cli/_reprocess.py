@@ -7,12 +7,10 @@ from typing import Annotated, cast
 
 import typer
 
-from ..pipeline import build_source
-from ..reprocess import reprocess as run_reprocess
-from ..sources import get_source_class
 from . import app
 from ._context import get_context
-from ._events import _date_option
+from ._options import date_option
+from ._output import echo
 
 __all__: list[str] = []
 
@@ -25,7 +23,7 @@ def reprocess(
         str | None,
         typer.Option(
             help="only payloads fetched on or after this date (YYYY-MM-DD)",
-            callback=_date_option,
+            callback=date_option,
         ),
     ] = None,
     document: Annotated[
@@ -36,6 +34,10 @@ def reprocess(
     """Read stored payloads again with this version's parser and store only what reads
     differently: a corrected reading becomes a revision with its changes, never a duplicate,
     and a match already e-mailed is not e-mailed again.  Running it twice changes nothing."""
+    from ..pipeline import build_source
+    from ..reprocess import reprocess as run_reprocess
+    from ..sources import get_source_class
+
     appctx = get_context(ctx)
     get_source_class(source)  # an unknown name is a usage error, before the database opens
     store = appctx.store()
@@ -46,14 +48,14 @@ def reprocess(
         document=document,
     )
     for warning in result.warnings:
-        typer.echo(f"{source}: warning: {warning}", err=True)
-    typer.echo(
+        echo(f"{source}: warning: {warning}", err=True)
+    echo(
         f"{source}: read {result.payloads} stored payload(s) again: {len(result.new_ids)} new, "
         f"{len(result.revised_ids)} revised, {result.unchanged} unchanged"
         + (f"; {result.carried} match(es) already sent, not sent again" if result.carried else "")
     )
     if result.not_read_again:
-        typer.echo(
+        echo(
             f"{source}: {len(result.not_read_again)} event(s) of an earlier reading are not read "
             "any more (kept in the history as they are): " + ", ".join(result.not_read_again[:20])
         )

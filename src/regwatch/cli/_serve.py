@@ -11,6 +11,7 @@ import typer
 from ..exceptions import ConfigError
 from . import app
 from ._context import get_context
+from ._output import echo
 
 __all__: list[str] = []
 
@@ -51,5 +52,5 @@ def serve(
     appctx = get_context(ctx)
     key = _secret_key(secret_key_file)
     store = appctx.store()
-    typer.echo(f"regwatch serving on http://{host}:{port}/review (API at /api/v1)", err=True)
+    echo(f"regwatch serving on http://{host}:{port}/review (API at /api/v1)", err=True)
     run(store, appctx.config, host=host, port=port, secret_key=key, https_only=https_only)

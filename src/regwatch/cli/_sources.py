@@ -5,22 +5,22 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .._masking import mask_url
-from ..config import Config
-from ..daemon import build_daemon
 from ..exceptions import ConfigError
-from ..health import UNHEALTHY, SourceHealth, source_health
-from ..http import Fetcher
-from ..pipeline import PollResult, build_source, import_files, poll_sources
-from ..sources import SOURCES, Source, get_source_class
-from ..store import ListSummary
 from ..timeutil import utcnow
+
+if TYPE_CHECKING:  # the commands import what they use: `regwatch events` starts fast
+    from ..config import Config
+    from ..health import SourceHealth
+    from ..pipeline import PollResult
+    from ..sources import Source
+    from ..store import ListSummary
 from . import app
-from ._context import get_context
+from ._context import get_context, say
 from ._output import Format, echo, emit
 
 __all__: list[str] = []
@@ -46,11 +46,11 @@ def init(
         before, after = store.init(force=force)
     shown = mask_url(appctx.db_url)
     if before == after:
-        echo(f"database {shown} is up to date (schema {after})")
+        say(ctx, f"database {shown} is up to date (schema {after})")
     elif before is None:
-        echo(f"created database {shown} (schema {after})")
+        say(ctx, f"created database {shown} (schema {after})")
     else:
-        echo(f"upgraded database {shown} from schema {before} to {after}")
+        say(ctx, f"upgraded database {shown} from schema {before} to {after}")
     with Store(appctx.db_url) as store:
         notice = entity_parser_notice(store, PARSER_VERSION)
     if notice:
@@ -69,6 +69,8 @@ def _summary(result: PollResult) -> str:
 
 
 def _check_names(names: list[str], config: Config) -> list[str]:
+    from ..sources import get_source_class
+
     for name in names:
         if not get_source_class(name).pollable:
             raise ConfigError(f"source {name!r} cannot be polled; use `regwatch import {name}`")
@@ -79,11 +81,18 @@ def run_poll(ctx: typer.Context, names: list[str]) -> list[PollResult]:
     appctx = get_context(ctx)
     config = appctx.config
     names = _check_names(names, config)
+    appctx.summaries_only()
     store = appctx.store(create=True)
+    from ..http import Fetcher
+    from ..pipeline import poll_sources
+
     with Fetcher(config.http) as fetcher:
         results = poll_sources(store, config, names, fetcher)
     for result in results:
-        echo(_summary(result), err=not result.ok)
+        if result.ok:
+            say(ctx, _summary(result))
+        else:
+            echo(_summary(result), err=True)
         for warning in result.warnings:
             echo(f"{result.source}: warning: {warning}", err=True)
     return results
@@ -125,22 +134,36 @@ def run(
     store = appctx.store(create=True)
     if not once:
         appctx.raise_log_level(logging.INFO)
+    else:
+        appctx.summaries_only()
+    from ..daemon import build_daemon
+    from ..http import Fetcher
+
     with Fetcher(config.http) as fetcher:
         daemon = build_daemon(store, config, fetcher, mail=mail)
         if not once:
             daemon.serve()
             return
         results, outputs = daemon.run_once()
+    # Cron mails every line: a cycle in which nothing happened prints nothing.
     for result in results:
-        echo(_summary(result), err=not result.ok)
+        if not result.ok:
+            echo(_summary(result), err=True)
+        elif result.new or result.revised:
+            say(ctx, _summary(result))
+        for warning in result.warnings:
+            echo(f"{result.source}: warning: {warning}", err=True)
     report = outputs.get("digests")
     digests_ok = report is not None and not report.failed
-    if report is not None:
-        echo(
+    if report is not None and (report.sent or report.failed or report.waiting):
+        line = (
             f"digests: {len(report.sent)} sent, {len(report.failed)} failed, "
-            f"{len(report.waiting)} waiting to be retried",
-            err=bool(report.failed),
+            f"{len(report.waiting)} waiting to be retried"
         )
+        if report.failed:
+            echo(line, err=True)
+        else:
+            say(ctx, line)
         for outcome in report.failed:
             echo(f"digest to {outcome.email}: {outcome.detail}", err=True)
     if not all(r.ok for r in results) or not digests_ok:
@@ -151,6 +174,8 @@ def run(
 def healthcheck(ctx: typer.Context) -> None:
     """Exit 1 when an enabled source is failing, blocked or stale (for container health checks
     and monitoring); print the unhealthy ones."""
+    from ..health import UNHEALTHY
+
     unhealthy = [h for h in _health(ctx) if h.status in UNHEALTHY]
     for h in unhealthy:
         detail = h.last_error or (f"newest item {h.newest_item_on}" if h.newest_item_on else "")
@@ -161,6 +186,9 @@ def healthcheck(ctx: typer.Context) -> None:
 
 
 def _health(ctx: typer.Context) -> list[SourceHealth]:
+    from ..health import source_health
+    from ..sources import SOURCES
+
     appctx = get_context(ctx)
     config = appctx.config
     rows = appctx.store().source_state_rows()
@@ -173,7 +201,10 @@ def _health(ctx: typer.Context) -> list[SourceHealth]:
 
 
 def _import_options_help() -> str:
-    """The options every importable source declares, for ``regwatch import --help``."""
+    """The options every importable source declares, for ``regwatch import --help`` (added
+    to the help only when it is asked for: it needs every source's module)."""
+    from ..sources import SOURCES
+
     lines = [
         f"--{o.name} {o.metavar}: {o.help}" for cls in SOURCES.values() for o in cls.import_options
     ]
@@ -183,7 +214,6 @@ def _import_options_help() -> str:
 @app.command(
     "import",
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
-    epilog=_import_options_help(),
 )
 def import_(
     ctx: typer.Context,
@@ -197,15 +227,19 @@ def import_(
     with its six columns).  All files are parsed before anything is stored.
     """
     appctx = get_context(ctx)
+    from ..pipeline import build_source, import_files
+    from ..sources import get_source_class
+
     cls = get_source_class(source)
     # The source's own options (`--edition DATE`) arrive among the paths: click cannot know
     # them before it knows the source, so they are taken out here by their declared names.
     files, options = _split_options(cls, [str(p) for p in paths] + list(ctx.args))
     instance = build_source(cls.name, appctx.config)
     result = import_files(appctx.store(create=True), instance, [Path(f) for f in files], options)
-    echo(
+    say(
+        ctx,
         f"{source}: imported {len(files)} file(s): {len(result.new_ids)} new, "
-        f"{len(result.revised_ids)} revised, {result.unchanged} unchanged"
+        f"{len(result.revised_ids)} revised, {result.unchanged} unchanged",
     )
 
 
@@ -240,7 +274,9 @@ def _split_options(cls: type[Source[Any]], words: list[str]) -> tuple[list[str],
 @app.command("sources")
 def sources_(
     ctx: typer.Context,
-    fmt: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="table, json, jsonl or csv")
+    ] = Format.table,
 ) -> None:
     """Health of every source (last success, last error, failures, newest item, next run), and
     every list: its size, its newest change and when it was last read."""
@@ -270,9 +306,12 @@ def sources_(
             ("newest_item_on", "newest item"),
             ("next_run_at", "next run"),
         ],
+        optional=("consecutive_failures", "newest_item_on", "next_run_at"),
     )
+    if fmt != Format.table:
+        return  # one CSV is one table: the lists are in the JSON (nested under each source)
     if lists:
-        typer.echo("")
+        echo("")
         emit(
             [
                 {**r, "sources": ", ".join(r["sources"])}
@@ -308,9 +347,9 @@ def _extraction_faults(ctx: typer.Context) -> None:
     faults = extraction_faults(get_context(ctx).store())
     if not faults:
         return
-    typer.echo(
+    echo(
         f"\n{len(faults)} listing change(s) that no rule regwatch read announces (possible "
         "extraction faults of regwatch; see `regwatch reconcile`):"
     )
     for fault in faults:
-        typer.echo(f"  - {fault_line(fault)}")
+        echo(f"  - {fault_line(fault)}")

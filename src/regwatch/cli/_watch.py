@@ -3,27 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from ..audit import default_actor, trail
 from ..exceptions import InputError
-from ..matching import (
-    STATUSES,
-    MatchQuery,
-    import_and_rescreen,
-    list_matches,
-    screen,
-    set_status,
-    watch_items,
-)
-from ..matching._analyze import SCHEMAS
 from . import app
-from ._context import get_context
-from ._output import Format, echo, emit, print_json
+from ._context import get_context, say
+from ._output import Format, Shown, echo, emit, print_json
 
 __all__: list[str] = []
+
+# Written out so that the help needs no matcher loaded (tests/test_cli_usability.py checks
+# that they agree with regwatch.matching).
+SCHEMAS = ("Person", "Company", "Organization", "LegalEntity", "Vessel")
+STATUSES = ("new", "acknowledged", "dismissed")
 
 watch_app = typer.Typer(help="Watch lists: what each company watches.", no_args_is_help=True)
 matches_app = typer.Typer(
@@ -52,15 +46,7 @@ MATCH_COLUMNS = [
     ("event_id", "event"),
     ("event_kind", "kind"),
     ("item", "watch item"),
-    ("reason", "why"),
-]
-SCREEN_COLUMNS = [
-    ("score", "score"),
-    ("tier", "tier"),
-    ("list", "list"),
-    ("name", "listed name"),
-    ("matched_name", "matched name"),
-    ("country", "country"),
+    ("event_title", "event title"),
     ("reason", "why"),
 ]
 
@@ -73,16 +59,25 @@ def watch_import(
         str | None,
         typer.Option("--company", help="the company (required for CSV; must agree with YAML)"),
     ] = None,
+    add: Annotated[
+        bool,
+        typer.Option(
+            "--add", help="only add and update items; keep the company's items the file omits"
+        ),
+    ] = False,
 ) -> None:
     """Import a watch list, all or nothing, then re-screen stored history against it.
 
-    YAML has the documented shape (company, recipients, watch: entities, keywords, eccns, cfr,
-    countries, topics); a CSV has the columns name, aliases, country, identifiers.  Any error
+    YAML has company, recipients and watch (entities, keywords, eccns, cfr, countries,
+    topics); a CSV has the columns name, aliases, country, identifiers.  Any error
     is reported with its file, line and field, and nothing is imported (exit status 2).
     """
     appctx = get_context(ctx)
     store = appctx.store(create=True)
-    imported, screened = import_and_rescreen(store, file, company, actor=default_actor())
+    from ..audit import default_actor
+    from ..matching import import_and_rescreen
+
+    imported, screened = import_and_rescreen(store, file, company, add=add, actor=default_actor())
     parts = [
         f"{imported.added} added",
         f"{imported.updated} updated",
@@ -90,12 +85,13 @@ def watch_import(
         f"{imported.unchanged} unchanged",
         f"{imported.deactivated} deactivated",
     ]
-    echo(f"{imported.company}: {', '.join(parts)} watch item(s)")
+    say(ctx, f"{imported.company}: {', '.join(parts)} watch item(s)")
     if imported.recipients is not None:
-        echo(f"{imported.company}: {imported.recipients} recipient(s)")
-    echo(
+        say(ctx, f"{imported.company}: {imported.recipients} recipient(s)")
+    say(
+        ctx,
         f"{imported.company}: re-screened {screened.events} stored event(s): "
-        f"{screened.matches} new match(es)"
+        f"{screened.matches} new match(es)",
     )
 
 
@@ -108,8 +104,42 @@ def watch_list(
     ] = Format.table,
 ) -> None:
     """What each company watches (inactive items too: a re-import dropped them)."""
-    records = watch_items(get_context(ctx).store(), company)
+    store = get_context(ctx).store()
+    if company is not None:
+        store.check_company(company)
+    from ..matching import watch_items
+
+    records = watch_items(store, company)
+    if fmt == Format.csv:
+        # the shape `regwatch watch import` reads back
+        emit([_export_row(r) for r in records], fmt, [(k, k) for k in EXPORT_COLUMNS])
+        return
     emit(records, fmt, ITEM_COLUMNS)
+
+
+EXPORT_COLUMNS = (
+    "company",
+    "kind",
+    "value",
+    "aliases",
+    "country",
+    "identifiers",
+    "schema",
+    "active",
+)
+
+
+def _export_row(record: dict[str, Any]) -> dict[str, Any]:
+    identifiers = record.get("identifiers") or []
+    if isinstance(identifiers, dict):
+        identifiers = [f"{k}:{v}" for k, v in identifiers.items()]
+    return {
+        **record,
+        "aliases": "; ".join(record.get("aliases") or ()),
+        "identifiers": "; ".join(identifiers),
+        "schema": record.get("schema") or ("Company" if record["kind"] == "entity" else ""),
+        "active": "true" if record["active"] else "false",
+    }
 
 
 @matches_app.callback()
@@ -135,8 +165,11 @@ def matches(
             f"{status!r} is not a status; expected one of {', '.join(STATUSES)}",
             param_hint="--status",
         )
-    query = MatchQuery(company=company, status=status, limit=limit)
-    emit(list_matches(get_context(ctx).store(), query), fmt, MATCH_COLUMNS)
+    from ..matching import MatchQuery, list_matches
+
+    found = list_matches(get_context(ctx).store(), MatchQuery(company=company, status=status))
+    shown = found[:limit] if limit else found
+    emit(shown, fmt, MATCH_COLUMNS, total=len(found), optional=("event_kind", "reason", "company"))
 
 
 _IDS_HELP = "the match ids (from `regwatch matches`)"
@@ -146,6 +179,9 @@ _BY_HELP = "who decides, for the audit trail (default: your login name)"
 def _change(
     ctx: typer.Context, match_ids: list[int], status: str, note: str | None, by: str | None
 ) -> None:
+    from ..audit import default_actor
+    from ..matching import MatchQuery, list_matches, set_status
+
     store = get_context(ctx).store()
     # every id is checked before any is decided: a typo decides nothing
     missing = [i for i in match_ids if not list_matches(store, MatchQuery(match_id=i))]
@@ -158,12 +194,13 @@ def _change(
         record = set_status(store, match_id, status, note, actor=by or default_actor())
         target = f"{record['item']} / event {record['event_id']}"
         if record["decision"] == "match.dismiss_requested":
-            echo(
+            say(
+                ctx,
                 f"match {record['id']}: dismissal requested, waiting for a second reviewer "
-                f"({target})"
+                f"({target})",
             )
         else:
-            echo(f"match {record['id']}: {record['status']} ({target})")
+            say(ctx, f"match {record['id']}: {record['status']} ({target})")
 
 
 @matches_app.command("ack")
@@ -205,28 +242,29 @@ def matches_reopen(
 def matches_show(
     ctx: typer.Context,
     match_id: Annotated[int, typer.Argument(help="the match id (from `regwatch matches`)")],
-    fmt: Annotated[
-        Format, typer.Option("--format", help="table (readable) or json")
-    ] = Format.table,
+    fmt: Annotated[Shown, typer.Option("--format", help="table (readable) or json")] = Shown.table,
 ) -> None:
     """One match, with why it matched and its audit trail (every decision on it)."""
+    from ..audit import trail
+    from ..matching import MatchQuery, list_matches
+
     store = get_context(ctx).store()
     found = list_matches(store, MatchQuery(match_id=match_id))
     if not found:
         raise InputError(f"no match with id {match_id} (see `regwatch matches`)")
     record = found[0]
     record["trail"] = [entry.to_json() for entry in trail(store, f"match:{match_id}")]
-    if fmt != Format.table:
+    if fmt != Shown.table:
         print_json(record)
         return
     for key in MATCH_SHOW_FIELDS:
         if record.get(key) not in (None, ""):
-            typer.echo(f"{key}: {record[key]}")
-    typer.echo("trail:" if record["trail"] else "trail: no decisions yet")
+            echo(f"{key}: {record[key]}")
+    echo("trail:" if record["trail"] else "trail: no decisions yet")
     for entry in record["trail"]:
         why = f" — {entry['reason']}" if entry["reason"] else ""
         after = (entry["after"] or {}).get("status", "")
-        typer.echo(f"  {entry['at']}  {entry['actor']}  {entry['action']} -> {after}{why}")
+        echo(f"  {entry['at']}  {entry['actor']}  {entry['action']} -> {after}{why}")
 
 
 MATCH_SHOW_FIELDS = (
@@ -238,22 +276,53 @@ MATCH_SHOW_FIELDS = (
 @app.command("screen")
 def screen_(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="the name to screen")],
+    name: Annotated[
+        str | None, typer.Argument(help="the name to screen (or --file for many)")
+    ] = None,
     country: Annotated[
         str | None, typer.Option("--country", help="its country (ISO code or name)")
     ] = None,
     schema: Annotated[
         str, typer.Option("--schema", help=f"what it names: {', '.join(SCHEMAS)}")
     ] = "Company",
+    lists: Annotated[
+        list[str] | None,
+        typer.Option("--list", help="search only this list, e.g. EL, SDN (repeatable)"),
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            help="screen every name of this file: a CSV with a 'name' column (and 'country'), "
+            "or text with one name a line",
+        ),
+    ] = None,
+    fail_on_match: Annotated[
+        bool,
+        typer.Option("--fail-on-match", help="exit 3 when any name has a candidate (scripts)"),
+    ] = False,
     fmt: Annotated[
         Format, typer.Option("--format", help="table, json, jsonl or csv")
     ] = Format.table,
 ) -> None:
-    """Score a name against the entries currently on the restricted-party lists, with why."""
+    """Score names against the entries currently on the restricted-party lists, with why.
+
+    Every answer says which lists it searched, how many entries they hold and as of when.
+    Exit status 1 when no list is loaded, 2 for an empty name, 3 with --fail-on-match when
+    a name has a candidate.
+
+    Examples:
+
+        regwatch screen "Huawei Technologies Co., Ltd." --country CN
+
+        regwatch screen --file customers.csv --list EL --list SDN --fail-on-match
+    """
+    from ._screen import run_screen
+
     if schema not in SCHEMAS:
         raise typer.BadParameter(f"expected one of {', '.join(SCHEMAS)}", param_hint="--schema")
-    results = screen(get_context(ctx).store(), name, country, schema=schema)
-    if fmt == Format.table and not results:
-        echo(f"no listed entry scores {name!r} at review level or above")
-        return
-    emit(results, fmt, SCREEN_COLUMNS)
+    if (name is None) == (file is None):
+        raise typer.BadParameter("give a NAME or --file, not both", param_hint="NAME")
+    matched = run_screen(get_context(ctx).store(), name, file, country, schema, lists or [], fmt)
+    if fail_on_match and matched:
+        raise typer.Exit(3)

@@ -139,6 +139,8 @@ class SampleServer:
             '  eul_page_url: ""\n'
             "  release_pages: false\n"
             "  min_interval: 0\n"
+            "  # the samples are fixed in time: the demo's folder stays healthy (`healthcheck`)\n"
+            f"  stale_after: {backfill + 30}d\n"
         )
 
     # -- serving ------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ from ._names import (
     explain_names,
     name_score,
 )
-from ._screen import screen
+from ._screen import ListCoverage, Screener, ScreenReport, loaded_lists, screen
 from ._topics import TOPICS, Topic
 from ._watchlist import ItemSpec, RecipientSpec, WatchList, read_watchlist
 from ._watchstore import ImportResult, import_watchlist, watch_items
@@ -68,10 +68,13 @@ __all__ = [
     "ItemSpec",
     "KeywordHit",
     "KeywordMatcher",
+    "ListCoverage",
     "MatchQuery",
     "NameExplanation",
     "NameIndex",
     "RecipientSpec",
+    "ScreenReport",
+    "Screener",
     "Topic",
     "WatchItemSpec",
     "WatchList",
@@ -85,6 +88,7 @@ __all__ = [
     "import_and_rescreen",
     "import_watchlist",
     "list_matches",
+    "loaded_lists",
     "match_events",
     "match_pending",
     "name_score",

@@ -307,13 +307,18 @@ def rescreen(store: Store, item_ids: Sequence[int] | None = None) -> DiffResult:
 
 
 def import_and_rescreen(
-    store: Store, path: Path, company: str | None = None, *, actor: str | None = None
+    store: Store,
+    path: Path,
+    company: str | None = None,
+    *,
+    add: bool = False,
+    actor: str | None = None,
 ) -> tuple[ImportResult, DiffResult]:
     """``regwatch watch import``: read and validate the file (all or nothing), write it (and
     the import to the audit trail, by ``actor``), then match what is pending and re-screen
     stored history against the items it changed."""
     watchlist = read_watchlist(path, company)
-    imported = import_watchlist(store, watchlist, actor=actor or default_actor())
+    imported = import_watchlist(store, watchlist, add=add, actor=actor or default_actor())
     match_pending(store)
     return imported, rescreen(store, imported.changed_ids) if imported.changed_ids else DiffResult()
 
@@ -394,10 +399,7 @@ def list_matches(store: Store, query: MatchQuery | None = None) -> list[dict[str
     """Matches as records (newest first), with their company, item and event."""
     query = query or MatchQuery()
     if query.company:
-        with store.read() as conn:
-            known = conn.execute(select(_COMPANY.c.id).where(_COMPANY.c.name == query.company))
-            if known.first() is None:
-                raise InputError(f"no company named {query.company!r} (see `regwatch watch list`)")
+        store.check_company(query.company)
     with store.read() as conn:
         return [_record(row) for row in conn.execute(_match_select(query))]
 

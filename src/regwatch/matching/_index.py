@@ -21,7 +21,7 @@ make a match, so it need not bring candidates either.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Generic, TypeVar
@@ -30,7 +30,7 @@ from ._analyze import Analyzed, Kind, Token, analyze
 from ._lexicon import ABBREVIATIONS
 from ._names import NameExplanation, _distinctive, score_analyzed
 
-__all__ = ["NameIndex", "name_keys", "word_keys"]
+__all__ = ["NameIndex", "choose_candidates", "is_alone", "name_keys", "word_keys"]
 
 T = TypeVar("T")
 
@@ -153,32 +153,12 @@ class NameIndex(Generic[T]):
         return len(self.entries)
 
     def candidates(self, name: Analyzed) -> set[int]:
-        alone = len(_distinctive(name.tokens)) <= 1
-        return self.lookup(name_keys(name, query=True), alone=alone)
+        return self.lookup(name_keys(name, query=True), alone=is_alone(name))
 
     def lookup(self, keys: Iterable[str], *, alone: bool = True) -> set[int]:
-        """Entries sharing a key.  Keys too common to discriminate (a word in a large share
-        of the names, like ``semiconductor`` in a chip maker's supplier list) only count when
-        nothing rarer is shared, and then two of them must agree, unless the common word is
-        all the query has (``alone``): a common word next to words nobody else has is the
-        kind of evidence the scorer refuses anyway."""
-        postings = [p for p in map(self.postings.get, set(keys)) if p]
-        cap = max(_COMMON_FLOOR, int(len(self.entries) * _COMMON_SHARE))
-        found: set[int] = set()
-        common = []
-        for posting in postings:
-            if len(posting) <= cap:
-                found.update(posting)
-            else:
-                common.append(posting)
-        if found or not common:
-            return found
-        # The typo keys of one word share that word's entries: count distinct entry lists.
-        common = list({(len(p), p[0], p[-1]): p for p in common}.values())
-        if len(common) == 1:
-            return set(common[0]) if alone else set()
-        common.sort(key=len)
-        return set(common[0]).intersection(common[1])
+        """Entries sharing a key (see :func:`choose_candidates`)."""
+        postings = {k: p for k in set(keys) if (p := self.postings.get(k))}
+        return choose_candidates(postings, len(self.entries), alone=alone)
 
     def search(
         self, name: str | Analyzed, *, threshold: float, schema: str = "Company"
@@ -211,6 +191,37 @@ class NameIndex(Generic[T]):
                 out.append((entry.ref, explanation))
         out.sort(key=lambda pair: pair[1].score, reverse=True)
         return out
+
+
+def is_alone(name: Analyzed) -> bool:
+    """Whether ``name`` has at most one distinctive word (its common words then count)."""
+    return len(_distinctive(name.tokens)) <= 1
+
+
+def choose_candidates(postings: Mapping[str, list[int]], total: int, *, alone: bool) -> set[int]:
+    """The entries worth scoring, from the postings of a query's keys among ``total`` names.
+
+    Keys too common to discriminate (a word in a large share of the names, like
+    ``semiconductor`` in a chip maker's supplier list) only count when nothing rarer is shared,
+    and then two of them must agree, unless the common word is all the query has (``alone``):
+    a common word next to words nobody else has is the kind of evidence the scorer refuses
+    anyway."""
+    cap = max(_COMMON_FLOOR, int(total * _COMMON_SHARE))
+    found: set[int] = set()
+    common = []
+    for posting in postings.values():
+        if len(posting) <= cap:
+            found.update(posting)
+        else:
+            common.append(posting)
+    if found or not common:
+        return found
+    # The typo keys of one word share that word's entries: count distinct entry lists.
+    common = list({(len(p), p[0], p[-1]): p for p in common}.values())
+    if len(common) == 1:
+        return set(common[0]) if alone else set()
+    common.sort(key=len)
+    return set(common[0]).intersection(common[1])
 
 
 def build_index(names: Iterable[tuple[T, str, str]]) -> NameIndex[T]:

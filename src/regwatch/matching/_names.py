@@ -1,7 +1,6 @@
 """Name scoring: align the tokens of two names, weigh what agrees, and say why.
 
-The recipe is the one established screening tools use, with the evidence from logic-v2's
-errors on the name benchmark folded in:
+The recipe, with the evidence from logic-v2's errors on the name benchmark folded in:
 
 - tokens are aligned one-to-one, greedily by similarity, in any order; a word may also meet
   two words run together (``Goodwill`` / ``Good Will``), an acronym the words it abbreviates

@@ -10,8 +10,8 @@ Two public lists, merged where they overlap:
   list them.
 
 Each topic is a set of English and Japanese terms; a topic matches an event whose title,
-summary or entity text contains one of its terms (see :mod:`._keywords`).  The README's
-"Watch lists and matching" section prints this table.
+summary or entity text contains one of its terms (see :mod:`._keywords`).  The documentation
+(``docs/matching.md``, "Topics") prints this table.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reading watch-list files: YAML (the documented watch-list shape) and entity CSV, validated whole.
+"""Reading watch-list files: YAML (the shape in docs/matching.md) and entity CSV, validated whole.
 
 Every problem in a file is reported, each as ``file:line: field: what was expected``, and a
 file with any problem is refused as a whole (:class:`~regwatch.exceptions.InputError`), so a
@@ -453,9 +453,56 @@ def _split_list(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"[;|]", text) if p.strip()]
 
 
+#: what ``regwatch watch list --format csv`` writes; the entity CSV is its subset
+_EXPORT_COLUMNS = (
+    "company", "kind", "value", "aliases", "country", "identifiers", "schema", "active"
+)  # fmt: skip
+_VALIDATORS: dict[str, Any] = {
+    "keyword": _keyword,
+    "eccn": _eccn,
+    "cfr": _cfr,
+    "country": _country,
+    "topic": _topic,
+}
+_KINDS = ("entity", *_VALIDATORS)
+
+
+def _csv_item(record: dict[str, str]) -> ItemSpec | str:
+    """One row as an item, or what is wrong with it (``field: problem``)."""
+    kind = (record.get("kind") or "entity").strip().lower() or "entity"
+    if kind not in _KINDS:
+        return f"kind: expected one of {', '.join(_KINDS)} (got {kind!r})"
+    column = "name" if "name" in record else "value"
+    value = " ".join((record.get(column) or "").split())
+    if not value:
+        return f"{column}: missing"
+    if kind != "entity":
+        try:
+            return ItemSpec(kind, _VALIDATORS[kind](value), {}, None)
+        except ValueError as exc:
+            return f"{column}: {exc} (got {value!r})"
+    schema = (record.get("schema") or "").strip() or "Company"
+    if schema not in SCHEMAS:
+        return f"schema: expected one of {', '.join(SCHEMAS)} (got {schema!r})"
+    spec: dict[str, Any] = {"aliases": _split_list(record.get("aliases", "")), "schema": schema}
+    country = record.get("country", "").strip()
+    if country:
+        code = country_code(country)
+        if code is None:
+            return (
+                "country: expected an ISO 3166 code (CN) or a country name (China) "
+                f"(got {country!r})"
+            )
+        spec["country"] = code
+    identifiers = _split_list(record.get("identifiers", ""))
+    if identifiers:
+        spec["identifiers"] = identifiers
+    return ItemSpec("entity", value, spec, None)
+
+
 def _read_csv(path: Path, text: str, company: str | None) -> WatchList:
-    if not company:
-        raise InputError(f"{path}: an entity CSV has no company column; give --company NAME")
+    """An entity CSV (``name, aliases, country, identifiers``), or the CSV that
+    ``regwatch watch list --format csv`` writes (``company, kind, value, …``)."""
     reader = csv.reader(io.StringIO(text, newline=""))
     problems: list[str] = []
     try:
@@ -464,13 +511,18 @@ def _read_csv(path: Path, text: str, company: str | None) -> WatchList:
         expected = ", ".join(_CSV_COLUMNS)
         raise InputError(f"{path}:1: empty file; expected a header: {expected}") from None
     columns = [h.strip().lower() for h in header]
-    unknown = [c for c in columns if c not in _CSV_COLUMNS]
-    if "name" not in columns or unknown:
+    allowed = {*_CSV_COLUMNS, *_EXPORT_COLUMNS}
+    unknown = [c for c in columns if c not in allowed]
+    if ("name" not in columns and "value" not in columns) or unknown:
         detail = f"unknown column(s) {', '.join(unknown)}; " if unknown else ""
         raise InputError(
             f"{path}:1: header: {detail}expected the columns {', '.join(_CSV_COLUMNS)} "
-            "(name required)"
+            f"(name required), or those of `regwatch watch list --format csv`: "
+            f"{', '.join(_EXPORT_COLUMNS)}"
         )
+    if not company and "company" not in columns:
+        raise InputError(f"{path}: an entity CSV has no company column; give --company NAME")
+    companies: set[str] = set()
     items: list[ItemSpec] = []
     start = reader.line_num
     try:
@@ -483,33 +535,23 @@ def _read_csv(path: Path, text: str, company: str | None) -> WatchList:
                 problems.append(f"{path}:{line}: row: {len(row)} values for {len(columns)} columns")
                 continue
             record = dict(zip(columns, row + [""] * (len(columns) - len(row)), strict=True))
-            name = " ".join(record["name"].split())
-            if not name:
-                problems.append(f"{path}:{line}: name: missing")
+            if record.get("active", "").strip().lower() in ("false", "0", "no"):
+                continue  # an exported item that a re-import had dropped
+            if record.get("company", "").strip():
+                companies.add(" ".join(record["company"].split()))
+            item = _csv_item(record)
+            if isinstance(item, str):
+                problems.append(f"{path}:{line}: {item}")
                 continue
-            spec: dict[str, Any] = {
-                "aliases": _split_list(record.get("aliases", "")),
-                "schema": "Company",
-            }
-            country = record.get("country", "").strip()
-            if country:
-                code = country_code(country)
-                if code is None:
-                    problems.append(
-                        f"{path}:{line}: country: expected an ISO 3166 code (CN) or a country "
-                        f"name (China) (got {country!r})"
-                    )
-                    continue
-                spec["country"] = code
-            identifiers = _split_list(record.get("identifiers", ""))
-            if identifiers:
-                spec["identifiers"] = identifiers
-            items.append(ItemSpec("entity", name, spec, line))
+            items.append(ItemSpec(item.kind, item.value, item.spec, line))
     except csv.Error as exc:
         problems.append(f"{path}:{reader.line_num}: row: not valid CSV: {exc}")
+    if len(companies) > 1:
+        problems.append(f"{path}: company: one company a file (got {', '.join(sorted(companies))})")
     if problems:
         raise InputError("\n".join(problems))
-    return WatchList(path, company.strip(), _dedupe(path, items), None)
+    in_file = companies.pop() if companies else None
+    return WatchList(path, _company(path, in_file, company, "company column"), _dedupe(path, items))
 
 
 def read_watchlist(path: Path, company: str | None = None) -> WatchList:

@@ -1,9 +1,9 @@
 """Watch lists in the database: importing a file all or nothing, and listing what is watched.
 
-Importing is declarative per file: the file says what the company watches *from that file*.
-Items it lists are added (or updated, or re-activated); items an earlier import of the same
-file name added and this one no longer lists are deactivated, not deleted, so their matches
-keep their history.  Items from other files of the same company are left alone, so a YAML
+A watch list is the company's, whatever the file is called: importing a file states everything
+the company watches.  Items it lists are added (or updated, or re-activated); the company's
+items it no longer lists are deactivated, not deleted, so their matches keep their history.
+With ``add`` (``regwatch watch import --add``) the file only adds and updates, so that a YAML
 file and an entity CSV can feed one company.  Recipients are replaced only when the file has a
 ``recipients`` key.
 """
@@ -52,10 +52,10 @@ def company_id(conn: Connection, name: str) -> int | None:
 
 
 def import_watchlist(
-    store: Store, watchlist: WatchList, *, actor: str | None = None
+    store: Store, watchlist: WatchList, *, add: bool = False, actor: str | None = None
 ) -> ImportResult:
     """Write ``watchlist`` in one transaction (see the module docstring for what changes),
-    with its entry in the audit trail."""
+    with its entry in the audit trail; with ``add``, items are added and none removed."""
     now = utcnow()
     source = watchlist.path.name
     with store.write() as conn:
@@ -115,8 +115,7 @@ def import_watchlist(
                 result.reactivated += 1
             result.changed_ids.append(row.id)
         for row in existing.values():
-            from_this_file = (row.spec or {}).get("file") == source
-            if row.active and from_this_file and row.id not in listed:
+            if row.active and not add and row.id not in listed:
                 conn.execute(
                     update(_ITEM).where(_ITEM.c.id == row.id).values(active=False, updated_at=now)
                 )
@@ -225,6 +224,7 @@ def watch_items(store: Store, company: str | None = None) -> list[dict[str, Any]
                 "aliases": spec.get("aliases") or [],
                 "country": spec.get("country"),
                 "identifiers": spec.get("identifiers"),
+                "schema": spec.get("schema"),
                 "file": spec.get("file"),
                 "active": bool(row.active),
                 "updated_at": row.updated_at,

@@ -1,7 +1,7 @@
 """Entity List changes in a Federal Register rule's GPO XML: who was added, revised, removed.
 
 Pure: bytes in, entries out.  The XML is untrusted and parsed with entity expansion, DTD loading
-and network access off.  The grammar, as real BIS rules write it:
+and network access off.  The grammar:
 
 - ``REGTEXT PART="744"`` holds the amendatory instructions (``AMDPAR``) and the tables;
 - an ``AMDPAR`` or ``HD`` naming "Supplement No. 4 to part 744" (the Entity List, ``EL``) or

@@ -4,7 +4,8 @@ sanctions: keyword rules in Japanese and English, applied to NFKC-folded title a
 A *direct* term names the thing itself (外国ユーザーリスト, 輸出貿易管理令, 経済安全保障推進法) and
 makes the relevance ``high``; a *context* term (大量破壊兵器, 輸出管理, ロシア) only counts together
 with a word of change or measure (改正, 追加, 措置, 禁止, …) and makes it ``review``.  The rules
-follow the set proven by sanctions-watch, with a few additions for METI's own wording.
+follow the set proven by sanctions-watch, with additions for the End User List and the
+Foreign Exchange Order.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ normalized document number, so that a filing on public inspection, its publicati
 revisions are versions of one event, never two "new" ones.  Corrections (``C1-…`` numbers or
 ``correction_of``) become ``document.corrected`` events linked to the original.
 
-The API's quirks are handled here: cursors, zero-hit pages without ``results``, and volatile fields.
+The API's quirks handled here are listed in ``docs/sources/federal_register.md``.
 """
 
 from __future__ import annotations

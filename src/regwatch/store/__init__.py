@@ -7,14 +7,17 @@ code (``postgresql+psycopg://…``).  The schema is versioned (Alembic, ``regwat
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, or_, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from ..exceptions import StoreError
 from ..model import (
@@ -46,7 +49,10 @@ from ._prior import load_prior
 from ._query import EventQuery, build_select
 from ._schema import FetchRun, SourceStateRow
 from ._snapshot import apply_snapshot_changes
-from .tables import EVENT, FETCH_RUN, PAYLOAD, SOURCE_STATE
+from .tables import COMPANY, EVENT, FETCH_RUN, PAYLOAD, SOURCE_STATE
+
+#: producers of events that are not sources: the reconciliation of the Entity List's views
+_OWN_SOURCES = frozenset({"reconcile"})
 
 #: ``Connection``: the transaction :meth:`Store.read` and :meth:`Store.write` yield, which the
 #: layers above hand to the store's functions (they never run SQL on it themselves)
@@ -81,6 +87,10 @@ class Batch:
 class Store:
     """A regwatch database.  Open with :meth:`open`; use as a context manager to close it."""
 
+    #: the registered source names, given by the layer that knows them (the CLI and
+    #: :func:`regwatch.open_store`); without it, the sources this database has heard of
+    known_sources: Callable[[], Collection[str]] | None = None
+
     def __init__(self, url: str, engine: Engine | None = None) -> None:
         self.url = url
         self.engine = engine or make_engine(url)
@@ -102,6 +112,9 @@ class Store:
             if create and _migrate.schema_status(store.engine)[0] is None:
                 store.init()
             _migrate.check(store.engine, url)
+        except OperationalError as exc:
+            store.close()
+            raise StoreError(_unreachable(url, exc)) from None
         except BaseException:
             store.close()
             raise
@@ -149,10 +162,61 @@ class Store:
         return list(self.iter_events(query))
 
     def iter_events(self, query: EventQuery | None = None) -> Iterator[StoredEvent]:
-        stmt = build_select(query or EventQuery(), self.dialect)
+        """Stored events matching ``query``, newest first.
+
+        :raises QueryError: ``query.company`` is not a company with a watch list
+        """
+        query = query or EventQuery()
+        self.check_query(query)
+        stmt = build_select(query, self.dialect)
         with self.read() as conn:
             for row in conn.execute(stmt):
                 yield row_to_stored(row)
+
+    def count_matching(self, query: EventQuery) -> int:
+        """How many events :meth:`iter_events` gives for ``query`` without its ``limit``."""
+        query = dataclasses.replace(query, limit=None)
+        self.check_query(query)
+        stmt = build_select(query, self.dialect).order_by(None).subquery()
+        with self.read() as conn:
+            return int(conn.execute(select(func.count()).select_from(stmt)).scalar_one())
+
+    def check_query(self, query: EventQuery) -> None:
+        """The names ``query`` filters on that only the database knows: sources and company.
+
+        :raises QueryError: naming the likely intended source or company
+        """
+        if query.sources:
+            registered = set(self.known_sources()) if self.known_sources is not None else set()
+            registered |= _OWN_SOURCES
+            unknown = [name for name in query.sources if name not in registered]
+            if unknown:
+                # A source no longer registered (renamed, or a plugin gone) still has its
+                # events: a name with events or state is known too.
+                with self.read() as conn:
+                    known = registered | set(conn.execute(select(SOURCE_STATE.c.name)).scalars())
+                    known |= set(conn.execute(select(EVENT.c.source).distinct()).scalars())
+                for name in unknown:
+                    if name not in known:
+                        from .._suggest import unknown_value
+
+                        raise unknown_value("source", name, known, option="source")
+        if query.company is not None:
+            self.check_company(query.company)
+
+    def check_company(self, name: str) -> str:
+        """``name`` if a watch list was imported for it.
+
+        :raises QueryError: saying which company was likely meant
+        """
+        table = COMPANY
+        with self.read() as conn:
+            names = list(conn.execute(select(table.c.name)).scalars())
+        if name not in names:
+            from .._suggest import unknown_value
+
+            raise unknown_value("company", name, names, option="company")
+        return name
 
     def event(self, event_id: int) -> StoredEvent | None:
         table = EVENT
@@ -458,6 +522,14 @@ class Store:
         table = EVENT
         with self.read() as conn:
             return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def _unreachable(url: str, exc: OperationalError) -> str:
+    """One line for a database that cannot be reached (the driver's message says why)."""
+    shown = make_url(url).render_as_string(hide_password=True)
+    reason = str(exc.orig or exc).strip().splitlines()[0]
+    reason = reason.removeprefix("connection failed: ")
+    return f"cannot reach the database {shown}: {reason}"
 
 
 def _insert_run(conn: Connection, source: str, started_at: datetime) -> int:

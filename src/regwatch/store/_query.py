@@ -18,6 +18,11 @@ __all__ = ["EventQuery", "build_select"]
 class EventQuery:
     """A filter over stored events; every field left at its default does not filter.
 
+    Every value is checked when the query is made: an unknown source, kind, list or country, or
+    an inverted date range, raises :class:`~regwatch.exceptions.QueryError` saying what it
+    likely meant, rather than matching nothing.  A single value may be given for a tuple field
+    (``kinds="entity.added"``); country names are resolved to ISO codes (``China`` is ``CN``).
+
     :param since: events on or after this date (the publication date, or for events without
         one, the date regwatch detected them)
     :param until: events on or before this date (same date as ``since``)
@@ -36,6 +41,12 @@ class EventQuery:
     #: only events with matches for the company of this name
     company: str | None = None
     limit: int | None = None
+
+    def __post_init__(self) -> None:
+        from ._query_check import checked_fields
+
+        for name, value in checked_fields(self).items():
+            object.__setattr__(self, name, value)
 
 
 def build_select(query: EventQuery, dialect: str) -> Select[Any]:
