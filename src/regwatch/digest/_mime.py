@@ -41,6 +41,12 @@ def _fold_shared(name: str, value: str) -> bytes:
     return _fold(name, value)
 
 
+@lru_cache(maxsize=16)
+def _fold_sender(display_name: str, addr_spec: str) -> bytes:
+    # the same sender on every digest of a run (an Address is not hashable: its parts are)
+    return _fold("From", Address(display_name, addr_spec=addr_spec))
+
+
 def _base64_lines(body: str) -> bytes:
     encoded = binascii.b2a_base64(body.encode("utf-8"), newline=False)
     if not encoded:
@@ -78,7 +84,7 @@ def message_bytes(
     boundary = f"=_regwatch.{secrets.token_hex(12)}"
     head = [
         _fold("Subject", rendered.subject),
-        _fold("From", sender),
+        _fold_sender(sender.display_name, sender.addr_spec),
         _fold("To", to),
         _fold_shared("Date", format_datetime(date)),
         _fold("Message-ID", message_id),

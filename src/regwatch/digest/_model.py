@@ -156,7 +156,10 @@ class Item:
 
     def __post_init__(self) -> None:
         kind = str(self.event.event.kind)
-        severity = item_severity(r.severity(kind) for r in self.reasons)
+        if len(self.reasons) == 1:  # most items
+            severity = self.reasons[0].severity(kind)
+        else:
+            severity = item_severity(r.severity(kind) for r in self.reasons)
         object.__setattr__(self, "severity", severity)
         object.__setattr__(
             self, "rank", rank_key(self.tier, kind, self.score, self.event, severity)
