@@ -323,11 +323,11 @@ def _item(item: Item, views: dict[int, View] | None) -> View:
         # the event's part of an item is the same in every digest that lists it: rendered
         # and its CSS inlined once per run here (an event matched by a thousand companies is
         # in a thousand digests), then placed in each digest as it is (see render())
-        event_view.event_html = Markup(_EVENT_MARK.format(stored.id))
-        event_view.event_html_inlined = _FRAGMENTS.inline_fragment(
-            _HTML.get_template("digest_event.html").render(item=event_view).removesuffix("\n"),
-            _CSS,
-        )
+        event_view.event_html = Markup(f"<!--regwatch-event-{stored.id}-->")
+        event_view.event_html_inlined = _inlined("digest_event.html", event_view)
+        #: the item's first line, by level (the same event is critical to one company and
+        #: info to another)
+        event_view.heads = {}
         event_view.event_text = (
             _TEXT.get_template("digest_event.txt").render(item=event_view).removesuffix("\n")
         )
@@ -336,7 +336,7 @@ def _item(item: Item, views: dict[int, View] | None) -> View:
     severity = item.severity
     words = one_line(sentence(item), TITLE_LIMIT)
     kind, source = str(stored.event.kind), stored.event.source
-    return View(
+    view = View(
         **vars(event_view),
         tier=item.tier,
         tier_label=item.tier.upper(),
@@ -358,6 +358,18 @@ def _item(item: Item, views: dict[int, View] | None) -> View:
             for other in item.also
         ],
     )
+    view.head_html = Markup(f"<!--regwatch-head-{stored.id}-{severity.value}-->")
+    head = event_view.heads.get(severity)
+    if head is None:
+        head = event_view.heads[severity] = _inlined("digest_head.html", view)
+    view.head_html_inlined = head
+    return view
+
+
+def _inlined(template: str, item: View) -> str:
+    """A part of an item that is the same in every digest listing it, with its CSS inlined."""
+    html = _HTML.get_template(template).render(item=item).removesuffix("\n")
+    return _FRAGMENTS.inline_fragment(html, _CSS)
 
 
 def _sections(
@@ -482,10 +494,9 @@ _CSS = "".join(
         re.S,
     )
 )
-#: where an event's part goes in the digest while the rest of it is inlined: a comment, which
-#: nothing from a source can make (its text is escaped) and the inliner keeps as it is
-_EVENT_MARK = "<!--regwatch-event-{}-->"
-_EVENT_MARKS = re.compile(r"<!--regwatch-event-(\d+)-->")
+#: where an item's shared parts go in the digest while the rest of it is inlined: comments,
+#: which nothing from a source can make (its text is escaped) and the inliner keeps as they are
+_SHARED_MARKS = re.compile(r"<!--regwatch-(?:event|head)-[a-z0-9-]+-->")
 
 
 def render(
@@ -497,13 +508,13 @@ def render(
     """The digest's subject, plain text and HTML (with its CSS inlined); ``views`` as for
     :func:`digest_context`; ``unsubscribe``: the link the footer offers."""
     context = digest_context(digest, delivery, views, unsubscribe)
-    parts = {
-        entry.event_id: entry.event_html_inlined
-        for section in context["sections"]
-        if not section.collapsed
-        for entry in section.entries
-    }
+    parts: dict[str, str] = {}
+    for section in context["sections"]:
+        if not section.collapsed:
+            for entry in section.entries:
+                parts[entry.event_html] = entry.event_html_inlined
+                parts[entry.head_html] = entry.head_html_inlined
     html = _INLINER.inline(_HTML.get_template("digest.html").render(context))
-    html = _EVENT_MARKS.sub(lambda found: parts[int(found.group(1))], html)
+    html = _SHARED_MARKS.sub(lambda found: parts[found.group(0)], html)
     text = _TEXT.get_template("digest.txt").render(context)
     return Rendered(context["subject"], text, html)
