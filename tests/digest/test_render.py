@@ -431,3 +431,12 @@ def test_the_templates_folder_is_the_packaged_one():
         p.name: p.read_bytes() for p in packaged.iterdir() if p.is_file()
     }
     assert {p.name for p in packaged.iterdir()} >= {"digest.html", "digest.txt"}
+
+
+@pytest.mark.parametrize(
+    "size", [0, 1, 56, 57, 58, 57 * 64 - 1, 57 * 64, 57 * 64 + 1, 57 * 200 + 5]
+)
+def test_base64_bodies_are_cut_into_lines_as_the_email_package_cuts_them(size):
+    body = ("日本語 abc " * size)[:size]
+    expected = base64.encodebytes(body.encode("utf-8")).replace(b"\n", b"\r\n")
+    assert _mime._base64_lines(body) == expected

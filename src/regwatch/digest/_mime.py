@@ -5,7 +5,7 @@ The bytes are those the standard library's ``email`` package writes for the same
 ``email.policy.SMTP``; only the work is laid out differently.  Each header is parsed and folded
 by the policy itself, but once for the values every digest of a run shares (the sender's
 headers, the parts' content types) instead of once per message; the bodies are base64-encoded in
-one C call and cut into lines, instead of 57 bytes at a time in Python.  For a run of a
+one C call and cut into lines in C, instead of 57 bytes at a time in Python.  For a run of a
 thousand 50-item digests the ``email`` package's way took a quarter of the whole run.
 """
 
@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import binascii
 import secrets
+import struct
 from collections.abc import Mapping
 from datetime import datetime
 from email.headerregistry import Address
 from email.policy import SMTP
 from email.utils import format_datetime
 from functools import lru_cache
+from itertools import chain
 
 from ._render import Rendered, one_line
 
@@ -47,11 +49,18 @@ def _fold_sender(display_name: str, addr_spec: str) -> bytes:
     return _fold("From", Address(display_name, addr_spec=addr_spec))
 
 
+#: 64 lines at a time, cut by the struct module in C (a Python loop over a 250 KB digest's
+#: 3,300 lines took longer than encoding it)
+_LINES = struct.Struct(f"{_LINE}s" * 64)
+
+
 def _base64_lines(body: str) -> bytes:
     encoded = binascii.b2a_base64(body.encode("utf-8"), newline=False)
     if not encoded:
         return b""
-    lines = [encoded[start : start + _LINE] for start in range(0, len(encoded), _LINE)]
+    whole = len(encoded) - len(encoded) % _LINES.size
+    lines = list(chain.from_iterable(_LINES.iter_unpack(memoryview(encoded)[:whole])))
+    lines.extend(encoded[start : start + _LINE] for start in range(whole, len(encoded), _LINE))
     return _NL.join(lines) + _NL
 
 
