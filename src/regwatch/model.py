@@ -291,6 +291,12 @@ class Payload:
     #: a short word for what this payload is within its source, e.g. ``documents`` or ``pi``
     role: str = ""
 
+    @property
+    def validators(self) -> dict[str, str]:
+        """The validators to send with the next request for the same URL (``etag``,
+        ``last_modified``), so that an unchanged answer comes back as a ``304``."""
+        return {k: v for k, v in (("etag", self.etag), ("last_modified", self.last_modified)) if v}
+
     @cached_property
     def sha256(self) -> str:
         return hashlib.sha256(self.body).hexdigest()

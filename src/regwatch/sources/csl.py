@@ -145,11 +145,8 @@ class CSL(Source[CslSettings]):
             url, expect=expect, validators=state.validators.get(url), role="snapshot"
         )
         collection = Collection(requests=1)
-        validators = {
-            k: v for k, v in (("etag", payload.etag), ("last_modified", payload.last_modified)) if v
-        }
-        if validators:
-            collection.validators = {url: validators}
+        if payload.validators:
+            collection.validators = {url: payload.validators}
         if payload.status == 304 or payload.sha256 == state.cursor.get("sha256"):
             collection.not_modified = True
             return collection

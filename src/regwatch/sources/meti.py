@@ -186,11 +186,8 @@ class Meti(Source[MetiSettings]):
         if payload.status != 304:
             self._check(payload)
         collection.payloads.append(payload)
-        saved = {
-            k: v for k, v in (("etag", payload.etag), ("last_modified", payload.last_modified)) if v
-        }
-        if saved:
-            collection.validators[url] = saved
+        if payload.validators:
+            collection.validators[url] = payload.validators
         return payload
 
     def _check(self, payload: Payload) -> None:

@@ -90,13 +90,8 @@ class MetiRussiaLists(Source[MetiRussiaSettings]):
                 min_interval=self.settings.min_interval,
                 role=list_name,
             )
-            saved = {
-                k: v
-                for k, v in (("etag", payload.etag), ("last_modified", payload.last_modified))
-                if v
-            }
-            if saved:
-                collection.validators[url] = saved
+            if payload.validators:
+                collection.validators[url] = payload.validators
             if payload.status == 304 or payload.sha256 == hashes.get(list_name):
                 continue
             hashes[list_name] = payload.sha256

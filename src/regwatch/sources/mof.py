@@ -80,13 +80,8 @@ class MofSanctions(Source[MofSettings]):
             return collection
         collection.payloads.append(workbook)
         collection.cursor = {"workbook": workbook_url, "sha256": workbook.sha256}
-        saved = {
-            k: v
-            for k, v in (("etag", workbook.etag), ("last_modified", workbook.last_modified))
-            if v
-        }
-        if saved:
-            collection.validators[workbook_url] = saved
+        if workbook.validators:
+            collection.validators[workbook_url] = workbook.validators
         return collection
 
     def workbook_url(self, page: Payload) -> str:

@@ -197,15 +197,8 @@ class Ofac(Source[OfacSettings]):
                 url = self._export_url(name)
                 known = state.validators.get(url) if conditional else None
                 payload = self._get(fetcher, url, f"{group}:{name}", collection, known)
-                if payload.etag or payload.last_modified:
-                    collection.validators[url] = {
-                        k: v
-                        for k, v in (
-                            ("etag", payload.etag),
-                            ("last_modified", payload.last_modified),
-                        )
-                        if v
-                    }
+                if payload.validators:
+                    collection.validators[url] = payload.validators
                 payloads.append(payload)
             if all(p.status == 304 for p in payloads):
                 files[group] = str(before)

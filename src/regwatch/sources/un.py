@@ -68,11 +68,8 @@ class UnList(Source[UnSettings]):
         url = self.settings.url
         payload = fetcher.get(url, expect="xml", validators=state.validators.get(url), role="list")
         collection = Collection(requests=1)
-        validators = {
-            k: v for k, v in (("etag", payload.etag), ("last_modified", payload.last_modified)) if v
-        }
-        if validators:
-            collection.validators = {url: validators}
+        if payload.validators:
+            collection.validators = {url: payload.validators}
         if payload.status == 304 or payload.sha256 == state.cursor.get("sha256"):
             collection.not_modified = True
             return collection
