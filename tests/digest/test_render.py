@@ -440,3 +440,25 @@ def test_base64_bodies_are_cut_into_lines_as_the_email_package_cuts_them(size):
     body = ("日本語 abc " * size)[:size]
     expected = base64.encodebytes(body.encode("utf-8")).replace(b"\n", b"\r\n")
     assert _mime._base64_lines(body) == expected
+
+
+def test_a_long_unsubscribe_link_reaches_the_client_as_a_link_not_encoded_words():
+    rendered = render(digest_of([(reason(1, "alert"), stored(1))]))
+    link = (
+        "<mailto:ops@example.org?subject=unsubscribe%20compliance%40acme.example%20from%20"
+        "Acme%20Corp%20digests>"
+    )
+    short = "<https://regwatch.example.org/unsubscribe/abc>"
+    for value in (link, short):
+        data = message_bytes(
+            rendered,
+            sender=Address(addr_spec="regwatch@example.org"),
+            to=Address(addr_spec="compliance@acme.example"),
+            message_id="<t.1@example.org>",
+            date=NOW,
+            headers={"List-Unsubscribe": value},
+        )
+        assert f"\r\nList-Unsubscribe: {value}\r\n".encode() in data
+        assert b"=?utf-8?" not in data.split(b"\r\n\r\n", 1)[0].split(b"List-Unsubscribe")[1]
+        parsed = email.message_from_bytes(data, policy=email.policy.default)
+        assert parsed["List-Unsubscribe"] == value

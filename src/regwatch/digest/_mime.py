@@ -43,6 +43,18 @@ def _fold_shared(name: str, value: str) -> bytes:
     return _fold(name, value)
 
 
+def _fold_links(name: str, value: str) -> bytes:
+    """A header of ``<URL>``s (``List-Unsubscribe``, RFC 2369): folded by the policy, except
+    that a URL too long for a line is written on one line (up to SMTP's 998 octets) instead of
+    as RFC 2047 encoded words, which the policy makes of a long word and which no mail client
+    reads as a link."""
+    folded = _fold_shared(name, value)
+    line = f"{name}: {value}"
+    if b"=?" in folded and value.isascii() and value.isprintable() and len(line) <= 998:
+        return line.encode("ascii") + _NL
+    return folded
+
+
 @lru_cache(maxsize=16)
 def _fold_sender(display_name: str, addr_spec: str) -> bytes:
     # the same sender on every digest of a run (an Address is not hashable: its parts are)
@@ -99,7 +111,12 @@ def message_bytes(
         _fold("Message-ID", message_id),
         # RFC 3834: no vacation auto-replies to a machine
         _fold_shared("Auto-Submitted", "auto-generated"),
-        *(_fold_shared(name, one_line(value, 900)) for name, value in (headers or {}).items()),
+        *(
+            (_fold_links if name == "List-Unsubscribe" else _fold_shared)(
+                name, one_line(value, 900)
+            )
+            for name, value in (headers or {}).items()
+        ),
         _fold_shared("MIME-Version", "1.0"),
         _fold("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
     ]
