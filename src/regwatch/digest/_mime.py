@@ -29,6 +29,9 @@ __all__ = ["message_bytes"]
 _NL = b"\r\n"
 #: base64 characters per line (RFC 2045's limit, and the ``email`` package's choice)
 _LINE = 76
+#: the longest word a folded header line holds after its leading space
+_WORD = 77
+_BOUNDARY_BYTES = 12
 
 
 def _fold(name: str, value: str | Address) -> bytes:
@@ -48,11 +51,25 @@ def _fold_links(name: str, value: str) -> bytes:
     that a URL too long for a line is written on one line (up to SMTP's 998 octets) instead of
     as RFC 2047 encoded words, which the policy makes of a long word and which no mail client
     reads as a link."""
-    folded = _fold_shared(name, value)
     line = f"{name}: {value}"
-    if b"=?" in folded and value.isascii() and value.isprintable() and len(line) <= 998:
+    plain = value.isascii() and value.isprintable() and len(line) <= 998
+    # a word longer than a folded line (" " + 77) is what the policy would encode
+    if plain and " " not in value and len(value) > _WORD:
+        return line.encode("ascii") + _NL
+    folded = _fold_shared(name, value)
+    if plain and b"=?" in folded:  # (a long word among shorter ones)
         return line.encode("ascii") + _NL
     return folded
+
+
+@lru_cache(maxsize=1)
+def _multipart_header() -> tuple[bytes, bytes]:
+    # folded once around a stand-in token of the same length: a boundary's hex digits fold
+    # as any others do
+    token = "0" * (2 * _BOUNDARY_BYTES)
+    folded = _fold("Content-Type", f'multipart/alternative; boundary="=_regwatch.{token}"')
+    before, after = folded.split(token.encode("ascii"))
+    return before, after
 
 
 @lru_cache(maxsize=16)
@@ -102,7 +119,9 @@ def message_bytes(
     CR or LF in a header anyway.
     """
     # Base64 never contains "_" or ".", so this boundary cannot occur in a part.
-    boundary = f"=_regwatch.{secrets.token_hex(12)}"
+    token = secrets.token_hex(_BOUNDARY_BYTES)
+    boundary = f"=_regwatch.{token}"
+    before, after = _multipart_header()
     head = [
         _fold("Subject", rendered.subject),
         _fold_sender(sender.display_name, sender.addr_spec),
@@ -118,7 +137,7 @@ def message_bytes(
             for name, value in (headers or {}).items()
         ),
         _fold_shared("MIME-Version", "1.0"),
-        _fold("Content-Type", f'multipart/alternative; boundary="{boundary}"'),
+        before + token.encode("ascii") + after,
     ]
     dash = f"--{boundary}".encode("ascii")
     return b"".join(
