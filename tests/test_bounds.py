@@ -4,8 +4,11 @@ payload it came from (kept with its SHA-256) still holds the whole text."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
-from regwatch._bounds import LIMITS, bound_event
+import pytest
+
+from regwatch._bounds import LIMITS, bound_event, cut
 from regwatch.events import ChangeEvent, Entity, EventKind
 from regwatch.timeutil import utcnow
 from tests.support.fake_fr import bis_documents, load_template_records
@@ -20,6 +23,50 @@ def event(**fields):
 def test_an_event_within_bounds_is_left_alone():
     ordinary = event(summary="x" * 100, data={"a": ["b"] * 10, "n": 3})
     assert bound_event(ordinary) is ordinary
+
+
+def nest(levels: int, inner: object) -> dict:
+    """``inner`` under ``levels`` objects: at depth ``levels`` of the bounded value."""
+    value = inner
+    for _ in range(levels):
+        value = {"k": value}
+    return value
+
+
+class Text(str):
+    pass
+
+
+#: events that look almost within bounds, and what bounding makes of their ``data``
+EDGES = {
+    "20 levels deep": (nest(19, ["text", 1, None]), nest(19, ["text", 1, None])),
+    "a number 21 levels deep": (nest(20, [7]), nest(20, [None])),
+    "text 21 levels deep": (nest(20, ["t"]), nest(20, ["t"])),
+    "a key that is a number": ({1: "x"}, {"1": "x"}),
+    "a key too long": ({"k" * 300: 1}, {cut("k" * 300, LIMITS["short"]): 1}),
+    "a value at the limit": ({"v": "x" * LIMITS["value"]}, {"v": "x" * LIMITS["value"]}),
+    "items at the limit": ({"l": ["a"] * LIMITS["items"]}, {"l": ["a"] * LIMITS["items"]}),
+    "a tuple and a date": ({"t": ("a", date(2024, 1, 2))}, {"t": ("a", date(2024, 1, 2))}),
+    "a text subclass": ({"s": Text("abc")}, {"s": "abc"}),
+}
+
+
+@pytest.mark.parametrize("name", EDGES)
+def test_an_event_is_left_alone_exactly_when_bounding_changes_nothing(name):
+    data, expected = EDGES[name]
+    original = event(data=data)
+    bounded = bound_event(original)
+    assert bounded.data == expected
+    assert (bounded is original) == (expected == data)
+
+
+def test_an_entity_within_bounds_is_left_alone_and_one_over_is_cut():
+    within = event(entity=Entity(name="ACME", aliases=("A",) * 1_000, details={"x": ["y"]}))
+    assert bound_event(within) is within
+    listed = event(entity=Entity(name="ACME", aliases=["A"]))  # type: ignore[arg-type]
+    assert bound_event(listed).entity.aliases == ("A",)
+    over = event(entity=Entity(name="ACME", addresses=("a" * (LIMITS["name"] + 1),)))
+    assert bound_event(over).entity.addresses[0].endswith("holds the whole text]")
 
 
 def test_every_long_field_is_cut_with_a_mark():

@@ -253,9 +253,13 @@ def test_shell_completion_is_installable_and_completes():
     import sys
 
     run = [sys.executable, "-m", "regwatch"]
+    # Typer finds the user's shell among the parent processes; under CI (nohup, no shell
+    # above) there is none, so the shell is named, through Typer's own switch for that.
+    named = {**os.environ, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
     script = subprocess.run(
-        [*run, "--show-completion", "bash"], capture_output=True, text=True, check=False
-    )
+        [*run, "--show-completion", "bash"], capture_output=True, text=True, check=False,
+        env=named,
+    )  # fmt: skip
     assert script.returncode == 0 and "_REGWATCH_COMPLETE" in script.stdout
     env = {**os.environ, "_REGWATCH_COMPLETE": "complete_bash", "COMP_CWORD": "1"}
     done = subprocess.run(

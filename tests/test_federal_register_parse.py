@@ -121,6 +121,15 @@ def test_public_inspection_filings_are_provisional_versions_of_the_document(fr_d
         ("E9-1777", "E9-01777"),
         ("c1-2026-16628", "C1-2026-16628"),
         ("93-32104", "93-32104"),
+        # the shapes next to an already normalized number
+        ("C1-2026-16628", "C1-2026-16628"),
+        ("2024-012345", "2024-12345"),
+        ("2024-123456", "2024-123456"),
+        ("2024-00000", "2024-00000"),
+        ("2024-01234\n", "2024-01234"),
+        ("e4-12345", "E4-12345"),
+        ("2024-\u0661\u0662\u0663\u0664\u0665", "2024-12345"),  # Arabic-Indic digits
+        ("NO-SERIAL", "NO-SERIAL"),
     ],
 )
 def test_document_numbers_are_normalized(raw, expected):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from datetime import date, timedelta
 
@@ -10,6 +11,7 @@ import feedparser
 import httpx
 import pytest
 from lxml import etree
+from sqlalchemy import text
 
 from regwatch import audit
 from regwatch.events import ChangeEvent, EventKind
@@ -131,6 +133,28 @@ def test_companies_matches_decisions_sources(api):
             "cursor"} <= params  # fmt: skip
 
 
+def test_matches_carry_the_severity_a_digest_gives_them(api):
+    client, ids, _, store = api
+    c = client("reviewer")
+    levels = {m["id"]: m["severity"] for m in c.get("/api/v1/matches").json()["items"]}
+    # a watched party listed: critical; a keyword in a rule, matched for review: info
+    assert levels == {ids.acme_alert: "critical", ids.acme_review: "info",
+                      ids.globex_alert: "critical"}  # fmt: skip
+    assert c.get(f"/api/v1/events/{ids.rule}").json()["severity"] == "info"
+    assert c.get(f"/api/v1/events/{ids.avionics_v2}").json()["severity"] == "critical"
+    assert c.get(f"/api/v1/events/{ids.avionics_v1}").json()["severity"] is None  # no match
+    # the watch list may fix a keyword's level; the API follows it as the digest does
+    with store.write() as conn:
+        conn.execute(
+            text("UPDATE watch_item SET spec = :spec WHERE value = 'avionics'"),
+            {"spec": json.dumps({"severity": "high"})},
+        )
+    match = c.get(f"/api/v1/matches/{ids.acme_review}").json()
+    assert (match["severity"], match["watch_item"]["severity"]) == ("high", "high")
+    queue = client("acme").get("/api/v1/matches", params={"status": "new"}).json()["items"]
+    assert [m["severity"] for m in queue] == ["high", "critical"]
+
+
 def test_four_eyes_over_the_api(api):
     client, ids, _, store = api
     audit.set_four_eyes(store, "Acme Corp", True, "admin")
@@ -249,6 +273,8 @@ def test_roles_and_scopes(api):
         ("/api/v1/events", {"since": "2024-02-01", "until": "2024-01-01"}, "until"),
         ("/api/v1/events", {"kind": "entity.exploded"}, "kind"),
         ("/api/v1/events", {"cursor": "not-a-cursor"}, "cursor"),
+        # a well-formed cursor with an id no event can have (ids fit in 32 bits)
+        ("/api/v1/events", {"cursor": "WyIyMDI0LTAxLTAxIiwgOTk5OTk5OTk5OTk5XQ"}, "cursor"),
         ("/api/v1/events", {"company": "No Such Co"}, "company"),
         ("/api/v1/matches", {"status": "closed"}, "status"),
         ("/api/v1/matches", {"tier": "urgent"}, "tier"),

@@ -35,7 +35,6 @@ from .._entity_names import (
 from ..exceptions import BlockedError, FetchError, HTTPStatusError, ParseError
 from ..keys import fr_document_key, fr_entity_key
 from ..model import ChangeEvent, Collection, Entity, EventKind, ListedEntry, Payload, SourceState
-from ._fr_records import record_problem
 from ._gpo_entities import PARSER_VERSION, RuleEntries, RuleEntry, parse_entity_rule
 from ._listing import find_listed
 
@@ -61,6 +60,7 @@ log = logging.getLogger("regwatch.federal_register")
 ENTITY_XML_ROLE = "entity_xml"
 _SUPPLEMENT = re.compile(r"supplement\s+no\.?\s*[47]\s+to\s+part\s+744", re.IGNORECASE)
 _XML_URL = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/([A-Za-z0-9\-–—]+)\.xml")
+_PARENTHESES = re.compile(r"\(([^()]+)\)")
 _ACTIONS = {
     "added": EventKind.ENTITY_ADDED,
     "revised": EventKind.ENTITY_REVISED,
@@ -437,7 +437,7 @@ def _changes(before: Entity, after: Entity) -> dict[str, list[Any]] | None:
             continue
         if name == "aliases":
             same = {normalize_name(x) for x in a or []} - {
-                normalize_name(m) for m in re.findall(r"\(([^()]+)\)", after.name)
+                normalize_name(m) for m in _PARENTHESES.findall(after.name)
             } == {normalize_name(x) for x in b}
         elif name == "addresses":
             olds = [normalize_name(x) for x in a or []]
@@ -456,32 +456,33 @@ def _changes(before: Entity, after: Entity) -> dict[str, list[Any]] | None:
 def rule_events_in(
     collection: Collection,
     listed: Mapping[str, ListedEntry],
-    parse: Callable[[Payload], list[ChangeEvent]],
+    parse: Callable[[Payload], tuple[list[ChangeEvent], list[dict[str, Any]]]],
     normalize: Callable[[str], str],
     warnings: list[str],
     earlier: Mapping[str, dict[str, Any]],
 ) -> tuple[list[tuple[int | None, ChangeEvent]], dict[str, dict[str, Any]]]:
-    """All events of a Federal Register collection: ``parse`` for the API pages, and entity
-    events for the rules' XML, resolved against the parties currently listed; and the reading
-    of each rule, by document number.
+    """All events of a Federal Register collection: ``parse`` for the API pages (their events
+    and their readable records), and entity events for the rules' XML, resolved against the
+    parties currently listed; and the reading of each rule, by document number.
 
     The document event of every rule that amends the lists carries ``data["extraction"]``
     (see :func:`mark_documents`); ``earlier`` holds the readings of rules read on earlier polls,
     whose documents come back in the overlap window without their full text being read again."""
     records: dict[str, Mapping[str, Any]] = {}
-    for payload in collection.payloads:
-        if payload.role == "documents" and payload.status != 304:
-            for record in payload.json().get("results") or []:
-                if record_problem(record) is None:
-                    records[normalize(str(record["document_number"]))] = record
+    pages: dict[int, list[ChangeEvent]] = {}
+    for index, payload in enumerate(collection.payloads):
+        if payload.status != 304 and not is_entity_xml(payload):
+            pages[index], readable = parse(payload)
+            if payload.role == "documents":
+                records.update((normalize(str(r["document_number"])), r) for r in readable)
     out: list[tuple[int | None, ChangeEvent]] = []
     readings: dict[str, dict[str, Any]] = {}
     resolve = _resolver(listed)
     for index, payload in enumerate(collection.payloads):
         if payload.status == 304:
             continue
-        if not is_entity_xml(payload):
-            out += [(index, e) for e in parse(payload)]
+        if index in pages:
+            out += [(index, e) for e in pages[index]]
             continue
         number = _number_from_url(payload.url)
         reading = read_rule(

@@ -44,6 +44,12 @@ __all__ = ["PARSER_VERSION", "RuleEntries", "RuleEntry", "parse_entity_rule", "s
 PARSER_VERSION = 2
 
 _FRDOC = re.compile(r"FR\s+Doc\.?\s*([A-Z0-9]+[-–—]\s?\d+)", re.IGNORECASE)
+_FRDOC_DASH = re.compile(r"[–—]\s?")
+_EM_DASH = re.compile(r"\s*—\s*")
+#: the separators of aliases written inline after "a.k.a." (``A; and B``, ``A, a.k.a., B``)
+_INLINE_ALIAS = re.compile(r"\s*;\s*(?:and\s+)?|,\s*a\.k\.a\.,?\s*")
+_SENTENCE_BREAK = re.compile(r"\.\s+(?=[A-Z0-9])")
+_COMMA = re.compile(r",\s*")
 _AKA = re.compile(
     r",?\s*\b(?:a\.k\.a\.|also known as)\s*,?\s*(?:the\s+following\s+[\w-]+\s+alias(?:es)?\s*:?)?",
     re.IGNORECASE,
@@ -153,7 +159,7 @@ def parse_entity_rule(body: bytes, *, document_number: str | None = None) -> Rul
         where = document_number or "rule"
         raise ParseError(f"{where}: the full-text XML is not well-formed: {exc}") from None
     frdoc = _FRDOC.search(element_text(root.find(".//FRDOC")))
-    number = document_number or (re.sub(r"[–—]\s?", "-", frdoc[1]) if frdoc else None)
+    number = document_number or (_FRDOC_DASH.sub("-", frdoc[1]) if frdoc else None)
     result = RuleEntries(number)
     label = number or "rule"
     instructions: list[Instruction] = []
@@ -205,7 +211,7 @@ def split_entity(main: str, items: list[str]) -> tuple[str, tuple[str, ...], tup
     """
     main = repair_text(main)
     if not items and "—" in main:
-        first, *rest = re.split(r"\s*—\s*", main)
+        first, *rest = _EM_DASH.split(main)
         main, items = first, [f"—{r}" for r in rest]
         if items:
             last = items[-1]
@@ -219,7 +225,7 @@ def split_entity(main: str, items: list[str]) -> tuple[str, tuple[str, ...], tup
     aka = _AKA.search(main)
     if aka:
         name, after = main[: aka.start()], main[aka.end() :]
-        inline = [a for a in re.split(r"\s*;\s*(?:and\s+)?|,\s*a\.k\.a\.,?\s*", after) if a.strip()]
+        inline = [a for a in _INLINE_ALIAS.split(after) if a.strip()]
         if inline and not items:
             aliases += [a.strip(" ,.;:") for a in inline]
     else:
@@ -253,7 +259,7 @@ def _without_and(text: str) -> str:
 def _sentence_end(text: str) -> int | None:
     """Where the sentence ``text`` starts with ends (``CETC Research Institute 13. 113 Hezuo…``),
     not counting abbreviations such as ``Co.`` or ``No.``."""
-    for match in re.finditer(r"\.\s+(?=[A-Z0-9])", text):
+    for match in _SENTENCE_BREAK.finditer(text):
         if not _ABBREVIATIONS.search(text[: match.start() + 1]):
             return match.end()
     return None
@@ -266,7 +272,7 @@ def _split_name_address(text: str) -> tuple[str, str]:
     legal = _LEGAL_END.search(text)
     if legal:
         cuts.append(legal.end())
-    for comma in re.finditer(r",\s*", text):
+    for comma in _COMMA.finditer(text):
         if _ADDRESS_START.match(text[comma.end() :]):
             cuts.append(comma.end())
             break

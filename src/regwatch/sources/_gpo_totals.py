@@ -55,6 +55,9 @@ _DESTINATIONS = re.compile(r"under\s+the\s+destinations?\s+of\s+(?P<list>[^.;]+)
 _DESTINATION = re.compile(r"(?P<place>[A-Za-z][A-Za-z .,'’-]*?)\s*\((?P<n>\d+)\)")
 _LIST_MENTION = re.compile(r"\bMEU\b|military\s+end[-\s]users?|(?P<el>\bentity\s+list\b)", re.I)
 _SENTENCE = re.compile(r"(?<=[a-z0-9)\]])\.\s+(?=[A-Z])")
+_WORD_BREAK = re.compile(r"[-\s]+")
+#: what may come before a destination's name in a list of them (``, and the Netherlands``)
+_PLACE_LEAD = re.compile(r"^(?:,|and\b|the\b|\s)+", re.I)
 
 
 def _number(text: str) -> int | None:
@@ -65,7 +68,7 @@ def _number(text: str) -> int | None:
         return 1
     if text in _UNITS:
         return _UNITS.index(text)
-    parts = re.split(r"[-\s]+", text)
+    parts = _WORD_BREAK.split(text)
     if parts[0] in _TENS:
         return _TENS[parts[0]] + (_UNITS.index(parts[1]) if len(parts) > 1 else 0)
     return None
@@ -143,7 +146,7 @@ def read_announced(paragraphs: Iterable[str]) -> Announced:
                 if found:
                     continue
                 for item in _DESTINATION.finditer(places["list"]):
-                    name = re.sub(r"^(?:,|and\b|the\b|\s)+", "", item["place"], flags=re.I)
+                    name = _PLACE_LEAD.sub("", item["place"])
                     code = country_from_heading(name)
                     if code:
                         found[code] = found.get(code, 0) + int(item["n"])

@@ -12,7 +12,7 @@ The API's quirks handled here are listed in ``docs/sources/federal_register.md``
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import parse_qs, urlsplit
@@ -44,7 +44,7 @@ from ._fr_entities import (
     rule_events_in,
     rule_numbers,
 )
-from ._fr_records import record_problem
+from ._fr_records import readable_records
 from ._listing import entity_listing_changes
 
 if TYPE_CHECKING:
@@ -73,11 +73,15 @@ _MAX_PAGES = 200
 
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-", " ": ""})
 _NUMBER = re.compile(r"^(?P<prefix>.*?)-(?P<serial>\d+)$")
+#: a number already normalized (nearly every one the API gives): ASCII, upper case, no dash but
+#: ``-``, a serial of five digits or of more without a leading zero
+_NORMALIZED = re.compile(r"[A-Z0-9._-]*?-(?:[0-9]{5}|[1-9][0-9]{5,})")
 _CORRECTION = re.compile(r"^C\d+-(?P<original>.+)$", re.IGNORECASE)
 _NUMBER_IN_URL = re.compile(
     r"/documents/(?P<number>[A-Za-z0-9][A-Za-z0-9\-–—]*?)(?:\.json)?(?:[/?#]|$)"
 )
 _WITHDRAWAL = re.compile(r"\bwithdraw(?:al|n|ing)?\b", re.IGNORECASE)
+_CFR_FILTER = re.compile(r"\s*(\d{1,2})\s*C\.?F\.?R\.?\s*(?:[Pp]arts?\s*)?(\d+(?:\s*-\s*\d+)?)\s*")
 
 
 def normalize_document_number(raw: str) -> str:
@@ -86,6 +90,8 @@ def normalize_document_number(raw: str) -> str:
     The API itself treats ``2012-07333`` and ``2012-7333`` as one document, and GPO XML before
     March 2024 writes en dashes (``2024–02801``).
     """
+    if _NORMALIZED.fullmatch(raw):
+        return raw
     text = raw.strip().translate(_DASHES)
     match = _NUMBER.match(text)
     if not match:
@@ -146,9 +152,7 @@ class FederalRegisterSettings(SourceSettings):
 
 def parse_cfr_filter(text: str) -> tuple[int, str]:
     """``"15 CFR 744"`` → ``(15, "744")``; ``"15 CFR 730-774"`` → ``(15, "730-774")``."""
-    match = re.fullmatch(
-        r"\s*(\d{1,2})\s*C\.?F\.?R\.?\s*(?:[Pp]arts?\s*)?(\d+(?:\s*-\s*\d+)?)\s*", text
-    )
+    match = _CFR_FILTER.fullmatch(text)
     if not match or not 1 <= int(match[1]) <= 50:
         raise ValueError(
             f'expected a CFR filter such as "15 CFR 744" or "15 CFR 730-774", got {text!r}'
@@ -175,7 +179,8 @@ class FederalRegister(Source[FederalRegisterSettings]):
         else:
             since = today - timedelta(days=self.settings.backfill_days)
         collection = Collection()
-        self._walk_range(fetcher, since, today, collection)
+        documents: list[dict[str, Any]] = []  # the readable records of every documents page
+        self._walk_range(fetcher, since, today, collection, documents)
         if self.settings.public_inspection:
             self._walk(
                 fetcher,
@@ -183,16 +188,10 @@ class FederalRegister(Source[FederalRegisterSettings]):
                 self._pi_params(),
                 "pi",
                 collection,
+                [],  # the filings are checked (and bad ones reported), not kept
             )
-        newest = max(
-            (
-                d
-                for p in collection.payloads
-                if p.role == "documents"
-                for d in _publication_dates(p)
-            ),
-            default=None,
-        )
+        dates = (_date(r.get("publication_date")) for r in documents)
+        newest = max(filter(None, dates), default=None)
         cursor_date = max(
             filter(None, [newest, date.fromisoformat(last) if last else None]), default=None
         )
@@ -202,7 +201,7 @@ class FederalRegister(Source[FederalRegisterSettings]):
             fetcher,
             state,
             collection,
-            [r for p in collection.payloads if p.role == "documents" for r in _results(p)],
+            documents,
             interval=self.settings.xml_interval,
             normalize=normalize_document_number,
         )
@@ -236,10 +235,16 @@ class FederalRegister(Source[FederalRegisterSettings]):
         return [*self._common_params(), ("per_page", str(self.settings.per_page))]
 
     def _walk_range(
-        self, fetcher: Fetcher, since: date, until: date, collection: Collection
+        self,
+        fetcher: Fetcher,
+        since: date,
+        until: date,
+        collection: Collection,
+        records: list[dict[str, Any]],
     ) -> None:
-        """Walk one date range, halving it while it holds more than ``slice_max`` results."""
-        first = self._fetch(
+        """Walk one date range, halving it while it holds more than ``slice_max`` results;
+        the readable records of its pages are added to ``records``."""
+        first, readable = self._fetch(
             fetcher,
             self._url("documents.json"),
             self._document_params(since, until),
@@ -249,16 +254,16 @@ class FederalRegister(Source[FederalRegisterSettings]):
         count = _count(first)
         if count > self.settings.slice_max and since < until:
             middle = since + (until - since) // 2
-            self._walk_range(fetcher, since, middle, collection)
-            self._walk_range(fetcher, middle + timedelta(days=1), until, collection)
+            self._walk_range(fetcher, since, middle, collection, records)
+            self._walk_range(fetcher, middle + timedelta(days=1), until, collection, records)
             return
+        start = len(records)
         collection.payloads.append(first)
-        self._follow(fetcher, first, "documents", collection)
+        records += readable
+        self._follow(fetcher, first, "documents", collection, records)
         seen = {
             normalize_document_number(doc["document_number"])
-            for page in collection.payloads
-            if page.role == "documents"
-            for doc in _results(page)
+            for doc in records[start:]
             if since.isoformat() <= str(doc.get("publication_date", "")) <= until.isoformat()
         }
         if len(seen) < count:
@@ -274,13 +279,23 @@ class FederalRegister(Source[FederalRegisterSettings]):
         params: list[tuple[str, str]],
         role: str,
         collection: Collection,
+        records: list[dict[str, Any]],
     ) -> None:
-        first = self._fetch(fetcher, url, params, role, collection)
+        first, readable = self._fetch(fetcher, url, params, role, collection)
         collection.payloads.append(first)
-        self._follow(fetcher, first, role, collection)
+        records += readable
+        self._follow(fetcher, first, role, collection, records)
 
-    def _follow(self, fetcher: Fetcher, page: Payload, role: str, collection: Collection) -> None:
-        """Follow ``next_page_url`` exactly as given, refusing to visit a page twice."""
+    def _follow(
+        self,
+        fetcher: Fetcher,
+        page: Payload,
+        role: str,
+        collection: Collection,
+        records: list[dict[str, Any]],
+    ) -> None:
+        """Follow ``next_page_url`` exactly as given, refusing to visit a page twice; the
+        readable records of the pages are added to ``records``."""
         seen = {_page_identity(page.url)}
         for _ in range(_MAX_PAGES):
             next_url = page.json().get("next_page_url")
@@ -292,8 +307,9 @@ class FederalRegister(Source[FederalRegisterSettings]):
                     f"pagination cycle: {next_url} was already visited", url=next_url
                 )
             seen.add(identity)
-            page = self._fetch(fetcher, next_url, None, role, collection)
+            page, readable = self._fetch(fetcher, next_url, None, role, collection)
             collection.payloads.append(page)
+            records += readable
         raise PaginationError(f"more than {_MAX_PAGES} pages; narrow the query", url=page.url)
 
     def _fetch(
@@ -303,7 +319,8 @@ class FederalRegister(Source[FederalRegisterSettings]):
         params: list[tuple[str, str]] | None,
         role: str,
         collection: Collection,
-    ) -> Payload:
+    ) -> tuple[Payload, list[dict[str, Any]]]:
+        """One page, and its records regwatch can read (each record checked here, once)."""
         collection.requests += 1
         payload = fetcher.get(url, params=params, expect="json", role=role)
         body = payload.json()
@@ -311,20 +328,23 @@ class FederalRegister(Source[FederalRegisterSettings]):
             raise ParseError(
                 f"{payload.url}: expected a JSON object, got {type(body).__name__}", url=payload.url
             )
-        records = body.get("results")
-        for index, record in enumerate(records if isinstance(records, list) else []):
-            problem = record_problem(record)
-            if problem:  # parse skips it; the rest of the page is stored
-                collection.warnings.append(
-                    f"{payload.url.split('?')[0]}: result {index} skipped: {problem}"
-                )
-        return payload
+        results = body.get("results")
+        readable, problems = readable_records(results if isinstance(results, list) else [])
+        for index, problem in problems:  # parse skips it; the rest of the page is stored
+            collection.warnings.append(
+                f"{payload.url.split('?')[0]}: result {index} skipped: {problem}"
+            )
+        return payload, readable
 
     # -- parsing ------------------------------------------------------------------------------
 
     def parse_payload(self, payload: Payload) -> list[ChangeEvent]:
         if is_entity_xml(payload):
             return rule_events(payload, normalize=normalize_document_number)
+        return self._parse_page(payload)[0]
+
+    def _parse_page(self, payload: Payload) -> tuple[list[ChangeEvent], list[dict[str, Any]]]:
+        """An API response's events, and its records regwatch can read (each checked once)."""
         body = payload.json()
         if isinstance(body, dict) and "results" not in body and "document_number" in body:
             records: list[Any] = [body]
@@ -337,19 +357,20 @@ class FederalRegister(Source[FederalRegisterSettings]):
             raise ParseError(f"{payload.url}: not a Federal Register API response", url=payload.url)
         if not isinstance(records, list):
             raise ParseError(f"{payload.url}: `results` is not a list", url=payload.url)
-        problems = [(i, p) for i, r in enumerate(records) if (p := record_problem(r))]
+        readable, problems = readable_records(records)
         # In a poll, a bad record is skipped (collect reported it) and fails nothing.  A page
         # with no readable record at all is broken, and an imported file is all or nothing.
-        if problems and (len(problems) == len(records) or payload.role == "import"):
+        if problems and (not readable or payload.role == "import"):
             index, problem = problems[0]
             raise ParseError(f"{payload.url}: result {index}: {problem}", url=payload.url)
-        events = []
-        for record in records:
-            if record_problem(record):
-                continue
-            is_pi = payload.role == "pi" or "filing_type" in record or "filed_at" in record
-            events.append(public_inspection_event(record) if is_pi else document_event(record))
-        return events
+        pi_page = payload.role == "pi"
+        events = [
+            public_inspection_event(record)
+            if pi_page or "filing_type" in record or "filed_at" in record
+            else document_event(record)
+            for record in readable
+        ]
+        return events, readable
 
     def prior_request(self) -> PriorRequest:
         # A rule's revisions and removals name parties as they are listed now.
@@ -362,7 +383,7 @@ class FederalRegister(Source[FederalRegisterSettings]):
         events, readings = rule_events_in(
             collection,
             prior.listed,
-            self.parse_payload,
+            self._parse_page,
             normalize_document_number,
             warnings,
             earlier,
@@ -443,20 +464,9 @@ def _with_readings(
     return out
 
 
-def _results(page: Payload) -> list[dict[str, Any]]:
-    return [r for r in page.json().get("results") or [] if record_problem(r) is None]
-
-
 def _count(page: Payload) -> int:
     count = page.json().get("count", 0)
     return count if isinstance(count, int) else 0
-
-
-def _publication_dates(page: Payload) -> Iterator[date]:
-    for record in _results(page):
-        value = _date(record.get("publication_date"))
-        if value:
-            yield value
 
 
 def _page_identity(url: str) -> tuple[str, str]:

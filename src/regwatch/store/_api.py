@@ -8,14 +8,13 @@ Every function runs in the caller's transaction and returns plain records.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, select
 
 from ..events import StoredEvent
 from ._events import row_to_stored
-from ._query import EventQuery, build_select
+from ._query import EventCursor, EventQuery, build_select
 from ._review import DISMISSAL_REQUEST
 from .tables import COMPANY, EVENT, MATCH, PAYLOAD, WATCH_ITEM
 
@@ -37,25 +36,12 @@ _PAYLOAD = PAYLOAD
 _REQUEST = DISMISSAL_REQUEST
 
 
-@dataclass(frozen=True)
-class EventCursor:
-    """The last event of a page: the next page starts after it (newest first)."""
-
-    event_on: date
-    id: int
-
-
 def events_page(
     conn: Connection, query: EventQuery, after: EventCursor | None, limit: int
 ) -> tuple[list[StoredEvent], EventCursor | None]:
     """Up to ``limit`` events of ``query`` after ``after``, and the cursor of the next page
     (``None`` on the last page)."""
-    stmt = build_select(replace(query, limit=None), conn.dialect.name)
-    if after is not None:
-        when = _EVENT.c.event_on
-        stmt = stmt.where(
-            or_(when < after.event_on, and_(when == after.event_on, _EVENT.c.id < after.id))
-        )
+    stmt = build_select(replace(query, limit=None), conn.dialect.name, after)
     rows = list(conn.execute(stmt.limit(limit + 1)))
     events = [row_to_stored(r) for r in rows[:limit]]
     more = len(rows) > limit
@@ -89,6 +75,7 @@ def _match_select() -> Any:
             _COMPANY.c.name.label("company"),
             _ITEM.c.kind.label("item_kind"),
             _ITEM.c.value.label("item"),
+            _ITEM.c.spec["severity"].as_string().label("item_severity"),
             _EVENT.c.kind.label("event_kind"),
             _EVENT.c.key.label("event_key"),
             _EVENT.c.revision.label("event_revision"),
@@ -122,13 +109,20 @@ def _match_record(row: Any) -> dict[str, Any]:
         "status_changed_at": row.status_changed_at,
         "tier": row.tier,
         "score": row.score,
-        # severity arrives with its own column; until then the match's tier and score stand in
-        "severity": explanation.get("severity"),
+        # decided by the digest's rules from the watch item, the event and the tier: the web
+        # layer fills it in (the store does not know the rules)
+        "severity": None,
         "field": row.field,
         "reason": explanation.get("reason") or explanation.get("summary"),
         "explanation": explanation,
         "matcher_version": row.matcher_version,
-        "watch_item": {"id": row.watch_item_id, "kind": row.item_kind, "value": row.item},
+        "watch_item": {
+            "id": row.watch_item_id,
+            "kind": row.item_kind,
+            "value": row.item,
+            # the level the watch list fixes for this item's matches, if it does
+            "severity": row.item_severity,
+        },
         "event": {
             "id": row.event_id,
             "key": row.event_key,

@@ -53,6 +53,7 @@ ACTIONS = (
     "token.create",
     "token.revoke",
     "review.policy",
+    "recipient.unsubscribe",
 )
 
 

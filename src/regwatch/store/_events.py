@@ -26,6 +26,7 @@ from ..model import (
     content_hash,
     diff_fields,
 )
+from ._query import order_key
 from ._search import fts_columns
 from .tables import EVENT, EVENT_HEAD, PAYLOAD
 
@@ -234,8 +235,8 @@ def apply_intents(
         conn.exec_driver_sql(
             "INSERT INTO event_fts (rowid, words, cjk2, cjk1) VALUES (?, ?, ?, ?)",
             [
-                (event_id, *fts_columns(_searchable(i.event)))
-                for i, event_id in zip(intents, ids, strict=True)
+                (order_key(row["event_on"], event_id), *fts_columns(_searchable(i.event)))
+                for i, row, event_id in zip(intents, rows, ids, strict=True)
             ],
         )
     return ApplyResult(new_ids, revised_ids, 0)

@@ -21,7 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from .._version import __version__
 from ..config import Config
 from ..store import Store
-from . import _api, _pages
+from . import _api, _pages, _unsubscribe
 
 __all__ = ["create_app", "serve"]
 
@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 _HERE = Path(__file__).parent
 #: a page session lasts a working day; then the token is asked for again
 SESSION_SECONDS = 8 * 3600
+#: the one-click unsubscribe page is a page too (see ``_unsubscribe``)
+_UNSUB = "/unsubscribe/"
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -69,7 +71,8 @@ def create_app(
         response: Response = await call_next(request)
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
-        if _pages.is_page(request) or request.url.path in ("/login", "/logout"):
+        path = request.url.path
+        if _pages.is_page(request) or path in ("/login", "/logout") or path.startswith(_UNSUB):
             # the page loads only its own script and style, and is never framed
             response.headers["Content-Security-Policy"] = PAGE_CSP
         return response
@@ -107,6 +110,7 @@ def create_app(
     app.include_router(_api.router)
     app.include_router(_api.feeds)
     app.include_router(_pages.router)
+    app.include_router(_unsubscribe.router)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     return app
 

@@ -17,7 +17,7 @@ from ..events import EventKind
 from ..exceptions import InputError, ReviewRefused
 from ..matching import STATUSES
 from ..store import EventQuery
-from ..store._api import MatchFilter, companies, events_page, matches_page, watch_items
+from ..store._api import MatchFilter, companies, events_page, watch_items
 from ..store._audit import AuditQuery, entries, verify
 from ..store._review import companies as company_ids
 from ..store._review import decide, match_company
@@ -212,7 +212,7 @@ def list_matches(
         limit=limit,
     )
     with request.app.state.store.read() as conn:
-        items, following = matches_page(conn, flt)
+        items, following = _data.matches_page(conn, flt)
     return Page(items=_data.jsonable(items), next_cursor=str(following) if following else None)
 
 
@@ -229,7 +229,7 @@ def get_match(request: Request, principal: Reader, match_id: int) -> dict[str, A
     """One match with why it matched and its audit trail."""
     _visible_match(request, principal, match_id)
     with request.app.state.store.read() as conn:
-        (record,), _ = matches_page(conn, MatchFilter(match_id=match_id))
+        (record,), _ = _data.matches_page(conn, MatchFilter(match_id=match_id))
         record["trail"] = [
             e.to_json() for e in entries(conn, AuditQuery(subject=f"match:{match_id}"))
         ]
@@ -247,7 +247,7 @@ def _decide(
     except ReviewRefused as exc:
         raise HTTPException(409, str(exc)) from None
     with request.app.state.store.read() as conn:
-        (record,), _ = matches_page(conn, MatchFilter(match_id=match_id))
+        (record,), _ = _data.matches_page(conn, MatchFilter(match_id=match_id))
     return DecisionOut(
         match=_data.jsonable(record), recorded=made.action, audit_id=made.audit.id,
         pending=made.pending,
@@ -327,7 +327,7 @@ def _feed(request: Request, principal: Principal, company: str, list_code: str |
         cid = company_ids(conn).get(company)
         if cid is None or not principal.may_see(cid):
             raise HTTPException(404, "not found")
-        items, _ = matches_page(
+        items, _ = _data.matches_page(
             conn,
             MatchFilter(company_ids=(cid,), lists=(list_code,) if list_code else (), limit=100),
         )

@@ -8,12 +8,17 @@ import json
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Connection
+
 from ..config import Config
+from ..digest._severity import Severity, item_severity, parse_override, severity_of
 from ..health import SourceHealth, source_health
 from ..sources import SOURCES
 from ..store import Store
-from ..store._api import EventCursor, MatchFilter, events_by_ids, matches_page, payload_info
+from ..store._api import EventCursor, MatchFilter, events_by_ids, payload_info
+from ..store._api import matches_page as _matches_page
 from ..store._api import revisions as _revisions
+from ..store._query import order_key
 from ..timeutil import utcnow
 from ._security import Principal
 
@@ -24,6 +29,7 @@ __all__ = [
     "event_detail",
     "health",
     "jsonable",
+    "matches_page",
 ]
 
 
@@ -40,7 +46,9 @@ def decode_cursor(value: str) -> EventCursor:
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
         day, event_id = json.loads(raw)
-        return EventCursor(date.fromisoformat(day), int(event_id))
+        cursor = EventCursor(date.fromisoformat(day), int(event_id))
+        order_key(cursor.event_on, cursor.id)  # an id no event can have is refused here
+        return cursor
     except (binascii.Error, ValueError, TypeError) as exc:
         raise BadCursor("not a cursor from a previous page's next_cursor") from exc
 
@@ -54,6 +62,19 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, date):  # datetimes too
         return value.isoformat()
     return value
+
+
+def matches_page(conn: Connection, flt: MatchFilter) -> tuple[list[dict[str, Any]], int | None]:
+    """The store's page of matches, each with the severity a digest gives it (the same rules,
+    so the page, the API and the mail agree)."""
+    records, following = _matches_page(conn, flt)
+    for record in records:
+        override = parse_override({"severity": record["watch_item"]["severity"]})
+        level = severity_of(
+            record["watch_item"]["kind"], record["event"]["kind"], record["tier"], override
+        )
+        record["severity"] = level.value
+    return records, following
 
 
 def health(config: Config, store: Store) -> list[SourceHealth]:
@@ -80,4 +101,7 @@ def event_detail(store: Store, principal: Principal, event_id: int) -> dict[str,
         record["matches"], _ = matches_page(
             conn, MatchFilter(company_ids=principal.company_ids, event_id=event_id)
         )
+    # the event's level for this caller: the highest of the matches it may see (none: null)
+    levels = [Severity(m["severity"]) for m in record["matches"]]
+    record["severity"] = item_severity(levels).value if levels else None
     return jsonable(record)  # type: ignore[no-any-return]

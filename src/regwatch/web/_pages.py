@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 
 from .._entity_history import entity_history
 from ..exceptions import InputError, ReviewRefused
-from ..store._api import MatchFilter, matches_page
+from ..store._api import MatchFilter
 from ..store._audit import AuditQuery, entries
 from ..store._review import decide
 from ..store._tokens import authenticate
@@ -109,7 +109,7 @@ async def logout(request: Request) -> Response:
 @router.get("/review")
 def queue(request: Request, user: User) -> HTMLResponse:
     with request.app.state.store.read() as conn:
-        items, _ = matches_page(
+        items, _ = _data.matches_page(
             conn,
             MatchFilter(company_ids=user.company_ids, statuses=("new",), limit=QUEUE_LIMIT),
         )
@@ -135,7 +135,7 @@ async def decide_page(request: Request, user: User, match_id: int) -> Response:
     note = str(form.get("note") or "").strip() or None
     wants_json = "application/json" in request.headers.get("accept", "")
     with request.app.state.store.read() as conn:
-        visible, _ = matches_page(
+        visible, _ = _data.matches_page(
             conn, MatchFilter(company_ids=user.company_ids, match_id=match_id)
         )
     if not visible:

@@ -1,7 +1,7 @@
 """The order of the review queue: the most severe matches first.
 
-One function, so that the queue follows the match's own severity once matches carry one; until
-then a match's tier (``alert`` before ``review``) and its score stand in for it.
+One function: a match's severity (the digest's rules, filled in by ``_data.matches_page``) first,
+then its tier (``alert`` before ``review``) and its score.
 """
 
 from __future__ import annotations
