@@ -122,9 +122,6 @@ def test_the_checker_catches_a_wrong_import(tmp_path, monkeypatch):
 
 #: the store owns SQL: only its modules import these
 SQL_PACKAGES = ("sqlalchemy", "sqlmodel")
-#: modules outside the store that still run SQL of their own, until it moves into the store
-#: (each entry must still hold SQL: remove it when its SQL has moved)
-SQL_NOT_MOVED_YET = {"regwatch/digest/_build.py", "regwatch/digest/_outbox.py"}
 
 
 def sql_imports(root: Path = SRC) -> list[str]:
@@ -150,14 +147,7 @@ def sql_imports(root: Path = SRC) -> list[str]:
 
 
 def test_only_the_store_imports_sqlalchemy_or_sqlmodel():
-    outside = [line for line in sql_imports() if line.split(":")[0] not in SQL_NOT_MOVED_YET]
-    assert outside == []
-
-
-def test_the_modules_allowed_sql_for_now_still_hold_it():
-    holding = {line.split(":")[0] for line in sql_imports()}
-    moved = SQL_NOT_MOVED_YET - holding
-    assert not moved, f"no SQL left in {sorted(moved)}: remove them from SQL_NOT_MOVED_YET"
+    assert sql_imports() == []
 
 
 def test_the_sql_checker_catches_an_import_outside_the_store(tmp_path, monkeypatch):

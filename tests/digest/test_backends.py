@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from regwatch.digest import _outbox, list_deliveries, send_due
 from regwatch.store import Store
-from regwatch.store._delivery import Delivery
+from regwatch.store._delivery import Delivery, DeliveryMatch
 from tests.digest.conftest import NOW, smtp_mail
 from tests.support.digestdata import add_recipient, seed_sample
 from tests.support.smtpserver import free_port
@@ -56,9 +56,9 @@ def test_constraints_and_a_concurrent_planner(db_store, config):
         planned, _ = _outbox._plan(conn, config.general.digest, NOW, None)
     (plan,) = planned
     with db_store.write() as conn:
-        assert _outbox._insert(conn, plan, NOW, "example.org") is not None
+        assert len(_outbox._insert(conn, [plan], NOW, "example.org")) == 1
         # a second planner that saw the same state: its savepoint rolls back, nothing doubles
-        assert _outbox._insert(conn, plan, NOW, "example.org") is None
+        assert _outbox._insert(conn, [plan], NOW, "example.org") == []
     with db_store.read() as conn:
         rows = conn.execute(select(Delivery.__table__)).all()
     assert len(rows) == 1
@@ -76,3 +76,32 @@ def test_constraints_and_a_concurrent_planner(db_store, config):
     }
     with pytest.raises(IntegrityError), db_store.write() as conn:
         conn.execute(insert(Delivery.__table__).values(message_id="<x@y>", **values))
+
+
+def test_a_batch_with_one_delivery_another_run_wrote_keeps_the_others(db_store, config):
+    """The deliveries of a run are written in one statement; when a constraint refuses it
+    (another run wrote one of them), the others are written one by one, that one left out."""
+    seeded = seed_sample(db_store)
+    for name in ("legal", "ops", "trade"):
+        add_recipient(db_store, seeded["company_id"], f"{name}@acme.example")
+    with db_store.write() as conn:
+        planned, _ = _outbox._plan(conn, config.general.digest, NOW, None)
+    assert len(planned) == 3
+    taken = planned[1]
+    with db_store.write() as conn:  # the other run
+        assert len(_outbox._insert(conn, [taken], NOW, "example.org")) == 1
+    with db_store.write() as conn:
+        written = _outbox._insert(conn, planned, NOW, "example.org")
+    assert [plan.person.email for _, plan in written] == [
+        planned[0].person.email,
+        planned[2].person.email,
+    ]
+    with db_store.read() as conn:
+        rows = conn.execute(select(Delivery.__table__)).all()
+        links = conn.execute(select(DeliveryMatch.__table__)).all()
+    assert sorted(r.email for r in rows) == sorted(p.person.email for p in planned)
+    # each delivery carries its own matches, once
+    assert len(links) == sum(len(p.digest.match_ids) for p in planned)
+    assert {(link.recipient_id, link.match_id) for link in links} == {
+        (p.person.id, m) for p in planned for m in p.digest.match_ids
+    }

@@ -338,7 +338,8 @@ def test_a_second_run_skips_a_delivery_another_run_is_sending(
 
     with store.write() as conn:
         planned, _ = _outbox._plan(conn, config.general.digest, NOW, None)
-        written = [_outbox._insert(conn, plan, NOW, "example.org") for plan in planned]
+        written = [row for row, _ in _outbox._insert(conn, planned, NOW, "example.org")]
+    assert len(written) == len(planned) > 1
     for row in written:
         assert _outbox._claim(store, row.delivery_id, NOW, NOW + timedelta(minutes=5))
     second = send_due(store, config.general.digest, NOW, mail=mail)
@@ -597,3 +598,40 @@ def test_no_password_in_logs_errors_or_the_audit_trail(
     everything = caplog.text + repr(records) + repr(failed) + repr(sent)
     assert "authentication as 'bot' failed" in caplog.text  # the failure was logged...
     assert secret not in everything  # ...without the password
+
+
+def test_planning_pauses_the_cycle_collector_and_leaves_it_as_it_was(
+    store, config, acme, monkeypatch
+):
+    import gc
+
+    from regwatch.digest import _outbox
+
+    seen = []
+    plan = _outbox._plan_unpaused
+
+    def watched(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return plan(*args, **kwargs)
+
+    monkeypatch.setattr(_outbox, "_plan_unpaused", watched)
+    assert gc.isenabled()
+    with store.read() as conn:
+        planned, _ = _outbox._plan(conn, config.general.digest, NOW, None)
+    assert planned and seen == [False] and gc.isenabled()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("planning failed")
+
+    monkeypatch.setattr(_outbox, "_plan_unpaused", broken)
+    with pytest.raises(RuntimeError), store.read() as conn:
+        _outbox._plan(conn, config.general.digest, NOW, None)
+    assert gc.isenabled()  # resumed after a failure too
+    gc.disable()
+    try:
+        monkeypatch.setattr(_outbox, "_plan_unpaused", watched)
+        with store.read() as conn:
+            _outbox._plan(conn, config.general.digest, NOW, None)
+        assert not gc.isenabled()  # a caller that had paused it keeps it paused
+    finally:
+        gc.enable()

@@ -3,17 +3,20 @@ whatever a source may put in a title."""
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import re
 from datetime import UTC, date, datetime
 from email.headerregistry import Address
+from email.message import EmailMessage
 from email.policy import SMTP
+from email.utils import format_datetime
 
 import pytest
 from jinja2 import UndefinedError
 
-from regwatch.digest import Period, Reason, RecipientInfo, build_message, render
+from regwatch.digest import Period, Reason, RecipientInfo, _mime, message_bytes, render
 from regwatch.digest._model import compose
 from regwatch.digest._render import _HTML, _TEXT, one_line
 from regwatch.events import ChangeEvent, Entity, EventKind, StoredEvent
@@ -54,14 +57,14 @@ def digest_of(pairs, max_items: int = 100):
 
 
 def parts(rendered):
-    message = build_message(
+    data = message_bytes(
         rendered,
         sender=Address("regwatch", addr_spec="regwatch@example.org"),
         to=Address(addr_spec="compliance@acme.example"),
         message_id="<t.1@example.org>",
         date=NOW,
     )
-    parsed = email.message_from_bytes(message.as_bytes(policy=SMTP), policy=email.policy.default)
+    parsed = email.message_from_bytes(data, policy=email.policy.default)
     return parsed
 
 
@@ -358,6 +361,53 @@ def test_a_message_has_both_parts_and_safe_headers():
     assert max(len(line) for line in raw.split(b"\n")) <= 998  # SMTP line limit
 
 
+def _as_the_email_package_writes_it(rendered, boundary, headers):
+    message = EmailMessage()
+    message["Subject"] = rendered.subject
+    message["From"] = Address("régwatch 監視", addr_spec="regwatch@example.org")
+    message["To"] = Address("Ｃｏｍｐｌｉａｎｃｅ", addr_spec="compliance@acme.example")
+    message["Date"] = format_datetime(NOW)
+    message["Message-ID"] = "<t.1@example.org>"
+    message["Auto-Submitted"] = "auto-generated"
+    for name, value in headers.items():
+        message[name] = value
+    message["MIME-Version"] = "1.0"
+    message["Content-Type"] = f'multipart/alternative; boundary="{boundary}"'
+    for subtype, body in (("plain", rendered.text), ("html", rendered.html)):
+        part = EmailMessage()
+        part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
+        part["Content-Transfer-Encoding"] = "base64"
+        part.set_payload(base64.encodebytes(body.encode("utf-8")).decode("ascii"))
+        message.attach(part)
+    return message.as_bytes(policy=SMTP)
+
+
+def test_a_message_is_byte_for_byte_what_the_email_package_writes(monkeypatch):
+    # long non-ASCII subject, display names and list headers: every header folded and
+    # encoded the way the policy does it
+    title = "経済産業省 外国ユーザーリストの改正について " * 6
+    rendered = render(digest_of([(reason(1, "alert"), stored(1, title=title))]))
+    headers = {
+        "List-Id": '"Acme 株式会社 regwatch digest" <acme.regwatch.example.org>',
+        "List-Unsubscribe": "<mailto:ops@example.org?subject=unsubscribe%20compliance>",
+        "X-Regwatch-Period": "daily:2026-11-28",
+    }
+    monkeypatch.setattr(_mime.secrets, "token_hex", lambda n: "0123456789abcdef01234567")
+    for _ in range(2):  # the second time from the folded-header cache
+        data = message_bytes(
+            rendered,
+            sender=Address("régwatch 監視", addr_spec="regwatch@example.org"),
+            to=Address("Ｃｏｍｐｌｉａｎｃｅ", addr_spec="compliance@acme.example"),
+            message_id="<t.1@example.org>",
+            date=NOW,
+            headers=headers,
+        )
+        expected = _as_the_email_package_writes_it(
+            rendered, "=_regwatch.0123456789abcdef01234567", headers
+        )
+        assert data == expected
+
+
 def test_templates_are_strict_and_the_html_environment_escapes_every_template():
     with pytest.raises(UndefinedError):
         _TEXT.from_string("{{ missing }}").render()
@@ -381,3 +431,34 @@ def test_the_templates_folder_is_the_packaged_one():
         p.name: p.read_bytes() for p in packaged.iterdir() if p.is_file()
     }
     assert {p.name for p in packaged.iterdir()} >= {"digest.html", "digest.txt"}
+
+
+@pytest.mark.parametrize(
+    "size", [0, 1, 56, 57, 58, 57 * 64 - 1, 57 * 64, 57 * 64 + 1, 57 * 200 + 5]
+)
+def test_base64_bodies_are_cut_into_lines_as_the_email_package_cuts_them(size):
+    body = ("日本語 abc " * size)[:size]
+    expected = base64.encodebytes(body.encode("utf-8")).replace(b"\n", b"\r\n")
+    assert _mime._base64_lines(body) == expected
+
+
+def test_a_long_unsubscribe_link_reaches_the_client_as_a_link_not_encoded_words():
+    rendered = render(digest_of([(reason(1, "alert"), stored(1))]))
+    link = (
+        "<mailto:ops@example.org?subject=unsubscribe%20compliance%40acme.example%20from%20"
+        "Acme%20Corp%20digests>"
+    )
+    short = "<https://regwatch.example.org/unsubscribe/abc>"
+    for value in (link, short):
+        data = message_bytes(
+            rendered,
+            sender=Address(addr_spec="regwatch@example.org"),
+            to=Address(addr_spec="compliance@acme.example"),
+            message_id="<t.1@example.org>",
+            date=NOW,
+            headers={"List-Unsubscribe": value},
+        )
+        assert f"\r\nList-Unsubscribe: {value}\r\n".encode() in data
+        assert b"=?utf-8?" not in data.split(b"\r\n\r\n", 1)[0].split(b"List-Unsubscribe")[1]
+        parsed = email.message_from_bytes(data, policy=email.policy.default)
+        assert parsed["List-Unsubscribe"] == value

@@ -11,10 +11,11 @@ the same outbox.
 from __future__ import annotations
 
 from ._deliver import send_notice, send_test_email
+from ._mime import message_bytes
 from ._model import Digest, Item, Reason, RecipientInfo
 from ._outbox import Outcome, SendReport, list_deliveries, preview, send_due
 from ._probe import ChannelCheck, check_channels
-from ._render import Rendered, build_message, render
+from ._render import Rendered, render
 from ._schedule import Period, current_period
 from ._settings import DigestSettings, MailSettings, parse_address
 from ._smtp import FileOutbox, SmtpTransport, SmtpUrl, Transport, parse_smtp_url
@@ -35,10 +36,10 @@ __all__ = [
     "SmtpTransport",
     "SmtpUrl",
     "Transport",
-    "build_message",
     "check_channels",
     "current_period",
     "list_deliveries",
+    "message_bytes",
     "parse_address",
     "parse_smtp_url",
     "preview",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from urllib.parse import quote
 
@@ -22,8 +23,9 @@ from anyascii import anyascii
 from ..exceptions import DeliveryError
 from ..timeutil import utcnow
 from ._channels import ChannelError, Channels, chat_message
+from ._mime import message_bytes
 from ._model import Digest, RecipientInfo
-from ._render import View, build_message, flatten, one_line, render, subject_line
+from ._render import View, one_line, render, subject_line
 from ._settings import DigestSettings, MailSettings, parse_address
 from ._smtp import Progress, Transport
 
@@ -140,7 +142,7 @@ def deliver(job: Job, transport: Transport, views: dict[int, View] | None = None
             job.digest, {"id": job.delivery_id, "period": job.period}, views, job.unsubscribe
         )
         subject = rendered.subject
-        message = build_message(
+        data = message_bytes(
             rendered,
             sender=sender,
             to=to,
@@ -152,7 +154,6 @@ def deliver(job: Job, transport: Transport, views: dict[int, View] | None = None
                 "X-Regwatch-Period": job.period,
             },
         )
-        data = flatten(message)
         where = transport.send(data, job.message_id, sender.addr_spec, [to.addr_spec])
     except (DeliveryError, ValueError) as exc:
         return Done(job, subject, error=str(exc))
@@ -189,7 +190,7 @@ def send_notice(
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body)
     return transport.send(
-        flatten(message),
+        message.as_bytes(policy=SMTP),
         str(message["Message-ID"]),
         mail.sender.addr_spec,
         [to.addr_spec],

@@ -148,15 +148,22 @@ class Item:
     def score(self) -> float:
         return self.reasons[0].score
 
-    @cached_property  # sorting, sections and counts ask for it many times per digest
-    def severity(self) -> Severity:
-        kind = str(self.event.event.kind)
-        return item_severity(r.severity(kind) for r in self.reasons)
+    #: the highest level of its matches (sorting, sections and counts ask for it many times
+    #: per digest: computed once, when the item is made)
+    severity: Severity = field(init=False, repr=False, compare=False)
+    #: its place in a digest (:func:`rank_key`)
+    rank: tuple[Any, ...] = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def rank(self) -> tuple[Any, ...]:
+    def __post_init__(self) -> None:
         kind = str(self.event.event.kind)
-        return rank_key(self.tier, kind, self.score, self.event, self.severity)
+        if len(self.reasons) == 1:  # most items
+            severity = self.reasons[0].severity(kind)
+        else:
+            severity = item_severity(r.severity(kind) for r in self.reasons)
+        object.__setattr__(self, "severity", severity)
+        object.__setattr__(
+            self, "rank", rank_key(self.tier, kind, self.score, self.event, severity)
+        )
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,12 @@ which mail clients use to fold duplicates.  Losing a digest would be worse than 
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.headerregistry import Address
@@ -32,13 +35,23 @@ from time import monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, insert, select, update
-from sqlalchemy.exc import IntegrityError
-
 from ..exceptions import ConfigError
-from ..store import Store
-from ..store._delivery import DeliveryStatus
-from ..store.tables import COMPANY, DELIVERY, DELIVERY_MATCH
+from ..store import Connection, Store
+from ..store._delivery import (
+    DeliveryRow,
+    DeliveryStatus,
+    NewDelivery,
+    claim_delivery,
+    delivered_periods,
+    deliveries,
+    delivery_links,
+    due_deliveries,
+    insert_deliveries,
+    mark_failed,
+    mark_sent,
+    waiting_deliveries,
+)
+from ..store._recipients import company_names
 from ..timeutil import utcnow
 from ._build import (
     candidates,
@@ -64,9 +77,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("regwatch.digest")
-
-delivery_t = DELIVERY
-dm_t = DELIVERY_MATCH
 
 #: how long an attempt may take before another process may try the same delivery again, in
 #: units of the SMTP timeout (connect, EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA each get one)
@@ -143,11 +153,34 @@ def _company_id(conn: Connection, company: str | None) -> int | None:
     return None if company is None else find_company(conn, company)[0]
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Planning makes tens of thousands of objects that all live until the run ends (matches,
+    events, items) and no cyclic garbage; as they pile up, each of the cycle collector's full
+    passes walks every one of them again (seven passes, a tenth of a 1,000-digest run).  It is
+    paused while they are made, and resumes as it was (nothing is frozen: what the run leaves
+    behind is collected as usual)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _plan(
     conn: Connection, settings: DigestSettings, now: datetime, company_id: int | None
 ) -> tuple[list[_Planned], list[Outcome]]:
     """The digests due at ``now`` that have no delivery yet, and the recipients whose settings
     are broken (reported, never blocking the others)."""
+    with _no_cycle_collection():
+        return _plan_unpaused(conn, settings, now, company_id)
+
+
+def _plan_unpaused(
+    conn: Connection, settings: DigestSettings, now: datetime, company_id: int | None
+) -> tuple[list[_Planned], list[Outcome]]:
     people = recipients(conn, company_id=company_id)
     errors: list[Outcome] = []
     periods: dict[int, Period] = {}
@@ -161,13 +194,7 @@ def _plan(
             errors.append(
                 Outcome(person.company, person.email, "-", "error", f"recipient settings: {exc}")
             )
-    keys = {p.key for p in periods.values() if p.key}
-    existing: set[tuple[int, str]] = set()
-    for key in keys:
-        rows = conn.execute(
-            select(delivery_t.c.recipient_id).where(delivery_t.c.period == key)
-        ).scalars()
-        existing.update((int(rid), key) for rid in rows)
+    existing = delivered_periods(conn, {p.key for p in periods.values() if p.key})
     due = [
         p
         for p in people
@@ -209,65 +236,50 @@ class _Written:
     written_at: float
 
 
-def _insert(conn: Connection, plan: _Planned, now: datetime, domain: str) -> _Written | None:
-    """Write the delivery and its matches, already claimed by this run until ``leased_until``;
-    ``None`` when another run already wrote this ``(recipient, period)`` or took one of these
-    matches (the constraints said so)."""
-    person, digest = plan.person, plan.digest
-    assert person.id is not None
-    shown = digest.shown_match_ids
-    message_id = _message_id(person.id, plan.key, domain)
-    try:
-        with conn.begin_nested():
-            delivery_id = conn.execute(
-                insert(delivery_t)
-                .values(
-                    recipient_id=person.id,
-                    company_id=person.company_id,
-                    email=person.email if person.channel == "email" else redact(person.target),
-                    channel=person.channel,
-                    period=plan.key,
-                    scheduled_for=plan.period.due_at,
-                    status=DeliveryStatus.PENDING,
-                    attempts=0,
-                    message_id=message_id,
-                    match_count=len(digest.match_ids),
-                    created_at=now,
-                    next_attempt_at=now,
-                )
-                .returning(delivery_t.c.id)
-            ).scalar_one()
-            conn.execute(
-                insert(dm_t),
-                [
-                    {
-                        "delivery_id": delivery_id,
-                        "match_id": m,
-                        "recipient_id": person.id,
-                        "shown": m in shown,
-                    }
-                    for m in digest.match_ids
-                ],
+def _insert(
+    conn: Connection, plans: list[_Planned], now: datetime, domain: str
+) -> list[tuple[_Written, _Planned]]:
+    """Write the deliveries and their matches, due now; those another run already wrote for
+    their ``(recipient, period)`` or whose matches it took (the constraints said so) are left
+    out."""
+    news = []
+    for plan in plans:
+        person, digest = plan.person, plan.digest
+        assert person.id is not None
+        news.append(
+            NewDelivery(
+                recipient_id=person.id,
+                company_id=person.company_id,
+                email=person.email if person.channel == "email" else redact(person.target),
+                channel=person.channel,
+                period=plan.key,
+                scheduled_for=plan.period.due_at,
+                message_id=_message_id(person.id, plan.key, domain),
+                match_ids=digest.match_ids,
+                shown=digest.shown_match_ids,
+                created_at=now,
             )
-    except IntegrityError:
-        log.info("delivery of %s for %s was written by another run", plan.key, person.email)
-        return None
-    return _Written(int(delivery_id), message_id, monotonic())
+        )
+    written = []
+    for plan, new, delivery_id in zip(plans, news, insert_deliveries(conn, news), strict=True):
+        if delivery_id is None:
+            log.info("delivery of %s for %s was written by another run", new.period, new.email)
+            continue
+        written.append((_Written(delivery_id, new.message_id, monotonic()), plan))
+    return written
 
 
-def _period_of(row: Any, person: RecipientInfo) -> Period:
+def _period_of(row: DeliveryRow, person: RecipientInfo) -> Period:
     cadence, _, rest = str(row.period).partition(":")
     day = date.fromisoformat(rest) if cadence in ("daily", "weekly") else None
     return Period(cadence, day, row.scheduled_for, person.timezone, person.at)
 
 
 def _load_digest(
-    conn: Connection, row: Any, person: RecipientInfo, settings: DigestSettings
+    conn: Connection, row: DeliveryRow, person: RecipientInfo, settings: DigestSettings
 ) -> Digest:
-    links = conn.execute(
-        select(dm_t.c.match_id, dm_t.c.shown).where(dm_t.c.delivery_id == row.id)
-    ).all()
-    loaded = load_matches(conn, [link.match_id for link in links])
+    links = delivery_links(conn, row.id)
+    loaded = load_matches(conn, [match_id for match_id, _ in links])
     period = _period_of(row, person)
     return compose(
         person,
@@ -275,34 +287,15 @@ def _load_digest(
         period.label(),
         loaded.values(),
         settings.max_items,
-        shown_ids={link.match_id for link in links if link.shown},
+        shown_ids={match_id for match_id, shown in links if shown},
     )
-
-
-def _due_rows(conn: Connection, now: datetime, company_id: int | None) -> list[Any]:
-    stmt = (
-        select(delivery_t)
-        .where(
-            delivery_t.c.status.in_(DeliveryStatus.OPEN),
-            delivery_t.c.next_attempt_at <= now,
-        )
-        .order_by(delivery_t.c.id)
-    )
-    if company_id is not None:
-        stmt = stmt.where(delivery_t.c.company_id == company_id)
-    return list(conn.execute(stmt))
 
 
 def _waiting(store: Store, now: datetime, company_id: int | None) -> list[Outcome]:
     """Deliveries not sent that are not due yet: failed ones waiting for their retry, and
     pending ones another run holds (sending now, or stopped mid-send until its lease ends)."""
-    stmt = select(delivery_t).where(
-        delivery_t.c.status.in_(DeliveryStatus.OPEN), delivery_t.c.next_attempt_at > now
-    )
-    if company_id is not None:
-        stmt = stmt.where(delivery_t.c.company_id == company_id)
     with store.read() as conn:
-        names = _company_names(conn)
+        names = company_names(conn)
         return [
             Outcome(
                 names.get(r.company_id, "?"),
@@ -315,45 +308,23 @@ def _waiting(store: Store, now: datetime, company_id: int | None) -> list[Outcom
                 attempts=r.attempts,
                 next_attempt_at=r.next_attempt_at,
             )
-            for r in conn.execute(stmt.order_by(delivery_t.c.id))
+            for r in waiting_deliveries(conn, now, company_id)
         ]
-
-
-def _company_names(conn: Connection) -> dict[int, str]:
-
-    table = COMPANY
-    return {r.id: r.name for r in conn.execute(select(table.c.id, table.c.name))}
 
 
 def _claim(
     store: Store, delivery_id: int, now: datetime, until: datetime, held: datetime | None = None
-) -> bool:
-    """Lease a delivery until ``until``: one that is due at ``now``, or, with ``held``, one
-    this run holds until ``held`` (a renewal).  False when another run has it."""
-    due = (
-        delivery_t.c.next_attempt_at <= now
-        if held is None
-        else delivery_t.c.next_attempt_at == held
-    )
-    # A claim is an attempt about to start: it is counted now, so that an attempt cut short
-    # (the process killed mid-send) still counts.  A renewal is the same attempt.
-    attempts = delivery_t.c.attempts + (1 if held is None else 0)
+) -> int | None:
+    """Lease a delivery until ``until`` (see :func:`claim_delivery`): its attempts so far, or
+    ``None`` when another run has it."""
     with store.write() as conn:
-        claimed = conn.execute(
-            update(delivery_t)
-            .where(
-                delivery_t.c.id == delivery_id,
-                delivery_t.c.status.in_(DeliveryStatus.OPEN),
-                due,
-            )
-            .values(next_attempt_at=until, attempts=attempts, last_attempt_at=now)
-        ).rowcount
-    return bool(claimed)
+        return claim_delivery(conn, delivery_id, now, until, held)
 
 
 def _record(
     store: Store,
     done: Done,
+    attempts: int,
     settings: DigestSettings,
     now: datetime,
     created_at: datetime | None = None,
@@ -364,20 +335,11 @@ def _record(
     neither is tried again."""
     job = done.job
     digest = job.digest
-    with store.read() as conn:  # counted when it was claimed
-        attempts = conn.execute(
-            select(delivery_t.c.attempts).where(delivery_t.c.id == job.delivery_id)
-        ).scalar_one()
     retry_at = None
     if done.where is not None:
         status, detail = "sent", done.where
-        values: dict[str, Any] = {
-            "status": DeliveryStatus.SENT,
-            "last_error": None,
-            "next_attempt_at": None,
-            "sent_at": now,
-            "transport": done.where,
-        }
+        with store.write() as conn:
+            mark_sent(conn, job.delivery_id, now, done.subject, done.where)
         log.info("delivery %s sent to %s via %s", job.delivery_id, job.to, done.where)
     else:
         error = done.error or "unknown error"
@@ -395,11 +357,15 @@ def _record(
                 error += f" (given up: still failing after {settings.webhook_retry_hours:g} h)"
         if final is not None:
             status, detail, retry_at = final, error, None
-        values = {
-            "status": final or DeliveryStatus.FAILED,
-            "last_error": one_line(error, _ERROR_LIMIT),
-            "next_attempt_at": retry_at,
-        }
+        with store.write() as conn:
+            mark_failed(
+                conn,
+                job.delivery_id,
+                done.subject,
+                one_line(error, _ERROR_LIMIT),
+                retry_at,
+                final or DeliveryStatus.FAILED,
+            )
         log.warning(
             "delivery %s to %s %s (attempt %d): %s",
             job.delivery_id,
@@ -407,12 +373,6 @@ def _record(
             final or "failed",
             attempts,
             error,
-        )
-    with store.write() as conn:
-        conn.execute(
-            update(delivery_t)
-            .where(delivery_t.c.id == job.delivery_id)
-            .values(subject=done.subject, **values)
         )
     return Outcome(
         digest.recipient.company,
@@ -469,13 +429,14 @@ def send_due(
     # deliveries from earlier runs: pending ones of a run that stopped, failed ones due again
     with store.read() as conn:
         company_id = _company_id(conn, company)
-        rows = _due_rows(conn, now, company_id)
+        rows = due_deliveries(conn, now, company_id)
         people = {p.id: p for p in recipients(conn, company_id=company_id)}
     for row in rows:
         person = people.get(row.recipient_id)
         if person is None:  # deactivated since: its delivery waits, visible in `deliveries`
             continue
-        if not _claim(store, row.id, now, now + lease(person)):
+        attempts = _claim(store, row.id, now, now + lease(person))
+        if attempts is None:
             continue  # another run is on it, or has just sent it
         with store.read() as conn:
             digest = _load_digest(conn, row, person, settings)
@@ -484,31 +445,29 @@ def send_due(
             _record(
                 store,
                 manners.send(job, transport, views),
+                attempts,
                 settings,
                 now,
                 row.created_at,
             )
         )
     # new deliveries, written (already leased to this run) before anything is sent
-    fresh: list[tuple[_Written, _Planned]] = []
     with store.write() as conn:
         planned, errors = _plan(conn, settings, now, company_id)
         report.outcomes.extend(errors)
-        for plan in planned:
-            # written due now, not leased: each is claimed just before its own send, so that
-            # a run killed mid-batch leaves the recipients it had not reached due at once
-            written = _insert(conn, plan, now, mail.sender.domain)
-            if written is not None:
-                fresh.append((written, plan))
+        # written due now, not leased: each is claimed just before its own send, so that a
+        # run killed mid-batch leaves the recipients it had not reached due at once
+        fresh = _insert(conn, planned, now, mail.sender.domain)
     # No gc.freeze() around the sends: it parked the cycle's young garbage with everything else,
     # and gc.unfreeze() handed it to the oldest generation, whose collections then hardly ever
     # came, so a daemon grew by every cycle's garbage (benchmarks/bench_soak.py).
     for written, plan in fresh:
-        done = _send_fresh(
+        sent = _send_fresh(
             store, written, plan, sender, transport, views, now, lease(plan.person), manners
         )
-        if done is not None:
-            report.outcomes.append(_record(store, done, settings, now, now))
+        if sent is not None:
+            done, attempts = sent
+            report.outcomes.append(_record(store, done, attempts, settings, now, now))
     manners.channels.close()
     report.waiting = _waiting(store, now, company_id)
     return report
@@ -524,12 +483,14 @@ def _send_fresh(
     now: datetime,
     lease: timedelta,
     manners: _Manners,
-) -> Done | None:
-    """Send a delivery this run has just written; ``None`` if its lease had to be renewed and
-    another run had taken it meanwhile (a long batch renews each lease before it runs out,
-    instead of claiming every row before sending it)."""
+) -> tuple[Done, int] | None:
+    """Send a delivery this run has just written: how it went, and its attempts so far;
+    ``None`` if its lease had to be renewed and another run had taken it meanwhile (a long
+    batch renews each lease before it runs out, instead of claiming every row before sending
+    it)."""
     elapsed = timedelta(seconds=monotonic() - written.written_at)
-    if not _claim(store, written.delivery_id, now, now + elapsed + lease):
+    attempts = _claim(store, written.delivery_id, now, now + elapsed + lease)
+    if attempts is None:
         return None
     job = _job(
         written.delivery_id,
@@ -541,7 +502,7 @@ def _send_fresh(
         plan.digest,
         manners,
     )
-    return manners.send(job, transport, views)
+    return manners.send(job, transport, views), attempts
 
 
 @dataclass(frozen=True)
@@ -600,7 +561,7 @@ def _dry_run(
                 )
             )
         people = {p.id: p for p in recipients(conn, company_id=company_id)}
-        for row in _due_rows(conn, now, company_id):
+        for row in due_deliveries(conn, now, company_id):
             person = people.get(row.recipient_id)
             if person is None:
                 continue
@@ -668,23 +629,8 @@ def list_deliveries(
     matches."""
     with store.read() as conn:
         company_id = _company_id(conn, company)
-        names = _company_names(conn)
-        stmt = select(delivery_t).order_by(delivery_t.c.id.desc())
-        if company_id is not None:
-            stmt = stmt.where(delivery_t.c.company_id == company_id)
-        if limit:
-            stmt = stmt.limit(limit)
-        rows = list(conn.execute(stmt))
-        matches: dict[int, list[int]] = {r.id: [] for r in rows}
-        ids = list(matches)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            for link in conn.execute(
-                select(dm_t.c.delivery_id, dm_t.c.match_id)
-                .where(dm_t.c.delivery_id.in_(chunk))
-                .order_by(dm_t.c.match_id)
-            ):
-                matches[link.delivery_id].append(link.match_id)
+        names = company_names(conn)
+        rows = deliveries(conn, company_id, limit)
     return [
         {
             "id": r.id,
@@ -702,9 +648,9 @@ def list_deliveries(
             "subject": r.subject,
             "transport": r.transport,
             "match_count": r.match_count,
-            "match_ids": matches[r.id],
+            "match_ids": match_ids,
         }
-        for r in rows
+        for r, match_ids in rows
     ]
 
 

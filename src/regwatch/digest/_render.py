@@ -11,20 +11,12 @@ an empty string.  Links are only made from ``http``/``https`` URLs.
 
 from __future__ import annotations
 
-import base64
-import io
 import json
 import re
-import secrets
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from email.generator import BytesGenerator
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime
+from importlib.resources import files
 from types import SimpleNamespace
 from typing import Any
 
@@ -40,10 +32,8 @@ from ._words import field_changes, human_date, sentence
 
 __all__ = [
     "Rendered",
-    "build_message",
     "clip",
     "digest_context",
-    "flatten",
     "one_line",
     "render",
     "subject_line",
@@ -331,11 +321,13 @@ def _item(item: Item, views: dict[int, View] | None) -> View:
     if event_view is None:
         event_view = _event_view(stored)
         # the event's part of an item is the same in every digest that lists it: rendered
-        # once per run here (an event matched by a thousand companies is in a thousand
-        # digests), then placed in each digest's template as it is
-        event_view.event_html = Markup(
-            _HTML.get_template("digest_event.html").render(item=event_view).removesuffix("\n")
-        )
+        # and its CSS inlined once per run here (an event matched by a thousand companies is
+        # in a thousand digests), then placed in each digest as it is (see render())
+        event_view.event_html = Markup(f"<!--regwatch-event-{stored.id}-->")
+        event_view.event_html_inlined = _inlined("digest_event.html", event_view)
+        #: the item's first line, by level (the same event is critical to one company and
+        #: info to another)
+        event_view.heads = {}
         event_view.event_text = (
             _TEXT.get_template("digest_event.txt").render(item=event_view).removesuffix("\n")
         )
@@ -344,7 +336,7 @@ def _item(item: Item, views: dict[int, View] | None) -> View:
     severity = item.severity
     words = one_line(sentence(item), TITLE_LIMIT)
     kind, source = str(stored.event.kind), stored.event.source
-    return View(
+    view = View(
         **vars(event_view),
         tier=item.tier,
         tier_label=item.tier.upper(),
@@ -366,6 +358,18 @@ def _item(item: Item, views: dict[int, View] | None) -> View:
             for other in item.also
         ],
     )
+    view.head_html = Markup(f"<!--regwatch-head-{stored.id}-{severity.value}-->")
+    head = event_view.heads.get(severity)
+    if head is None:
+        head = event_view.heads[severity] = _inlined("digest_head.html", view)
+    view.head_html_inlined = head
+    return view
+
+
+def _inlined(template: str, item: View) -> str:
+    """A part of an item that is the same in every digest listing it, with its CSS inlined."""
+    html = _HTML.get_template(template).render(item=item).removesuffix("\n")
+    return _FRAGMENTS.inline_fragment(html, _CSS)
 
 
 def _sections(
@@ -479,6 +483,20 @@ _HTML = _environment(autoescape=True)
 _TEXT = _environment(autoescape=False)
 #: remote stylesheets are never fetched (a template could be edited to link one)
 _INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_at_rules=True)
+#: the events' parts are inlined on their own, with the digest's stylesheet: its rules match
+#: within an event's part alone (no rule there depends on what surrounds it), and the at-rules
+#: stay in the digest's head
+_FRAGMENTS = css_inline.CSSInliner(load_remote_stylesheets=False)
+_CSS = "".join(
+    re.findall(
+        r"<style>(.*?)</style>",
+        (files("regwatch") / "templates" / "digest.html").read_text(encoding="utf-8"),
+        re.S,
+    )
+)
+#: where an item's shared parts go in the digest while the rest of it is inlined: comments,
+#: which nothing from a source can make (its text is escaped) and the inliner keeps as they are
+_SHARED_MARKS = re.compile(r"<!--regwatch-(?:event|head)-[a-z0-9-]+-->")
 
 
 def render(
@@ -490,78 +508,13 @@ def render(
     """The digest's subject, plain text and HTML (with its CSS inlined); ``views`` as for
     :func:`digest_context`; ``unsubscribe``: the link the footer offers."""
     context = digest_context(digest, delivery, views, unsubscribe)
+    parts: dict[str, str] = {}
+    for section in context["sections"]:
+        if not section.collapsed:
+            for entry in section.entries:
+                parts[entry.event_html] = entry.event_html_inlined
+                parts[entry.head_html] = entry.head_html_inlined
     html = _INLINER.inline(_HTML.get_template("digest.html").render(context))
+    html = _SHARED_MARKS.sub(lambda found: parts[found.group(0)], html)
     text = _TEXT.get_template("digest.txt").render(context)
     return Rendered(context["subject"], text, html)
-
-
-_LINE_END = re.compile(r"\r\n|\r|\n")
-
-
-class _Generator(BytesGenerator):
-    """The stdlib's generator, writing a part's body in one piece instead of line by line
-    (same bytes; a 50-item digest has a few thousand base64 lines)."""
-
-    _NL: str  # set by Generator.__init__ from the policy's linesep
-
-    def _write_lines(self, lines: str) -> None:
-        if not lines:
-            return
-        if "\r" not in lines:  # base64 bodies: plain LF line ends, replaced in C
-            self.write(lines.replace("\n", self._NL))
-        else:
-            self.write(_LINE_END.sub(self._NL, lines))
-
-
-def flatten(message: EmailMessage) -> bytes:
-    """``message`` as it goes on the wire: CRLF line ends, 7-bit (RFC 2047 headers, base64)."""
-    out = io.BytesIO()
-    _Generator(out, policy=SMTP).flatten(message)
-    return out.getvalue()
-
-
-def build_message(
-    rendered: Rendered,
-    *,
-    sender: Address,
-    to: Address,
-    message_id: str,
-    date: datetime,
-    headers: Mapping[str, str] | None = None,
-) -> EmailMessage:
-    """A multipart/alternative message (plain text first, then HTML, as RFC 2046 orders them).
-
-    The subject has already been made one line by :func:`one_line`; the ``email`` package
-    would refuse CR or LF in a header anyway.
-    """
-    message = EmailMessage()
-    message["Subject"] = rendered.subject
-    message["From"] = sender
-    message["To"] = to
-    message["Date"] = format_datetime(date)
-    message["Message-ID"] = message_id
-    # RFC 3834: no vacation auto-replies to a machine
-    message["Auto-Submitted"] = "auto-generated"
-    for name, value in (headers or {}).items():
-        message[name] = one_line(value, 900)
-    message["MIME-Version"] = "1.0"
-    # Base64 never contains "_" or ".", so this boundary cannot occur in a part; the email
-    # package would otherwise search the whole message for a boundary it picked at random.
-    boundary = f"=_regwatch.{secrets.token_hex(12)}"
-    message["Content-Type"] = f'multipart/alternative; boundary="{boundary}"'
-    for subtype, body in (("plain", rendered.text), ("html", rendered.html)):
-        message.attach(_base64_part(subtype, body))
-    return message
-
-
-def _base64_part(subtype: str, body: str) -> EmailMessage:
-    """A UTF-8 text part in base64: 7-bit safe whatever the scripts and line lengths.
-
-    Built by hand rather than with ``set_content``, which encodes base64 (and quoted-printable)
-    57 bytes at a time in Python: for a 50-item digest that was a tenth of the whole run.
-    """
-    part = EmailMessage()
-    part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
-    part["Content-Transfer-Encoding"] = "base64"
-    part.set_payload(base64.encodebytes(body.encode("utf-8")).decode("ascii"))
-    return part

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 __all__ = ["LEVELS", "Severity", "item_severity", "severity_of", "why_severity"]
@@ -84,6 +85,9 @@ def parse_override(spec: Mapping[str, Any] | None) -> Severity | None:
         return None
 
 
+# a handful of distinct arguments (watch kinds × event kinds × tiers), asked for by every match
+# of every digest: remembered (bounded, whatever kinds a database holds)
+@lru_cache(maxsize=1024)
 def severity_of(
     watch_kind: str, event_kind: str, tier: str, override: Severity | None = None
 ) -> Severity:
@@ -94,6 +98,7 @@ def severity_of(
     return _lower(level) if tier == "review" else level
 
 
+@lru_cache(maxsize=1024)
 def why_severity(
     watch_kind: str, event_kind: str, tier: str, override: Severity | None = None
 ) -> str:

@@ -15,6 +15,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from ._model import Item, Reason
@@ -44,6 +45,7 @@ FIELD_LABELS = {
 }
 
 
+@lru_cache(maxsize=4096)  # strftime is slow, and a run names the same few hundred days
 def human_date(day: date) -> str:
     """``13 Nov 2026``: day first and the month in letters, unambiguous in every country."""
     return f"{day.day} {day:%b %Y}"

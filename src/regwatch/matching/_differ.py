@@ -22,7 +22,7 @@ from typing import Any
 from ..alerts import confirms
 from ..events import StoredEvent
 from ..exceptions import InputError
-from ..store import Store, Transaction
+from ..store import Connection, Store
 from ..store._api import events_by_ids
 from ..store._audit import default_actor
 from ..store._matches import (
@@ -65,7 +65,7 @@ STATUSES = ("new", "acknowledged", "dismissed")
 _BATCH = 500
 
 
-def _load_items(conn: Transaction, ids: Sequence[int] | None = None) -> list[WatchItemSpec]:
+def _load_items(conn: Connection, ids: Sequence[int] | None = None) -> list[WatchItemSpec]:
     return [spec_of(row) for row in active_items(conn, ids)]
 
 
@@ -75,7 +75,7 @@ def match_events(matcher: WatchMatcher, events: Iterable[StoredEvent]) -> list[t
 
 
 def _carried_status(
-    conn: Transaction, events: dict[int, StoredEvent], found: list[tuple[int, Found]]
+    conn: Connection, events: dict[int, StoredEvent], found: list[tuple[int, Found]]
 ) -> dict[tuple[int, int], tuple[str, str | None, Any]]:
     """For matches on revisions: the status a dismissed or acknowledged match of the previous
     revisions passes on, when the match is not materially different."""
@@ -97,7 +97,7 @@ def _carried_status(
 
 
 def _confirmations(
-    conn: Transaction, events: dict[int, StoredEvent], found: list[tuple[int, Found]]
+    conn: Connection, events: dict[int, StoredEvent], found: list[tuple[int, Found]]
 ) -> set[tuple[int, int]]:
     """``(event id, watch item id)`` of matches that would only repeat an earlier alert.
 
@@ -119,7 +119,7 @@ def _confirmations(
 
 
 def _store_matches(
-    conn: Transaction, events: dict[int, StoredEvent], found: list[tuple[int, Found]]
+    conn: Connection, events: dict[int, StoredEvent], found: list[tuple[int, Found]]
 ) -> int:
     repeats = _confirmations(conn, events, found)
     found = [(eid, f) for eid, f in found if (eid, f.watch_item_id) not in repeats]
@@ -165,7 +165,7 @@ _FLOORS: dict[str, int] = {}
 _SETTLED = timedelta(seconds=60)
 
 
-def _floor_after(conn: Transaction, events: Sequence[StoredEvent], start: int) -> int:
+def _floor_after(conn: Connection, events: Sequence[StoredEvent], start: int) -> int:
     """The new floor after a scan from ``start`` that found ``events`` (unmatched) first."""
     return settled_floor(conn, start, events[0].id if events else None, utcnow() - _SETTLED)
 

@@ -18,7 +18,7 @@ from ..events import ChangeEvent, Entity, StoredEvent
 from ..sources._csl_snapshot import CslEntry, entry_from_json
 from ..sources._ecfr_table import CodifiedEntry
 from ..sources._snapshot import ListRecord
-from ..store import Transaction
+from ..store import Connection
 from ..store._history import current_events, last_success_at
 from ..store._snapshot import load_entries
 from ._findings import Views
@@ -43,7 +43,7 @@ class ViewData:
 
 
 def _heads(
-    conn: Transaction, source: str, prefix: str | None = None
+    conn: Connection, source: str, prefix: str | None = None
 ) -> Iterator[tuple[StoredEvent, ChangeEvent]]:
     for stored in current_events(conn, source, prefix):
         yield stored, stored.event
@@ -59,7 +59,7 @@ def _details(entity: Entity | None, name: str) -> Any:
     return (entity.details if entity else {}).get(name)
 
 
-def _rule_sightings(conn: Transaction, lists: Iterable[str]) -> list[Sighting]:
+def _rule_sightings(conn: Connection, lists: Iterable[str]) -> list[Sighting]:
     wanted = set(lists)
     out = []
     for row, event in _heads(conn, "federal_register"):
@@ -89,7 +89,7 @@ def _rule_sightings(conn: Transaction, lists: Iterable[str]) -> list[Sighting]:
     return out
 
 
-def _baselines(conn: Transaction, source: str) -> dict[str, datetime]:
+def _baselines(conn: Connection, source: str) -> dict[str, datetime]:
     out = {}
     for row, event in _heads(conn, source, f"{source}:baseline:"):
         if event.list_code:
@@ -97,7 +97,7 @@ def _baselines(conn: Transaction, source: str) -> dict[str, datetime]:
     return out
 
 
-def _ecfr_sightings(conn: Transaction, lists: Iterable[str]) -> tuple[list[Sighting], set[str]]:
+def _ecfr_sightings(conn: Connection, lists: Iterable[str]) -> tuple[list[Sighting], set[str]]:
     baselines = _baselines(conn, "ecfr")
     covered = {code for code in lists if code in baselines}
     changed: dict[str, tuple[StoredEvent, ChangeEvent]] = {}
@@ -225,7 +225,7 @@ def _removed(view: str, row: StoredEvent, event: ChangeEvent) -> Sighting:
     )
 
 
-def _csl_sightings(conn: Transaction, lists: Iterable[str]) -> tuple[list[Sighting], set[str]]:
+def _csl_sightings(conn: Connection, lists: Iterable[str]) -> tuple[list[Sighting], set[str]]:
     baselines = _baselines(conn, "csl")
     covered = {code for code in lists if code in baselines}
     changed: dict[str, tuple[StoredEvent, ChangeEvent]] = {}
@@ -259,11 +259,11 @@ def _csl_sightings(conn: Transaction, lists: Iterable[str]) -> tuple[list[Sighti
     return out, covered
 
 
-def _as_of(conn: Transaction, name: str) -> datetime | None:
+def _as_of(conn: Connection, name: str) -> datetime | None:
     return _aware(last_success_at(conn, name))
 
 
-def _documents(conn: Transaction) -> tuple[tuple[int, int, int, str], ...]:
+def _documents(conn: Connection) -> tuple[tuple[int, int, int, str], ...]:
     """The pages of every Federal Register document regwatch read."""
     out = []
     for _, event in _heads(conn, "federal_register"):
@@ -277,7 +277,7 @@ def _documents(conn: Transaction) -> tuple[tuple[int, int, int, str], ...]:
     return tuple(out)
 
 
-def load_views(conn: Transaction, lists: Iterable[str]) -> ViewData:
+def load_views(conn: Connection, lists: Iterable[str]) -> ViewData:
     """Every sighting of the ``lists`` in the three views, and what is known of the views."""
     codes = list(lists)
     if not any(code in _baselines(conn, view) for view in ("ecfr", "csl") for code in codes):
@@ -295,7 +295,7 @@ def load_views(conn: Transaction, lists: Iterable[str]) -> ViewData:
     return ViewData([*rules, *ecfr, *csl], views)
 
 
-def open_findings(conn: Transaction) -> dict[str, str]:
+def open_findings(conn: Connection) -> dict[str, str]:
     """``{event key: kind}`` of every finding reported and not resolved."""
     out = {}
     for _, event in _heads(conn, "reconcile", "reconcile:"):

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
+from lxml import etree
 
 from .._entity_names import normalize_name, repair_text
 from ..exceptions import ParseError

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 from ..exceptions import ParseError
 from ..keys import un_entry_key

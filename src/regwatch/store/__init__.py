@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, TypeAlias
+from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, or_, select, update
 from sqlalchemy.engine import make_url
@@ -54,11 +54,9 @@ from .tables import COMPANY, EVENT, FETCH_RUN, PAYLOAD, SOURCE_STATE
 #: producers of events that are not sources: the reconciliation of the Entity List's views
 _OWN_SOURCES = frozenset({"reconcile"})
 
-__all__ = ["ApplyResult", "Batch", "EventQuery", "ListSummary", "Store", "Transaction"]
-
-#: an open transaction (:meth:`Store.read`, :meth:`Store.write`): callers hand it to the
-#: store's functions and run no SQL on it themselves
-Transaction: TypeAlias = Connection
+#: ``Connection``: the transaction :meth:`Store.read` and :meth:`Store.write` yield, which the
+#: layers above hand to the store's functions (they never run SQL on it themselves)
+__all__ = ["ApplyResult", "Batch", "Connection", "EventQuery", "ListSummary", "Store"]
 
 
 @dataclass

@@ -13,7 +13,7 @@ from ..config import Config
 from ..digest._severity import Severity, item_severity, parse_override, severity_of
 from ..health import SourceHealth, source_health
 from ..sources import SOURCES
-from ..store import Store, Transaction
+from ..store import Connection, Store
 from ..store._api import EventCursor, MatchFilter, events_by_ids, payload_info
 from ..store._api import matches_page as _matches_page
 from ..store._api import revisions as _revisions
@@ -72,7 +72,7 @@ def jsonable_records(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
     return [jsonable_record(record) for record in records]
 
 
-def matches_page(conn: Transaction, flt: MatchFilter) -> tuple[list[dict[str, Any]], int | None]:
+def matches_page(conn: Connection, flt: MatchFilter) -> tuple[list[dict[str, Any]], int | None]:
     """The store's page of matches, each with the severity a digest gives it (the same rules,
     so the page, the API and the mail agree)."""
     records, following = _matches_page(conn, flt)
