@@ -1,5 +1,5 @@
-"""The store's tables as typed SQLAlchemy Core objects, for its bulk paths and for the layers
-that query them directly (matching and digests).
+"""The store's tables as typed SQLAlchemy Core objects, for the store's own queries (no other
+layer queries them: they call the store's functions).
 
 SQLModel declares each table on a model class; its ``__table__`` is not typed, so the store's
 Core queries take the tables from the metadata here, once.
