@@ -252,6 +252,20 @@ def test_matching_resumes_above_the_settled_events_and_misses_none(store):
     assert pending_count(store) == 0
 
 
+def test_fresh_matched_events_settle_at_once_only_where_ids_commit_in_order(store):
+    """SQLite serializes writers, so no lower id can commit after a higher one was seen: the
+    floor moves past fresh events.  On PostgreSQL it waits until they are a minute old."""
+    from regwatch.matching import _differ
+
+    first = _store_events(store, *(_listing(f"Party {n}", f"el:cn:party {n}") for n in range(3)))
+    match_pending(store)
+    _store_events(store, _listing("Party 9", "el:cn:party 9"))
+    assert match_pending(store).events == 1
+    settled = _differ._FLOORS.get(store.url, 0)
+    assert settled == (max(first) if store.dialect == "sqlite" else 0)
+    assert pending_count(store) == 0
+
+
 def test_every_view_of_a_match_reads_the_same_record(store, tmp_path):
     """``regwatch matches``, the HTTP API's match pages and the evidence a review decision
     records are three renderings of one stored match: they agree on what they share."""

@@ -157,10 +157,10 @@ class DiffResult:
 #: per database: every event at or below this id is matched, as far as this process knows.
 #: Scanning from it keeps a long-running daemon's cycles from slowing down as events pile up
 #: (the anti-join from id 0 grew with the event log).  It only moves past events detected more
-#: than :data:`_SETTLED` ago, so that an event another process stored with a lower id but
-#: committed after this process matched a higher one is still found: on SQLite writers are
-#: serialized and ids commit in order; on PostgreSQL a batch's write transaction (which sets
-#: ``detected_at`` as it starts) takes seconds, not a minute.
+#: than :data:`_SETTLED` ago on PostgreSQL, so that an event another process stored with a
+#: lower id but committed after this process matched a higher one is still found (a batch's
+#: write transaction, which sets ``detected_at`` as it starts, takes seconds, not a minute);
+#: on SQLite writers are serialized and ids commit in order, so the store settles at once.
 _FLOORS: dict[str, int] = {}
 _SETTLED = timedelta(seconds=60)
 

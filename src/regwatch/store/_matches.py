@@ -194,8 +194,15 @@ def pending_events(conn: Connection, after: int, limit: int) -> list[StoredEvent
 
 def settled_floor(conn: Connection, start: int, below: int | None, settled: datetime) -> int:
     """The highest event id above ``start`` (and below ``below``) detected before ``settled``,
-    or ``start`` when there is none."""
-    stmt = select(func.max(EVENT.c.id)).where(EVENT.c.id > start, EVENT.c.detected_at < settled)
+    or ``start`` when there is none.
+
+    On SQLite every id is settled as soon as it is seen: writers are serialized, so an id is
+    committed before a higher one is given out, and no lower id can appear later.  Only
+    PostgreSQL, whose concurrent transactions commit ids out of order, needs the wait.
+    """
+    stmt = select(func.max(EVENT.c.id)).where(EVENT.c.id > start)
+    if conn.dialect.name != "sqlite":
+        stmt = stmt.where(EVENT.c.detected_at < settled)
     if below is not None:
         stmt = stmt.where(EVENT.c.id < below)
     newest = conn.execute(stmt).scalar()
