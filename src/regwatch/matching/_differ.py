@@ -82,9 +82,7 @@ def _carried_status(
     wanted = [(eid, f) for eid, f in found if events[eid].revision > 1]
     if not wanted:
         return {}
-    latest = newest_earlier_matches(
-        conn, {events[eid].event.key for eid, _ in wanted}, {f.watch_item_id for _, f in wanted}
-    )
+    latest = newest_earlier_matches(conn, ((eid, f.watch_item_id) for eid, f in wanted))
     out = {}
     for eid, f in wanted:
         stored = events[eid]
