@@ -9,12 +9,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from ..events import ChangeEvent, Entity, StoredEvent
+from ..model import SnapshotEntry
 from ..sources._csl_snapshot import CslEntry, entry_from_json
 from ..sources._ecfr_table import CodifiedEntry
 from ..sources._snapshot import ListRecord
@@ -97,37 +98,69 @@ def _baselines(conn: Connection, source: str) -> dict[str, datetime]:
     return out
 
 
-def _ecfr_sightings(conn: Connection, lists: Iterable[str]) -> tuple[list[Sighting], set[str]]:
-    baselines = _baselines(conn, "ecfr")
+def _snapshot_sightings(
+    conn: Connection,
+    source: str,
+    lists: Iterable[str],
+    sighting: Callable[[SnapshotEntry, datetime | None, bool, str | None], Sighting],
+) -> tuple[list[Sighting], set[str]]:
+    """What a whole-list source's stored snapshot shows of the ``lists`` it has read: each
+    entry (since its last change, else since the list's baseline) and each removal since, and
+    which of the lists it covers.  ``sighting(entry, since, announced, event key)`` reads one
+    stored entry in the source's own shape."""
+    baselines = _baselines(conn, source)
     covered = {code for code in lists if code in baselines}
     changed: dict[str, tuple[StoredEvent, ChangeEvent]] = {}
     removed: list[tuple[StoredEvent, ChangeEvent]] = []
-    for row, event in _heads(conn, "ecfr"):
+    for row, event in _heads(conn, source):
         if str(event.kind) == "entity.removed":
             removed.append((row, event))
         elif str(event.kind) in _ENTITY_KINDS:
             changed[event.key] = (row, event)
     out: list[Sighting] = []
     current = set()
-    for key, stored in load_entries(conn, "ecfr").items():
+    for key, stored in load_entries(conn, source).items():
         if stored.list_code not in covered:
             continue
         current.add(key)
         last = changed.get(key)
-        out.append(
-            record_sighting(
-                ListRecord.from_json(stored.data),
-                _aware(last[0].detected_at) if last else baselines[stored.list_code],
-                announced=last is not None
-                and str(last[1].kind) == "entity.added"
-                and not last[1].data.get("confirms"),
-                event_key=last[1].key if last else None,
-            )
+        since = _aware(last[0].detected_at) if last else baselines[stored.list_code]
+        announced = (
+            last is not None
+            and str(last[1].kind) == "entity.added"
+            and not last[1].data.get("confirms")
         )
+        out.append(sighting(stored, since, announced, last[1].key if last else None))
     for row, event in removed:
         if event.list_code in covered and event.key not in current and event.entity is not None:
-            out.append(_removed("ecfr", row, event))
+            out.append(_removed(source, row, event))
     return out, covered
+
+
+def _ecfr_sightings(conn: Connection, lists: Iterable[str]) -> tuple[list[Sighting], set[str]]:
+    return _snapshot_sightings(
+        conn,
+        "ecfr",
+        lists,
+        lambda stored, since, announced, event_key: record_sighting(
+            ListRecord.from_json(stored.data), since, announced=announced, event_key=event_key
+        ),
+    )
+
+
+def _csl_sightings(conn: Connection, lists: Iterable[str]) -> tuple[list[Sighting], set[str]]:
+    # a CSL sighting always names a key: its entry's own when no event changed it
+    return _snapshot_sightings(
+        conn,
+        "csl",
+        lists,
+        lambda stored, since, announced, event_key: csl_sighting(
+            entry_from_json(stored.data),
+            since,
+            announced=announced,
+            event_key=event_key or stored.key,
+        ),
+    )
 
 
 def record_sighting(
@@ -223,40 +256,6 @@ def _removed(view: str, row: StoredEvent, event: ChangeEvent) -> Sighting:
         event_key=event.key,
         entity=entity,
     )
-
-
-def _csl_sightings(conn: Connection, lists: Iterable[str]) -> tuple[list[Sighting], set[str]]:
-    baselines = _baselines(conn, "csl")
-    covered = {code for code in lists if code in baselines}
-    changed: dict[str, tuple[StoredEvent, ChangeEvent]] = {}
-    removed: list[tuple[StoredEvent, ChangeEvent]] = []
-    for row, event in _heads(conn, "csl"):
-        if str(event.kind) == "entity.removed":
-            removed.append((row, event))
-        elif str(event.kind) in _ENTITY_KINDS:
-            changed[event.key] = (row, event)
-    out: list[Sighting] = []
-    current = set()
-    for key, stored in load_entries(conn, "csl").items():
-        entry = entry_from_json(stored.data)
-        if entry.list_code not in covered:
-            continue
-        current.add(key)
-        last = changed.get(key)
-        out.append(
-            csl_sighting(
-                entry,
-                _aware(last[0].detected_at) if last else baselines[entry.list_code],
-                announced=last is not None
-                and str(last[1].kind) == "entity.added"
-                and not last[1].data.get("confirms"),
-                event_key=last[1].key if last else key,
-            )
-        )
-    for row, event in removed:
-        if event.list_code in covered and event.key not in current and event.entity is not None:
-            out.append(_removed("csl", row, event))
-    return out, covered
 
 
 def _as_of(conn: Connection, name: str) -> datetime | None:
