@@ -48,6 +48,7 @@ from .._entity_names import (
 )
 from ..exceptions import ParseError
 from ._gpo_entities import split_entity
+from ._xml import untrusted_xml_parser
 
 __all__ = [
     "SUPPLEMENTS",
@@ -163,21 +164,9 @@ class TableRow:
         return " ".join([self.main, *self.lines]).strip()
 
 
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        remove_comments=True,
-        remove_pis=True,
-        huge_tree=True,  # a whole part 744 is a few megabytes
-    )
-
-
 def _parse_xml(body: bytes, where: str) -> etree._Element:
     try:
-        return etree.fromstring(body, _parser())
+        return etree.fromstring(body, untrusted_xml_parser(huge_tree=True))
     except etree.XMLSyntaxError as exc:
         raise ParseError(f"{where}: the eCFR XML is not well-formed: {exc}", url=where) from None
 

@@ -36,6 +36,7 @@ from ._gpo_amdpar import SUPPLEMENTS as _SUPPLEMENTS
 from ._gpo_amdpar import Action, Context, Instruction, read_instructions, supplements_in
 from ._gpo_tables import Row, element_text, list_name, table_rows
 from ._gpo_totals import Announced, Extraction, check_reading, read_announced
+from ._xml import untrusted_xml_parser
 
 __all__ = ["PARSER_VERSION", "RuleEntries", "RuleEntry", "parse_entity_rule", "split_entity"]
 
@@ -121,18 +122,6 @@ class RuleEntries:
     )
 
 
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-
-
 def _paragraphs(root: etree._Element) -> list[str]:
     """The SUMMARY and supplementary information paragraphs, without the amendatory text."""
     out = [element_text(p) for summary in root.iter("SUM") for p in summary.iter("P")]
@@ -154,7 +143,7 @@ def parse_entity_rule(body: bytes, *, document_number: str | None = None) -> Rul
     :raises ParseError: the XML is not well-formed.
     """
     try:
-        root = etree.fromstring(body, _parser())
+        root = etree.fromstring(body, untrusted_xml_parser(huge_tree=False))
     except etree.XMLSyntaxError as exc:
         where = document_number or "rule"
         raise ParseError(f"{where}: the full-text XML is not well-formed: {exc}") from None

@@ -43,6 +43,7 @@ from ._list_record import (
     iso_country,
     unique,
 )
+from ._xml import untrusted_xml_parser
 
 __all__ = [
     "CONSOLIDATED_LISTS",
@@ -63,8 +64,6 @@ CONSOLIDATED_LISTS = ("SSI", "FSE", "PLC", "CAP", "CMIC", "MBS")
 #: every list the ``ofac`` source reads
 OFAC_LISTS = ("SDN", *CONSOLIDATED_LISTS)
 DELTA_NAMESPACE = "https://www.treasury.gov/ofac/DeltaFile/1.0"
-
-_PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False}
 
 
 ofac_key = ofac_entry_key
@@ -144,7 +143,7 @@ def _fields(pairs: Iterable[tuple[str, Any]]) -> tuple[tuple[str, Any], ...]:
 def _xml_root(body: bytes, url: str, what: str) -> Any:
     if not body.strip():
         raise ParseError(f"{url}: empty {what}", url=url)
-    parser = etree.XMLParser(**_PARSER_OPTIONS, huge_tree=True)
+    parser = untrusted_xml_parser(huge_tree=True)
     try:
         return etree.fromstring(body, parser)
     except etree.XMLSyntaxError as exc:

@@ -21,12 +21,11 @@ from lxml import etree
 from ..exceptions import ParseError
 from ..keys import un_entry_key
 from ._list_record import ParsedEntry, RecordSet, clean, identifier, iso_country, unique
+from ._xml import untrusted_xml_parser
 
 __all__ = ["LIST_CODE", "parse_un_xml", "un_key"]
 
 LIST_CODE = "UN"
-_PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False}
-
 
 un_key = un_entry_key
 
@@ -51,7 +50,7 @@ def parse_un_xml(body: bytes, *, url: str = "") -> RecordSet:
     """
     if not body.strip():
         raise ParseError(f"{url}: empty UN list file", url=url)
-    parser = etree.XMLParser(**_PARSER_OPTIONS, huge_tree=True)
+    parser = untrusted_xml_parser(huge_tree=True)
     try:
         root = etree.fromstring(body, parser)
     except etree.XMLSyntaxError as exc:
