@@ -270,7 +270,7 @@ def test_every_view_of_a_match_reads_the_same_record(store, tmp_path):
     """``regwatch matches``, the HTTP API's match pages and the evidence a review decision
     records are three renderings of one stored match: they agree on what they share."""
     from regwatch.matching import set_status
-    from regwatch.store._api import MatchFilter, matches_page
+    from regwatch.store._api import MatchSelection, matches_page
     from regwatch.store._audit import AuditQuery, entries
 
     [event_id] = _store_events(store, _listing("Nanjing Radar Works", "el:nrw"))
@@ -278,7 +278,7 @@ def test_every_view_of_a_match_reads_the_same_record(store, tmp_path):
     import_and_rescreen(store, path)
     [cli] = list_matches(store)
     with store.read() as conn:
-        [api], after = matches_page(conn, MatchFilter(limit=5))
+        [api], after = matches_page(conn, MatchSelection(limit=5))
     assert after is None
     decided = set_status(store, cli["id"], "acknowledged", "seen", actor="alice")
     with store.read() as conn:

@@ -7,7 +7,7 @@ Every function runs in the caller's transaction and returns plain records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -20,7 +20,7 @@ from .tables import COMPANY, EVENT, MATCH, PAYLOAD, WATCH_ITEM
 
 __all__ = [
     "EventCursor",
-    "MatchFilter",
+    "MatchSelection",
     "companies",
     "events_page",
     "matches_page",
@@ -46,25 +46,6 @@ def events_page(
     more = len(rows) > limit
     last = rows[limit - 1] if more else None
     return events, EventCursor(last.event_on, last.id) if last is not None else None
-
-
-@dataclass(frozen=True)
-class MatchFilter:
-    """Which matches; every field left at its default does not filter.
-
-    :param company_ids: only these companies (``None``: every company; a scoped token passes
-        its one company here)
-    """
-
-    company_ids: tuple[int, ...] | None = None
-    statuses: tuple[str, ...] = ()
-    tiers: tuple[str, ...] = ()
-    lists: tuple[str, ...] = ()
-    event_id: int | None = None
-    match_id: int | None = None
-    #: the page after this match id (newest first)
-    after_id: int | None = None
-    limit: int | None = None
 
 
 def _match_record(row: MatchRecord) -> dict[str, Any]:
@@ -112,23 +93,17 @@ def _match_record(row: MatchRecord) -> dict[str, Any]:
     }
 
 
-def matches_page(conn: Connection, flt: MatchFilter) -> tuple[list[dict[str, Any]], int | None]:
-    """Matches (newest first) and the id to pass as ``after_id`` for the next page."""
-    selection = MatchSelection(
-        company_ids=flt.company_ids,
-        statuses=flt.statuses,
-        tiers=flt.tiers,
-        lists=flt.lists,
-        event_id=flt.event_id,
-        match_id=flt.match_id,
-        before_id=flt.after_id,
-        limit=None if flt.limit is None else flt.limit + 1,
-    )
-    rows = match_records(conn, selection)
-    if flt.limit is None:
+def matches_page(
+    conn: Connection, selection: MatchSelection
+) -> tuple[list[dict[str, Any]], int | None]:
+    """A page of matches (newest first, at most ``selection.limit``) and the id to pass as
+    ``before_id`` for the next page (``None`` on the last)."""
+    limit = selection.limit
+    rows = match_records(conn, replace(selection, limit=None if limit is None else limit + 1))
+    if limit is None:
         return [_match_record(r) for r in rows], None
-    more = len(rows) > flt.limit
-    return [_match_record(r) for r in rows[: flt.limit]], rows[flt.limit - 1].id if more else None
+    more = len(rows) > limit
+    return [_match_record(r) for r in rows[:limit]], rows[limit - 1].id if more else None
 
 
 def companies(conn: Connection, ids: tuple[int, ...] | None = None) -> list[dict[str, Any]]:

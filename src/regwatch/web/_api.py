@@ -17,7 +17,7 @@ from ..events import EventKind
 from ..exceptions import InputError, ReviewRefused
 from ..matching import STATUSES
 from ..store import EventQuery
-from ..store._api import MatchFilter, companies, events_page, watch_items
+from ..store._api import MatchSelection, companies, events_page, watch_items
 from ..store._audit import AuditQuery, entries, verify
 from ..store._review import companies as company_ids
 from ..store._review import decide, match_company
@@ -202,13 +202,13 @@ def list_matches(
         if not cursor.isdigit():
             raise BadField("cursor", "not a cursor from a previous page's next_cursor")
         after = int(cursor)
-    flt = MatchFilter(
+    flt = MatchSelection(
         company_ids=ids,
         statuses=statuses,
         tiers=tiers,
         lists=tuple(list_code or ()),
         event_id=event_id,
-        after_id=after,
+        before_id=after,
         limit=limit,
     )
     with request.app.state.store.read() as conn:
@@ -229,7 +229,7 @@ def get_match(request: Request, principal: Reader, match_id: int) -> dict[str, A
     """One match with why it matched and its audit trail."""
     _visible_match(request, principal, match_id)
     with request.app.state.store.read() as conn:
-        (record,), _ = _data.matches_page(conn, MatchFilter(match_id=match_id))
+        (record,), _ = _data.matches_page(conn, MatchSelection(match_id=match_id))
         record["trail"] = [
             e.to_json() for e in entries(conn, AuditQuery(subject=f"match:{match_id}"))
         ]
@@ -247,7 +247,7 @@ def _decide(
     except ReviewRefused as exc:
         raise HTTPException(409, str(exc)) from None
     with request.app.state.store.read() as conn:
-        (record,), _ = _data.matches_page(conn, MatchFilter(match_id=match_id))
+        (record,), _ = _data.matches_page(conn, MatchSelection(match_id=match_id))
     return DecisionOut(
         match=_data.jsonable(record), recorded=made.action, audit_id=made.audit.id,
         pending=made.pending,
@@ -329,7 +329,7 @@ def _feed(request: Request, principal: Principal, company: str, list_code: str |
             raise HTTPException(404, "not found")
         items, _ = _data.matches_page(
             conn,
-            MatchFilter(company_ids=(cid,), lists=(list_code,) if list_code else (), limit=100),
+            MatchSelection(company_ids=(cid,), lists=(list_code,) if list_code else (), limit=100),
         )
     base = str(request.base_url).rstrip("/")
     path = "/feeds/" + quote(company, safe="") + (f"/{quote(list_code, safe='')}" if list_code

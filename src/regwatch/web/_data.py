@@ -14,7 +14,7 @@ from ..digest._severity import Severity, item_severity, parse_override, severity
 from ..health import SourceHealth, source_health
 from ..sources import SOURCES
 from ..store import Connection, Store
-from ..store._api import EventCursor, MatchFilter, events_by_ids, payload_info
+from ..store._api import EventCursor, MatchSelection, events_by_ids, payload_info
 from ..store._api import matches_page as _matches_page
 from ..store._api import revisions as _revisions
 from ..store._query import order_key
@@ -72,7 +72,7 @@ def jsonable_records(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
     return [jsonable_record(record) for record in records]
 
 
-def matches_page(conn: Connection, flt: MatchFilter) -> tuple[list[dict[str, Any]], int | None]:
+def matches_page(conn: Connection, flt: MatchSelection) -> tuple[list[dict[str, Any]], int | None]:
     """The store's page of matches, each with the severity a digest gives it (the same rules,
     so the page, the API and the mail agree)."""
     records, following = _matches_page(conn, flt)
@@ -107,7 +107,7 @@ def event_detail(store: Store, principal: Principal, event_id: int) -> dict[str,
         )
         record["revisions"] = [r.to_json() for r in _revisions(conn, found.event.key)]
         record["matches"], _ = matches_page(
-            conn, MatchFilter(company_ids=principal.company_ids, event_id=event_id)
+            conn, MatchSelection(company_ids=principal.company_ids, event_id=event_id)
         )
     # the event's level for this caller: the highest of the matches it may see (none: null)
     levels = [Severity(m["severity"]) for m in record["matches"]]

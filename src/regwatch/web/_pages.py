@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 
 from .._entity_history import entity_history
 from ..exceptions import InputError, ReviewRefused
-from ..store._api import MatchFilter
+from ..store._api import MatchSelection
 from ..store._audit import AuditQuery, entries
 from ..store._review import decide
 from ..store._tokens import authenticate
@@ -111,7 +111,7 @@ def queue(request: Request, user: User) -> HTMLResponse:
     with request.app.state.store.read() as conn:
         items, _ = _data.matches_page(
             conn,
-            MatchFilter(company_ids=user.company_ids, statuses=("new",), limit=QUEUE_LIMIT),
+            MatchSelection(company_ids=user.company_ids, statuses=("new",), limit=QUEUE_LIMIT),
         )
     by_company: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for item in sorted(items, key=queue_order):
@@ -136,7 +136,7 @@ async def decide_page(request: Request, user: User, match_id: int) -> Response:
     wants_json = "application/json" in request.headers.get("accept", "")
     with request.app.state.store.read() as conn:
         visible, _ = _data.matches_page(
-            conn, MatchFilter(company_ids=user.company_ids, match_id=match_id)
+            conn, MatchSelection(company_ids=user.company_ids, match_id=match_id)
         )
     if not visible:
         raise HTTPException(404, "not found")
